@@ -1,0 +1,91 @@
+// Reading model files: map them read-only and detect their format.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "import/importer.h"
+
+namespace edgeinfer::import {
+
+namespace {
+
+std::string dirname_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+struct Mapping {
+  void* address = nullptr;
+  size_t length = 0;
+  ~Mapping() {
+    if (address) munmap(address, length);
+  }
+};
+
+}  // namespace
+
+Result<ModelBytes> map_model_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const StatusCode code = errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError;
+    return error(code, path + ": cannot open model file: " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return error(StatusCode::kIoError, path + ": cannot stat model file: " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return error(StatusCode::kInvalidModel, path + ": not a regular file");
+  }
+  if (st.st_size == 0) {
+    ::close(fd);
+    return error(StatusCode::kInvalidModel, path + ": model file is empty");
+  }
+  auto mapping = std::make_shared<Mapping>();
+  mapping->length = static_cast<size_t>(st.st_size);
+  void* address = mmap(nullptr, mapping->length, PROT_READ, MAP_PRIVATE, fd, 0);
+  const int err = errno;
+  ::close(fd);
+  if (address == MAP_FAILED) {
+    return error(StatusCode::kIoError, path + ": cannot map model file: " + std::strerror(err));
+  }
+  mapping->address = address;
+  ModelBytes bytes;
+  bytes.data = static_cast<const unsigned char*>(address);
+  bytes.size = mapping->length;
+  bytes.keepalive = mapping;
+  bytes.name = path;
+  bytes.base_dir = dirname_of(path);
+  return bytes;
+}
+
+ModelFormat detect_format(const ModelBytes& bytes) {
+  if (bytes.size >= 8 && std::memcmp(bytes.data + 4, "TFL3", 4) == 0) return ModelFormat::kTflite;
+  // An ONNX ModelProto starts with a protobuf field tag; field 1 (ir_version, varint) is
+  // written first by every exporter, but any valid tag byte is accepted here and the
+  // protobuf parser decides.
+  if (bytes.size >= 2 && (bytes.data[0] & 0x7) <= 5 && bytes.data[0] >= 0x08) {
+    return ModelFormat::kOnnx;
+  }
+  return ModelFormat::kUnknown;
+}
+
+Result<ir::Graph> import_model(const ModelBytes& bytes, const ImportOptions& options) {
+  switch (detect_format(bytes)) {
+    case ModelFormat::kTflite: return import_tflite(bytes, options);
+    case ModelFormat::kOnnx: return import_onnx(bytes, options);
+    case ModelFormat::kUnknown: break;
+  }
+  return error(StatusCode::kInvalidModel,
+               bytes.name + ": not an ONNX or TFLite model (unrecognised file contents)");
+}
+
+}  // namespace edgeinfer::import

@@ -1,0 +1,125 @@
+// EdgeInfer public C++ API.
+//
+//   auto model = edgeinfer::Model::load("selfie.tflite", options);
+//   auto session = model->create_session();
+//   session->input(0)->...;  session->run();  session->output(0)->data ...
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "edgeinfer/status.h"
+#include "edgeinfer/tensor.h"
+
+namespace edgeinfer {
+
+enum class Backend { kAuto, kCpu, kVulkan };
+enum class MemoryMode { kSeparate, kReduce, kReuse, kPlanned };
+enum class WeightsMode { kLoad, kMapped };
+
+const char* backend_name(Backend backend);
+const char* memory_mode_name(MemoryMode mode);
+const char* weights_mode_name(WeightsMode mode);
+Result<Backend> parse_backend(const std::string& text);
+Result<MemoryMode> parse_memory_mode(const std::string& text);
+Result<WeightsMode> parse_weights_mode(const std::string& text);
+
+struct Options {
+  Backend backend = Backend::kAuto;
+  int threads = 1;  // 0 = one per core
+  MemoryMode memory_mode = MemoryMode::kPlanned;
+  WeightsMode weights = WeightsMode::kLoad;
+  std::string cache_dir;  // empty: $XDG_CACHE_HOME/edgeinfer
+  // Intermediate tensors that stay readable after run().
+  std::vector<std::string> keep_tensors;
+  // Per-node or per-op-type algorithm overrides ("conv1" -> "winograd").
+  std::map<std::string, std::string> algorithms;
+  // Values for named dynamic dimensions ("batch" -> 1). Unnamed or unlisted dynamic dims are 1.
+  std::map<std::string, int64_t> dim_values;
+};
+
+// Counters a session keeps about its memory and time.
+struct SessionStats {
+  size_t arena_bytes = 0;        // bytes the allocation strategy reserved for intermediates
+  size_t lower_bound_bytes = 0;  // largest sum of intermediate bytes alive at one step
+  size_t weights_bytes = 0;      // constant data the model holds
+  size_t peak_allocated_bytes = 0;
+  int64_t runs = 0;
+};
+
+// Time spent in one node during the last profiled run.
+struct NodeProfile {
+  std::string node_name;
+  std::string op_type;
+  double milliseconds = 0;
+};
+
+class ModelImpl;
+class SessionImpl;
+class Session;
+
+// An imported, validated model. Cheap to copy (shared, immutable).
+class Model {
+ public:
+  // Loads an .onnx or .tflite file (detected from its contents).
+  static Result<Model> load(const std::string& path, const Options& options = {});
+  // Loads a model held in memory; `name` is used in error messages.
+  static Result<Model> load_from_memory(const void* data, size_t size, const std::string& name,
+                                        const Options& options = {});
+
+  const std::string& path() const;
+  const std::vector<TensorInfo>& inputs() const;
+  const std::vector<TensorInfo>& outputs() const;
+  const Options& options() const;
+  // Human-readable dump of the graph (after import and passes).
+  std::string graph_text() const;
+
+  Result<Session> create_session() const;
+
+ private:
+  friend class SessionImpl;
+  explicit Model(std::shared_ptr<const ModelImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const ModelImpl> impl_;
+};
+
+// Executes a model. Owns the memory of inputs, intermediates and outputs.
+// Not thread-safe: use one session per thread.
+class Session {
+ public:
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
+
+  size_t input_count() const;
+  size_t output_count() const;
+  // Writable input buffer with the model's (resolved) shape.
+  Result<TensorView> input(size_t index);
+  Result<TensorView> input(const std::string& name);
+  // Copies a caller tensor into input `name`; the shape may differ from the model's if the
+  // model allows it. Also feeds initializers that the model lists as graph inputs.
+  Status set_input(const std::string& name, const TensorView& tensor);
+
+  Status run();
+  // Same, and records time per node into `profile`.
+  Status run_profiled(std::vector<NodeProfile>* profile);
+
+  Result<TensorView> output(size_t index) const;
+  Result<TensorView> output(const std::string& name) const;
+  // Any tensor by name: outputs, inputs, kept intermediates. Other intermediates give
+  // kDataRemoved.
+  Result<TensorView> tensor(const std::string& name) const;
+
+  SessionStats stats() const;
+
+ private:
+  friend class Model;
+  explicit Session(std::unique_ptr<SessionImpl> impl);
+  std::unique_ptr<SessionImpl> impl_;
+};
+
+// Library version string, e.g. "0.1.0".
+const char* version();
+
+}  // namespace edgeinfer

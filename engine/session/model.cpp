@@ -1,0 +1,80 @@
+// Model::load: file -> importer -> IR -> checks. The model is immutable afterwards.
+#include "cpu/kernel.h"
+#include "edgeinfer/edgeinfer.h"
+#include "import/importer.h"
+#include "session/model_impl.h"
+
+namespace edgeinfer {
+
+namespace {
+
+TensorInfo info_of(const ir::Value& v) {
+  return TensorInfo{v.name, v.dtype, v.has_shape ? v.static_shape() : Shape{}};
+}
+
+Result<Model> finish_load(const import::ModelBytes& bytes, const Options& options,
+                          Model (*make)(std::shared_ptr<const ModelImpl>)) {
+  import::ImportOptions import_options;
+  import_options.dim_values = options.dim_values;
+  auto graph = import::import_model(bytes, import_options);
+  if (!graph) return graph.status();
+  auto impl = std::make_shared<ModelImpl>();
+  impl->path = bytes.name;
+  impl->options = options;
+  impl->graph = std::move(graph).value();
+  EI_RETURN_IF_ERROR(impl->graph.validate().with_context(bytes.name));
+  for (const std::string& name : options.keep_tensors) {
+    if (impl->graph.find_value(name) == ir::kNoValue) {
+      return error(StatusCode::kNotFound,
+                   bytes.name + ": tensor '" + name + "' asked to keep is not in the model");
+    }
+  }
+  for (const ir::Node& node : impl->graph.nodes) {
+    const bool known = (node.domain.empty() || node.domain == "ai.onnx") &&
+                       cpu::reference_kernels().find(node.op_type) != nullptr;
+    if (!known) {
+      return error(StatusCode::kUnsupported, bytes.name + ": " + node.describe() +
+                                                 ": operator is not supported");
+    }
+  }
+  for (ir::ValueId id : impl->graph.inputs) impl->inputs.push_back(info_of(impl->graph.value(id)));
+  for (ir::ValueId id : impl->graph.outputs) {
+    impl->outputs.push_back(info_of(impl->graph.value(id)));
+  }
+  return make(std::move(impl));
+}
+
+}  // namespace
+
+Result<Model> Model::load(const std::string& path, const Options& options) {
+  auto bytes = import::map_model_file(path);
+  if (!bytes) return bytes.status();
+  return finish_load(*bytes, options, [](std::shared_ptr<const ModelImpl> impl) {
+    return Model(std::move(impl));
+  });
+}
+
+Result<Model> Model::load_from_memory(const void* data, size_t size, const std::string& name,
+                                      const Options& options) {
+  if (!data || size == 0) {
+    return error(StatusCode::kInvalidModel, name + ": model data is empty");
+  }
+  auto copy = std::make_shared<std::vector<unsigned char>>(
+      static_cast<const unsigned char*>(data), static_cast<const unsigned char*>(data) + size);
+  import::ModelBytes bytes;
+  bytes.data = copy->data();
+  bytes.size = copy->size();
+  bytes.keepalive = copy;
+  bytes.name = name;
+  return finish_load(bytes, options, [](std::shared_ptr<const ModelImpl> impl) {
+    return Model(std::move(impl));
+  });
+}
+
+const std::string& Model::path() const { return impl_->path; }
+const std::vector<TensorInfo>& Model::inputs() const { return impl_->inputs; }
+const std::vector<TensorInfo>& Model::outputs() const { return impl_->outputs; }
+const Options& Model::options() const { return impl_->options; }
+std::string Model::graph_text() const { return impl_->graph.to_string(); }
+
+}  // namespace edgeinfer

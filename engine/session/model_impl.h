@@ -1,0 +1,21 @@
+// What a loaded model holds: the graph after import and passes, and its interface.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "edgeinfer/edgeinfer.h"
+#include "ir/graph.h"
+
+namespace edgeinfer {
+
+class ModelImpl {
+ public:
+  std::string path;
+  Options options;
+  ir::Graph graph;
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
+};
+
+}  // namespace edgeinfer

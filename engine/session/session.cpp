@@ -1,0 +1,220 @@
+// Session: owns input buffers, the executor and the memory of intermediates.
+#include <chrono>
+#include <cstring>
+
+#include "cpu/executor.h"
+#include "edgeinfer/edgeinfer.h"
+#include "session/model_impl.h"
+
+namespace edgeinfer {
+
+class SessionImpl {
+ public:
+  static Result<std::unique_ptr<SessionImpl>> create(std::shared_ptr<const ModelImpl> model);
+
+  Result<TensorView> input(size_t index);
+  Status set_input(const std::string& name, const TensorView& tensor);
+  Status run(std::vector<NodeProfile>* profile);
+  Result<TensorView> tensor(ir::ValueId id) const;
+  SessionStats stats() const;
+
+  std::shared_ptr<const ModelImpl> model;
+  const ir::Graph* graph = nullptr;
+
+ private:
+  Status allocate_input(ir::ValueId id, DType dtype, const Shape& shape);
+
+  std::unique_ptr<cpu::Executor> executor_;
+  std::unique_ptr<planner::TensorMemory> memory_;
+  std::vector<TensorView> values_;
+  std::vector<bool> live_;
+  // Caller-fed tensors: graph inputs and overridden constants.
+  std::vector<std::vector<unsigned char>> fed_;
+  std::vector<bool> kept_;
+  bool has_run_ = false;
+  SessionStats stats_;
+};
+
+Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const ModelImpl> model) {
+  auto s = std::make_unique<SessionImpl>();
+  s->model = model;
+  s->graph = &model->graph;
+  const ir::Graph& g = *s->graph;
+  s->kept_.assign(g.values.size(), false);
+  for (const std::string& name : model->options.keep_tensors) {
+    const ir::ValueId id = g.find_value(name);
+    if (id != ir::kNoValue) s->kept_[id] = true;
+  }
+  auto executor = cpu::Executor::create(g, cpu::reference_kernels(), s->kept_);
+  if (!executor) return executor.status().with_context(model->path);
+  s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());
+  s->memory_ = planner::make_heap_memory(model->options.memory_mode);
+  s->values_.resize(g.values.size());
+  s->live_.assign(g.values.size(), false);
+  s->fed_.resize(g.values.size());
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    const ir::Value& v = g.values[id];
+    if (v.kind == ir::ValueKind::kConstant) {
+      s->values_[id] = v.constant->view();
+      s->live_[id] = true;
+      s->stats_.weights_bytes += v.constant->bytes();
+    }
+  }
+  for (ir::ValueId id : g.inputs) {
+    const ir::Value& v = g.value(id);
+    Shape shape = v.static_shape();
+    for (int64_t& d : shape) {
+      if (d < 0) d = 1;  // importers resolve dynamic dims; this is a last resort
+    }
+    EI_RETURN_IF_ERROR(s->allocate_input(id, v.dtype, shape));
+  }
+  return s;
+}
+
+Status SessionImpl::allocate_input(ir::ValueId id, DType dtype, const Shape& shape) {
+  for (int64_t d : shape) {
+    if (d < 0) {
+      return error(StatusCode::kInvalidArgument, "input '" + graph->value(id).name +
+                                                     "' shape " + shape_to_string(shape) +
+                                                     " has a negative dim");
+    }
+  }
+  const size_t bytes = static_cast<size_t>(shape_elements(shape)) * dtype_size(dtype);
+  fed_[id].assign(bytes, 0);
+  values_[id] = TensorView{dtype, shape, fed_[id].data()};
+  live_[id] = true;
+  return Status::ok();
+}
+
+Result<TensorView> SessionImpl::input(size_t index) {
+  if (index >= graph->inputs.size()) {
+    return error(StatusCode::kInvalidArgument,
+                 "input index " + std::to_string(index) + " is out of range (the model has " +
+                     std::to_string(graph->inputs.size()) + " inputs)");
+  }
+  return values_[graph->inputs[index]];
+}
+
+Status SessionImpl::set_input(const std::string& name, const TensorView& tensor) {
+  const ir::ValueId id = graph->find_value(name);
+  if (id == ir::kNoValue) {
+    return error(StatusCode::kNotFound, "the model has no input named '" + name + "'");
+  }
+  const ir::Value& v = graph->value(id);
+  const bool feedable =
+      v.kind == ir::ValueKind::kInput || (v.kind == ir::ValueKind::kConstant && v.overridable);
+  if (!feedable) {
+    return error(StatusCode::kInvalidArgument, "'" + name + "' is not an input of the model");
+  }
+  if (tensor.dtype != v.dtype) {
+    return error(StatusCode::kInvalidArgument,
+                 "input '" + name + "' expects " + dtype_name(v.dtype) + ", got " +
+                     dtype_name(tensor.dtype));
+  }
+  if (v.has_shape) {
+    bool fits = tensor.shape.size() == v.dims.size();
+    for (size_t i = 0; fits && i < v.dims.size(); ++i) {
+      // Dims the importer fixed from a symbolic one (batch -> 1) may be fed at another size.
+      fits = !v.dims[i].is_static() || !v.dims[i].symbol.empty() ||
+             v.dims[i].value == tensor.shape[i];
+    }
+    if (!fits && v.kind == ir::ValueKind::kInput) {
+      return error(StatusCode::kInvalidArgument,
+                   "input '" + name + "' expects shape " + shape_to_string(v.static_shape()) +
+                       ", got " + shape_to_string(tensor.shape));
+    }
+  }
+  EI_RETURN_IF_ERROR(allocate_input(id, tensor.dtype, tensor.shape));
+  if (tensor.bytes()) std::memcpy(values_[id].data, tensor.data, tensor.bytes());
+  return Status::ok();
+}
+
+Status SessionImpl::run(std::vector<NodeProfile>* profile) {
+  Status status = executor_->run(values_, live_, *memory_, profile);
+  if (!status.is_ok()) return status.with_context(model->path);
+  has_run_ = true;
+  ++stats_.runs;
+  return Status::ok();
+}
+
+Result<TensorView> SessionImpl::tensor(ir::ValueId id) const {
+  const ir::Value& v = graph->value(id);
+  if (v.kind == ir::ValueKind::kIntermediate && !live_[id]) {
+    if (!has_run_) {
+      return error(StatusCode::kDataRemoved, "tensor '" + v.name + "' has not been computed yet "
+                                                                   "(call run() first)");
+    }
+    return error(StatusCode::kDataRemoved,
+                 "tensor '" + v.name +
+                     "' is an intermediate whose memory was released or reused; name it in "
+                     "Options::keep_tensors to read it after run()");
+  }
+  return values_[id];
+}
+
+SessionStats SessionImpl::stats() const {
+  SessionStats s = stats_;
+  const auto& bytes = executor_->last_run_bytes();
+  s.lower_bound_bytes = planner::lower_bound_bytes(executor_->lifetimes(), bytes,
+                                                   executor_->schedule().size());
+  s.arena_bytes = memory_->peak_reserved_bytes();
+  s.peak_allocated_bytes = memory_->peak_reserved_bytes();
+  return s;
+}
+
+Session::Session(std::unique_ptr<SessionImpl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Result<Session> Model::create_session() const {
+  auto impl = SessionImpl::create(impl_);
+  if (!impl) return impl.status();
+  return Session(std::move(impl).value());
+}
+
+size_t Session::input_count() const { return impl_->graph->inputs.size(); }
+size_t Session::output_count() const { return impl_->graph->outputs.size(); }
+Result<TensorView> Session::input(size_t index) { return impl_->input(index); }
+
+Result<TensorView> Session::input(const std::string& name) {
+  for (size_t i = 0; i < impl_->graph->inputs.size(); ++i) {
+    if (impl_->graph->value(impl_->graph->inputs[i]).name == name) return impl_->input(i);
+  }
+  return error(StatusCode::kNotFound, "the model has no input named '" + name + "'");
+}
+
+Status Session::set_input(const std::string& name, const TensorView& tensor) {
+  return impl_->set_input(name, tensor);
+}
+
+Status Session::run() { return impl_->run(nullptr); }
+Status Session::run_profiled(std::vector<NodeProfile>* profile) { return impl_->run(profile); }
+
+Result<TensorView> Session::output(size_t index) const {
+  if (index >= impl_->graph->outputs.size()) {
+    return error(StatusCode::kInvalidArgument,
+                 "output index " + std::to_string(index) + " is out of range (the model has " +
+                     std::to_string(impl_->graph->outputs.size()) + " outputs)");
+  }
+  return impl_->tensor(impl_->graph->outputs[index]);
+}
+
+Result<TensorView> Session::output(const std::string& name) const {
+  for (ir::ValueId id : impl_->graph->outputs) {
+    if (impl_->graph->value(id).name == name) return impl_->tensor(id);
+  }
+  return error(StatusCode::kNotFound, "the model has no output named '" + name + "'");
+}
+
+Result<TensorView> Session::tensor(const std::string& name) const {
+  const ir::ValueId id = impl_->graph->find_value(name);
+  if (id == ir::kNoValue) {
+    return error(StatusCode::kNotFound, "the model has no tensor named '" + name + "'");
+  }
+  return impl_->tensor(id);
+}
+
+SessionStats Session::stats() const { return impl_->stats(); }
+
+}  // namespace edgeinfer
