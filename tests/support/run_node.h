@@ -1,0 +1,56 @@
+// Test support: run one operator on given tensors through the CPU executor, without a model
+// file. Used by kernel unit tests.
+#pragma once
+
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cpu/executor.h"
+#include "ir/graph.h"
+
+namespace edgeinfer::testing {
+
+// An owned tensor for tests.
+struct HostTensor {
+  DType dtype = DType::kFloat32;
+  Shape shape;
+  std::vector<unsigned char> bytes;
+
+  template <typename T>
+  static HostTensor of(DType dtype, Shape shape, const std::vector<T>& values) {
+    HostTensor t{dtype, std::move(shape), {}};
+    t.bytes.resize(values.size() * sizeof(T));
+    if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+    return t;
+  }
+  static HostTensor f32(Shape shape, const std::vector<float>& values) {
+    return of(DType::kFloat32, std::move(shape), values);
+  }
+  static HostTensor i64(Shape shape, const std::vector<int64_t>& values) {
+    return of(DType::kInt64, std::move(shape), values);
+  }
+  template <typename T>
+  std::vector<T> values() const {
+    std::vector<T> v(bytes.size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), bytes.data(), bytes.size());
+    return v;
+  }
+};
+
+struct NodeSpec {
+  std::string op_type;
+  std::map<std::string, ir::Attribute> attributes;
+  int opset = 18;
+  // Inputs in order; an entry with dtype kUndefined stands for an omitted optional input.
+  std::vector<HostTensor> inputs;
+  // As constants (true) or as caller-fed graph inputs (false).
+  bool inputs_as_constants = false;
+  size_t output_count = 1;
+};
+
+// Runs the node with the reference kernels; returns its outputs or the error.
+Result<std::vector<HostTensor>> run_node(const NodeSpec& spec);
+
+}  // namespace edgeinfer::testing
