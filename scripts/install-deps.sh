@@ -13,8 +13,10 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   catch2 python3 python3-numpy python3-onnx python3-skimage
-  nodejs npm
 )
+# Node.js and npm: Debian's, unless the machine already has them.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -34,5 +36,5 @@ fi
 cd "$root"
 if [ ! -d node_modules/onnxruntime-node ] || [ ! -d node_modules/@mediapipe/selfie_segmentation ]; then
   npm install --no-audit --no-fund --ignore-scripts --no-save \
-    onnxruntime-node @mediapipe/selfie_segmentation
+    onnxruntime-node@1.30.0 @mediapipe/selfie_segmentation@0.1.1675465747
 fi
