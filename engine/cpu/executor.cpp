@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "ir/tensor_size.h"
+
 namespace edgeinfer::cpu {
 
 namespace {
@@ -16,18 +18,12 @@ class NodeContext final : public KernelContext {
   const TensorView& input(size_t i) const override { return values_[node_.inputs.at(i)]; }
 
   Result<TensorView> allocate_output(size_t i, DType dtype, const Shape& shape) override {
-    if (!wants_output(i)) return fail(StatusCode::kInternal, "output " + std::to_string(i) +
-                                                                 " was not requested");
-    constexpr int64_t kMaxElements = int64_t{1} << 40;
-    int64_t n = 1;
-    for (int64_t d : shape) {
-      if (d < 0) return invalid("output shape " + shape_to_string(shape) + " has a negative dim");
-      if (d != 0 && n > kMaxElements / d) {
-        return fail(StatusCode::kOutOfMemory,
-                    "output shape " + shape_to_string(shape) + " is too large");
-      }
-      n *= d;
-    }
+    if (!wants_output(i))
+      return fail(StatusCode::kInternal, "output " + std::to_string(i) + " was not requested");
+    auto elements = ir::checked_elements(shape);
+    if (!elements)
+      return elements.status().with_context(node_.describe() + ": output " + std::to_string(i));
+    const int64_t n = *elements;
     const ir::ValueId id = node_.outputs[i];
     const size_t bytes = static_cast<size_t>(n) * dtype_size(dtype);
     auto buffer = memory_.acquire(id, bytes);
@@ -58,13 +54,12 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
   EI_ASSIGN_OR_RETURN(e.schedule_, graph.topological_order());
   for (ir::NodeId id : e.schedule_) {
     const ir::Node& node = graph.nodes[id];
-    KernelFn fn = node.domain.empty() || node.domain == "ai.onnx" ? kernels.find(node.op_type)
-                                                                  : nullptr;
+    KernelFn fn =
+        node.domain.empty() || node.domain == "ai.onnx" ? kernels.find(node.op_type) : nullptr;
     if (!fn) {
-      return error(StatusCode::kUnsupported,
-                   node.describe() + ": operator '" +
-                       (node.domain.empty() ? "" : node.domain + ".") + node.op_type +
-                       "' is not supported");
+      return error(StatusCode::kUnsupported, node.describe() + ": operator '" +
+                                                 (node.domain.empty() ? "" : node.domain + ".") +
+                                                 node.op_type + "' is not supported");
     }
     e.kernels_.push_back(fn);
   }
@@ -88,9 +83,8 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     for (ir::ValueId in : node.inputs) {
       if (in != ir::kNoValue && graph.values[in].kind == ir::ValueKind::kIntermediate &&
           !live[in]) {
-        return error(StatusCode::kInvalidModel, node.describe() + ": input '" +
-                                                    graph.values[in].name +
-                                                    "' was not computed");
+        return error(StatusCode::kInvalidModel,
+                     node.describe() + ": input '" + graph.values[in].name + "' was not computed");
       }
     }
     NodeContext context(node, schedule_[step], values, live, memory, bytes_);
@@ -104,8 +98,8 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       const ir::ValueId out = node.outputs[i];
       if (out != ir::kNoValue && !live[out]) {
-        return error(StatusCode::kInternal, node.describe() + ": kernel did not produce output " +
-                                                std::to_string(i));
+        return error(StatusCode::kInternal,
+                     node.describe() + ": kernel did not produce output " + std::to_string(i));
       }
     }
     for (ir::ValueId dead : releases_[step]) {

@@ -1,6 +1,6 @@
 #include "cpu/reference/dispatch.h"
 
-#include <limits>
+#include "ir/tensor_size.h"
 
 namespace edgeinfer::cpu::reference {
 
@@ -12,9 +12,11 @@ Result<std::vector<int64_t>> read_int_tensor(const KernelContext& ctx, size_t in
   const int64_t n = t.elements();
   std::vector<int64_t> values(static_cast<size_t>(n));
   if (t.dtype == DType::kInt64) {
-    for (int64_t i = 0; i < n; ++i) values[i] = t.as<int64_t>()[i];
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = t.as<int64_t>()[i];
   } else if (t.dtype == DType::kInt32) {
-    for (int64_t i = 0; i < n; ++i) values[i] = t.as<int32_t>()[i];
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = t.as<int32_t>()[i];
   } else {
     return ctx.invalid("input " + std::to_string(input_index) + " must be int32 or int64, not " +
                        dtype_name(t.dtype));
@@ -30,11 +32,14 @@ Result<std::vector<float>> read_float_tensor(const KernelContext& ctx, size_t in
   const int64_t n = t.elements();
   std::vector<float> values(static_cast<size_t>(n));
   if (t.dtype == DType::kFloat32) {
-    for (int64_t i = 0; i < n; ++i) values[i] = t.as<float>()[i];
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = t.as<float>()[i];
   } else if (t.dtype == DType::kFloat64) {
-    for (int64_t i = 0; i < n; ++i) values[i] = static_cast<float>(t.as<double>()[i]);
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = static_cast<float>(t.as<double>()[i]);
   } else if (t.dtype == DType::kFloat16) {
-    for (int64_t i = 0; i < n; ++i) values[i] = ir::half_to_float(t.as<uint16_t>()[i]);
+    for (int64_t i = 0; i < n; ++i)
+      values[i] = ir::half_to_float(t.as<uint16_t>()[i]);
   } else {
     return ctx.invalid("input " + std::to_string(input_index) + " must be a float tensor, not " +
                        dtype_name(t.dtype));
@@ -52,22 +57,14 @@ Result<int64_t> normalize_axis(const KernelContext& ctx, int64_t axis, int64_t r
 
 std::vector<int64_t> strides_of(const Shape& shape) {
   std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  for (size_t i = shape.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * shape[i];
   return strides;
 }
 
 Status check_shape(const KernelContext& ctx, const Shape& shape) {
-  // 2^40 elements is far past any real model and well below overflow of byte counts.
-  constexpr int64_t kLimit = int64_t{1} << 40;
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    if (d < 0) return ctx.invalid("output shape " + shape_to_string(shape) + " has a negative dim");
-    if (d != 0 && n > kLimit / d) {
-      return ctx.fail(StatusCode::kOutOfMemory,
-                      "output shape " + shape_to_string(shape) + " is too large");
-    }
-    n *= d;
-  }
+  auto elements = ir::checked_elements(shape);
+  if (!elements) return elements.status().with_context(ctx.node().describe() + ": output");
   return Status::ok();
 }
 
