@@ -41,12 +41,8 @@ class KernelContext {
   Status fail(StatusCode code, const std::string& what) const {
     return Status(code, node().describe() + ": " + what);
   }
-  Status invalid(const std::string& what) const {
-    return fail(StatusCode::kInvalidModel, what);
-  }
-  Status unsupported(const std::string& what) const {
-    return fail(StatusCode::kUnsupported, what);
-  }
+  Status invalid(const std::string& what) const { return fail(StatusCode::kInvalidModel, what); }
+  Status unsupported(const std::string& what) const { return fail(StatusCode::kUnsupported, what); }
 };
 
 using KernelFn = Status (*)(KernelContext& context);

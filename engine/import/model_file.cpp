@@ -80,9 +80,12 @@ ModelFormat detect_format(const ModelBytes& bytes) {
 
 Result<ir::Graph> import_model(const ModelBytes& bytes, const ImportOptions& options) {
   switch (detect_format(bytes)) {
-    case ModelFormat::kTflite: return import_tflite(bytes, options);
-    case ModelFormat::kOnnx: return import_onnx(bytes, options);
-    case ModelFormat::kUnknown: break;
+    case ModelFormat::kTflite:
+      return import_tflite(bytes, options);
+    case ModelFormat::kOnnx:
+      return import_onnx(bytes, options);
+    case ModelFormat::kUnknown:
+      break;
   }
   return error(StatusCode::kInvalidModel,
                bytes.name + ": not an ONNX or TFLite model (unrecognised file contents)");

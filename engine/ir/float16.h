@@ -39,8 +39,8 @@ inline uint16_t float_to_half(float f) {
     return sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u);
   }
   if (abs >= 0x477ff000u) return sign | 0x7c00u;  // overflows to inf after rounding
-  if (abs < 0x38800000u) {                          // subnormal or zero in half
-    if (abs < 0x33000000u) return sign;             // rounds to zero
+  if (abs < 0x38800000u) {                        // subnormal or zero in half
+    if (abs < 0x33000000u) return sign;           // rounds to zero
     const uint32_t exponent = abs >> 23;
     const uint32_t mantissa = (abs & 0x7fffffu) | 0x800000u;
     const uint32_t shift = 126 - exponent;  // 14..24

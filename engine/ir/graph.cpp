@@ -9,14 +9,14 @@ namespace edgeinfer::ir {
 Shape Value::static_shape() const {
   Shape shape;
   shape.reserve(dims.size());
-  for (const Dim& d : dims) shape.push_back(d.value);
+  for (const Dim& d : dims)
+    shape.push_back(d.value);
   return shape;
 }
 
 bool Value::is_fully_static() const {
-  return has_shape && std::all_of(dims.begin(), dims.end(), [](const Dim& d) {
-           return d.is_static();
-         });
+  return has_shape &&
+         std::all_of(dims.begin(), dims.end(), [](const Dim& d) { return d.is_static(); });
 }
 
 namespace {
@@ -75,13 +75,20 @@ std::string Node::describe() const {
 
 const char* attribute_kind_name(const Attribute& attribute) {
   switch (attribute.index()) {
-    case 0: return "int";
-    case 1: return "float";
-    case 2: return "string";
-    case 3: return "ints";
-    case 4: return "floats";
-    case 5: return "strings";
-    case 6: return "tensor";
+    case 0:
+      return "int";
+    case 1:
+      return "float";
+    case 2:
+      return "string";
+    case 3:
+      return "ints";
+    case 4:
+      return "floats";
+    case 5:
+      return "strings";
+    case 6:
+      return "tensor";
   }
   return "?";
 }
@@ -127,7 +134,8 @@ Result<std::vector<NodeId>> Graph::topological_order() const {
       }
       producers.insert(v.producer);
     }
-    for (NodeId p : producers) consumers[p].push_back(static_cast<NodeId>(i));
+    for (NodeId p : producers)
+      consumers[p].push_back(static_cast<NodeId>(i));
     pending[i] = static_cast<int>(producers.size());
   }
   // Kahn's algorithm, taking the lowest ready id first so an ordered graph keeps its order.
@@ -146,8 +154,7 @@ Result<std::vector<NodeId>> Graph::topological_order() const {
   if (order.size() != n) {
     for (size_t i = 0; i < n; ++i) {
       if (pending[i] > 0) {
-        return error(StatusCode::kInvalidModel,
-                     "graph has a cycle through " + nodes[i].describe());
+        return error(StatusCode::kInvalidModel, "graph has a cycle through " + nodes[i].describe());
       }
     }
   }
@@ -182,14 +189,12 @@ Status Graph::validate() const {
         return error(StatusCode::kInvalidModel, node.describe() + ": output id out of range");
       }
       if (values[out].kind != ValueKind::kIntermediate) {
-        return error(StatusCode::kInvalidModel, node.describe() + ": writes '" +
-                                                    values[out].name +
+        return error(StatusCode::kInvalidModel, node.describe() + ": writes '" + values[out].name +
                                                     "', which is a graph input or constant");
       }
       if (++produced[out] > 1) {
-        return error(StatusCode::kInvalidModel,
-                     node.describe() + ": output '" + values[out].name +
-                         "' is already produced by another node");
+        return error(StatusCode::kInvalidModel, node.describe() + ": output '" + values[out].name +
+                                                    "' is already produced by another node");
       }
     }
   }

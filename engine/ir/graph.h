@@ -43,9 +43,9 @@ struct Value {
   // Unknown rank when `has_shape` is false.
   bool has_shape = false;
   std::vector<Dim> dims;
-  ConstantPtr constant;         // set for kConstant
-  bool overridable = false;     // a constant the model also lists as a graph input
-  NodeId producer = -1;         // node that writes it (kIntermediate)
+  ConstantPtr constant;      // set for kConstant
+  bool overridable = false;  // a constant the model also lists as a graph input
+  NodeId producer = -1;      // node that writes it (kIntermediate)
 
   // The shape with unknown dims as -1.
   Shape static_shape() const;
@@ -55,8 +55,8 @@ struct Value {
 struct Node {
   std::string name;  // may be empty in the source model; importers fill a unique one
   std::string op_type;
-  std::string domain;  // "" for the default ONNX domain
-  int opset = 0;       // opset version of `domain` the model imports
+  std::string domain;            // "" for the default ONNX domain
+  int opset = 0;                 // opset version of `domain` the model imports
   std::vector<ValueId> inputs;   // kNoValue for omitted optional inputs
   std::vector<ValueId> outputs;  // kNoValue for omitted optional outputs
   std::map<std::string, Attribute> attributes;
@@ -85,8 +85,8 @@ class Graph {
   std::string name;
   std::vector<Value> values;
   std::vector<Node> nodes;
-  std::vector<ValueId> inputs;   // caller-fed values, in model order
-  std::vector<ValueId> outputs;  // in model order
+  std::vector<ValueId> inputs;        // caller-fed values, in model order
+  std::vector<ValueId> outputs;       // in model order
   std::map<std::string, int> opsets;  // domain -> imported version
 
   ValueId add_value(Value value);

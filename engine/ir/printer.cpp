@@ -29,7 +29,8 @@ template <typename T>
 void print_list(std::ostringstream& out, const std::vector<T>& list) {
   out << '[';
   const size_t shown = list.size() > 16 ? 16 : list.size();
-  for (size_t i = 0; i < shown; ++i) out << (i ? "," : "") << list[i];
+  for (size_t i = 0; i < shown; ++i)
+    out << (i ? "," : "") << list[i];
   if (shown < list.size()) out << ",...";
   out << ']';
 }

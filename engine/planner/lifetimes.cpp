@@ -23,7 +23,8 @@ std::vector<Lifetime> compute_lifetimes(const ir::Graph& graph,
   auto live_to_end = [&](ir::ValueId id) {
     if (lifetimes[id].first >= 0) lifetimes[id].last = end;
   };
-  for (ir::ValueId out : graph.outputs) live_to_end(out);
+  for (ir::ValueId out : graph.outputs)
+    live_to_end(out);
   for (size_t id = 0; id < keep.size() && id < lifetimes.size(); ++id) {
     if (keep[id]) live_to_end(static_cast<ir::ValueId>(id));
   }

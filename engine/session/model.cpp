@@ -17,12 +17,13 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   if (options.backend == Backend::kVulkan) {
     // TODO(vulkan executor issue): select the Vulkan executor here.
     return error(StatusCode::kBackendUnavailable,
-                 bytes.name + ": the Vulkan backend is not available in this build yet; use "
-                              "backend cpu or auto");
+                 bytes.name +
+                     ": the Vulkan backend is not available in this build yet; use "
+                     "backend cpu or auto");
   }
   if (options.threads < 0) {
-    return error(StatusCode::kInvalidArgument,
-                 "threads must be 0 (one per core) or more, got " + std::to_string(options.threads));
+    return error(StatusCode::kInvalidArgument, "threads must be 0 (one per core) or more, got " +
+                                                   std::to_string(options.threads));
   }
   import::ImportOptions import_options;
   import_options.dim_values = options.dim_values;
@@ -43,11 +44,12 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
     const bool known = (node.domain.empty() || node.domain == "ai.onnx") &&
                        cpu::reference_kernels().find(node.op_type) != nullptr;
     if (!known) {
-      return error(StatusCode::kUnsupported, bytes.name + ": " + node.describe() +
-                                                 ": operator is not supported");
+      return error(StatusCode::kUnsupported,
+                   bytes.name + ": " + node.describe() + ": operator is not supported");
     }
   }
-  for (ir::ValueId id : impl->graph.inputs) impl->inputs.push_back(info_of(impl->graph.value(id)));
+  for (ir::ValueId id : impl->graph.inputs)
+    impl->inputs.push_back(info_of(impl->graph.value(id)));
   for (ir::ValueId id : impl->graph.outputs) {
     impl->outputs.push_back(info_of(impl->graph.value(id)));
   }
@@ -59,9 +61,8 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
 Result<Model> Model::load(const std::string& path, const Options& options) {
   auto bytes = import::map_model_file(path);
   if (!bytes) return bytes.status();
-  return finish_load(*bytes, options, [](std::shared_ptr<const ModelImpl> impl) {
-    return Model(std::move(impl));
-  });
+  return finish_load(*bytes, options,
+                     [](std::shared_ptr<const ModelImpl> impl) { return Model(std::move(impl)); });
 }
 
 Result<Model> Model::load_from_memory(const void* data, size_t size, const std::string& name,
@@ -76,15 +77,24 @@ Result<Model> Model::load_from_memory(const void* data, size_t size, const std::
   bytes.size = copy->size();
   bytes.keepalive = copy;
   bytes.name = name;
-  return finish_load(bytes, options, [](std::shared_ptr<const ModelImpl> impl) {
-    return Model(std::move(impl));
-  });
+  return finish_load(bytes, options,
+                     [](std::shared_ptr<const ModelImpl> impl) { return Model(std::move(impl)); });
 }
 
-const std::string& Model::path() const { return impl_->path; }
-const std::vector<TensorInfo>& Model::inputs() const { return impl_->inputs; }
-const std::vector<TensorInfo>& Model::outputs() const { return impl_->outputs; }
-const Options& Model::options() const { return impl_->options; }
-std::string Model::graph_text() const { return impl_->graph.to_string(); }
+const std::string& Model::path() const {
+  return impl_->path;
+}
+const std::vector<TensorInfo>& Model::inputs() const {
+  return impl_->inputs;
+}
+const std::vector<TensorInfo>& Model::outputs() const {
+  return impl_->outputs;
+}
+const Options& Model::options() const {
+  return impl_->options;
+}
+std::string Model::graph_text() const {
+  return impl_->graph.to_string();
+}
 
 }  // namespace edgeinfer

@@ -5,19 +5,26 @@ namespace edgeinfer {
 
 const char* backend_name(Backend backend) {
   switch (backend) {
-    case Backend::kAuto: return "auto";
-    case Backend::kCpu: return "cpu";
-    case Backend::kVulkan: return "vulkan";
+    case Backend::kAuto:
+      return "auto";
+    case Backend::kCpu:
+      return "cpu";
+    case Backend::kVulkan:
+      return "vulkan";
   }
   return "?";
 }
 
 const char* memory_mode_name(MemoryMode mode) {
   switch (mode) {
-    case MemoryMode::kSeparate: return "separate";
-    case MemoryMode::kReduce: return "reduce";
-    case MemoryMode::kReuse: return "reuse";
-    case MemoryMode::kPlanned: return "planned";
+    case MemoryMode::kSeparate:
+      return "separate";
+    case MemoryMode::kReduce:
+      return "reduce";
+    case MemoryMode::kReuse:
+      return "reuse";
+    case MemoryMode::kPlanned:
+      return "planned";
   }
   return "?";
 }
@@ -50,6 +57,8 @@ Result<WeightsMode> parse_weights_mode(const std::string& text) {
                "unknown weights mode '" + text + "' (expected load or mapped)");
 }
 
-const char* version() { return EDGEINFER_VERSION; }
+const char* version() {
+  return EDGEINFER_VERSION;
+}
 
 }  // namespace edgeinfer

@@ -74,8 +74,8 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
 Status SessionImpl::allocate_input(ir::ValueId id, DType dtype, const Shape& shape) {
   for (int64_t d : shape) {
     if (d < 0) {
-      return error(StatusCode::kInvalidArgument, "input '" + graph->value(id).name +
-                                                     "' shape " + shape_to_string(shape) +
+      return error(StatusCode::kInvalidArgument, "input '" + graph->value(id).name + "' shape " +
+                                                     shape_to_string(shape) +
                                                      " has a negative dim");
     }
   }
@@ -107,21 +107,21 @@ Status SessionImpl::set_input(const std::string& name, const TensorView& tensor)
     return error(StatusCode::kInvalidArgument, "'" + name + "' is not an input of the model");
   }
   if (tensor.dtype != v.dtype) {
-    return error(StatusCode::kInvalidArgument,
-                 "input '" + name + "' expects " + dtype_name(v.dtype) + ", got " +
-                     dtype_name(tensor.dtype));
+    return error(StatusCode::kInvalidArgument, "input '" + name + "' expects " +
+                                                   dtype_name(v.dtype) + ", got " +
+                                                   dtype_name(tensor.dtype));
   }
   if (v.has_shape) {
     bool fits = tensor.shape.size() == v.dims.size();
     for (size_t i = 0; fits && i < v.dims.size(); ++i) {
       // Dims the importer fixed from a symbolic one (batch -> 1) may be fed at another size.
-      fits = !v.dims[i].is_static() || !v.dims[i].symbol.empty() ||
-             v.dims[i].value == tensor.shape[i];
+      fits =
+          !v.dims[i].is_static() || !v.dims[i].symbol.empty() || v.dims[i].value == tensor.shape[i];
     }
     if (!fits && v.kind == ir::ValueKind::kInput) {
-      return error(StatusCode::kInvalidArgument,
-                   "input '" + name + "' expects shape " + shape_to_string(v.static_shape()) +
-                       ", got " + shape_to_string(tensor.shape));
+      return error(StatusCode::kInvalidArgument, "input '" + name + "' expects shape " +
+                                                     shape_to_string(v.static_shape()) + ", got " +
+                                                     shape_to_string(tensor.shape));
     }
   }
   EI_RETURN_IF_ERROR(allocate_input(id, tensor.dtype, tensor.shape));
@@ -141,8 +141,9 @@ Result<TensorView> SessionImpl::tensor(ir::ValueId id) const {
   const ir::Value& v = graph->value(id);
   if (v.kind == ir::ValueKind::kIntermediate && !live_[id]) {
     if (!has_run_) {
-      return error(StatusCode::kDataRemoved, "tensor '" + v.name + "' has not been computed yet "
-                                                                   "(call run() first)");
+      return error(StatusCode::kDataRemoved, "tensor '" + v.name +
+                                                 "' has not been computed yet "
+                                                 "(call run() first)");
     }
     return error(StatusCode::kDataRemoved,
                  "tensor '" + v.name +
@@ -155,8 +156,8 @@ Result<TensorView> SessionImpl::tensor(ir::ValueId id) const {
 SessionStats SessionImpl::stats() const {
   SessionStats s = stats_;
   const auto& bytes = executor_->last_run_bytes();
-  s.lower_bound_bytes = planner::lower_bound_bytes(executor_->lifetimes(), bytes,
-                                                   executor_->schedule().size());
+  s.lower_bound_bytes =
+      planner::lower_bound_bytes(executor_->lifetimes(), bytes, executor_->schedule().size());
   s.arena_bytes = memory_->peak_reserved_bytes();
   s.peak_allocated_bytes = memory_->peak_reserved_bytes();
   return s;
@@ -173,9 +174,15 @@ Result<Session> Model::create_session() const {
   return Session(std::move(impl).value());
 }
 
-size_t Session::input_count() const { return impl_->graph->inputs.size(); }
-size_t Session::output_count() const { return impl_->graph->outputs.size(); }
-Result<TensorView> Session::input(size_t index) { return impl_->input(index); }
+size_t Session::input_count() const {
+  return impl_->graph->inputs.size();
+}
+size_t Session::output_count() const {
+  return impl_->graph->outputs.size();
+}
+Result<TensorView> Session::input(size_t index) {
+  return impl_->input(index);
+}
 
 Result<TensorView> Session::input(const std::string& name) {
   for (size_t i = 0; i < impl_->graph->inputs.size(); ++i) {
@@ -188,8 +195,12 @@ Status Session::set_input(const std::string& name, const TensorView& tensor) {
   return impl_->set_input(name, tensor);
 }
 
-Status Session::run() { return impl_->run(nullptr); }
-Status Session::run_profiled(std::vector<NodeProfile>* profile) { return impl_->run(profile); }
+Status Session::run() {
+  return impl_->run(nullptr);
+}
+Status Session::run_profiled(std::vector<NodeProfile>* profile) {
+  return impl_->run(profile);
+}
 
 Result<TensorView> Session::output(size_t index) const {
   if (index >= impl_->graph->outputs.size()) {
@@ -215,6 +226,8 @@ Result<TensorView> Session::tensor(const std::string& name) const {
   return impl_->tensor(id);
 }
 
-SessionStats Session::stats() const { return impl_->stats(); }
+SessionStats Session::stats() const {
+  return impl_->stats();
+}
 
 }  // namespace edgeinfer

@@ -22,7 +22,8 @@ Result<std::vector<HostTensor>> run_node(const NodeSpec& spec) {
     v.name = "in" + std::to_string(i);
     v.dtype = t.dtype;
     v.has_shape = true;
-    for (int64_t d : t.shape) v.dims.push_back(ir::Dim::fixed(d));
+    for (int64_t d : t.shape)
+      v.dims.push_back(ir::Dim::fixed(d));
     if (spec.inputs_as_constants) {
       v.kind = ir::ValueKind::kConstant;
       v.constant = ir::Constant::copy_of(t.dtype, t.shape, t.bytes.data(), t.bytes.size());

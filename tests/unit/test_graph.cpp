@@ -18,7 +18,8 @@ ValueId add_tensor(Graph& g, const std::string& name, ValueKind kind) {
   return g.add_value(v);
 }
 
-NodeId add_op(Graph& g, const std::string& name, std::vector<ValueId> in, std::vector<ValueId> out) {
+NodeId add_op(Graph& g, const std::string& name, std::vector<ValueId> in,
+              std::vector<ValueId> out) {
   Node n;
   n.name = name;
   n.op_type = "Relu";

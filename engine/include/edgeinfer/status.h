@@ -76,9 +76,9 @@ class [[nodiscard]] Result {
 }  // namespace edgeinfer
 
 // Propagates a failed Status out of the calling function.
-#define EI_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::edgeinfer::Status ei_status_ = (expr); \
+#define EI_RETURN_IF_ERROR(expr)                \
+  do {                                          \
+    ::edgeinfer::Status ei_status_ = (expr);    \
     if (!ei_status_.is_ok()) return ei_status_; \
   } while (0)
 
