@@ -8,6 +8,7 @@
 
 #include "edgeinfer/edgeinfer.h"
 #include "ir/graph.h"
+#include "planner/memory_plan.h"
 
 namespace edgeinfer::planner {
 
@@ -24,11 +25,18 @@ class TensorMemory {
   virtual size_t reserved_bytes() const = 0;
   // Largest reserved_bytes() seen.
   virtual size_t peak_reserved_bytes() const = 0;
+
+  // Planned memory only: true while it has no plan for the sizes seen in the last run.
+  virtual bool wants_plan() const { return false; }
+  // Planned memory only: adopt a plan (allocates the arena once).
+  virtual Status set_plan(MemoryPlan) { return Status::ok(); }
 };
 
-// `separate`: one buffer per value, kept until the next run.
-// `reduce`: allocated when produced, freed after the last use.
-// Other modes fall back to `reduce` until the memory planner provides them.
-std::unique_ptr<TensorMemory> make_heap_memory(MemoryMode mode);
+// The memory of one mode:
+//  separate: one buffer per value, kept across runs (the baseline);
+//  reduce:   allocated when produced, freed after the last use;
+//  reuse:    buffers of equal size are pooled and shared by values that do not overlap;
+//  planned:  one arena with precomputed offsets (no allocation while running once planned).
+std::unique_ptr<TensorMemory> make_tensor_memory(MemoryMode mode);
 
 }  // namespace edgeinfer::planner

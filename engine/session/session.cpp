@@ -1,9 +1,12 @@
 // Session: owns input buffers, the executor and the memory of intermediates.
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include "cpu/executor.h"
 #include "edgeinfer/edgeinfer.h"
+#include "ir/tensor_size.h"
+#include "planner/memory_plan.h"
 #include "session/model_impl.h"
 
 namespace edgeinfer {
@@ -23,6 +26,7 @@ class SessionImpl {
 
  private:
   Status allocate_input(ir::ValueId id, DType dtype, const Shape& shape);
+  Status plan_memory(const std::vector<size_t>& bytes);
 
   std::unique_ptr<cpu::Executor> executor_;
   std::unique_ptr<planner::TensorMemory> memory_;
@@ -34,6 +38,24 @@ class SessionImpl {
   bool has_run_ = false;
   SessionStats stats_;
 };
+
+namespace {
+
+// Bytes of every intermediate if the model fixes all their shapes and types, else nothing.
+std::optional<std::vector<size_t>> static_intermediate_bytes(const ir::Graph& graph) {
+  std::vector<size_t> bytes(graph.values.size(), 0);
+  for (size_t id = 0; id < graph.values.size(); ++id) {
+    const ir::Value& v = graph.values[id];
+    if (v.kind != ir::ValueKind::kIntermediate || v.producer < 0) continue;
+    if (!v.is_fully_static() || dtype_size(v.dtype) == 0) return std::nullopt;
+    auto elements = ir::checked_elements(v.static_shape());
+    if (!elements) return std::nullopt;
+    bytes[id] = static_cast<size_t>(*elements) * dtype_size(v.dtype);
+  }
+  return bytes;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const ModelImpl> model) {
   auto s = std::make_unique<SessionImpl>();
@@ -48,7 +70,11 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   auto executor = cpu::Executor::create(g, cpu::reference_kernels(), s->kept_);
   if (!executor) return executor.status().with_context(model->path);
   s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());
-  s->memory_ = planner::make_heap_memory(model->options.memory_mode);
+  s->memory_ = planner::make_tensor_memory(model->options.memory_mode);
+  if (auto bytes = static_intermediate_bytes(g)) {
+    // Every intermediate's size is known from the model: plan before the first run.
+    EI_RETURN_IF_ERROR(s->plan_memory(*bytes));
+  }
   s->values_.resize(g.values.size());
   s->live_.assign(g.values.size(), false);
   s->fed_.resize(g.values.size());
@@ -129,9 +155,17 @@ Status SessionImpl::set_input(const std::string& name, const TensorView& tensor)
   return Status::ok();
 }
 
+Status SessionImpl::plan_memory(const std::vector<size_t>& bytes) {
+  if (!memory_->wants_plan()) return Status::ok();
+  return memory_->set_plan(
+      planner::plan_memory(executor_->lifetimes(), bytes, executor_->schedule().size()));
+}
+
 Status SessionImpl::run(std::vector<NodeProfile>* profile) {
   Status status = executor_->run(values_, live_, *memory_, profile);
   if (!status.is_ok()) return status.with_context(model->path);
+  // Sizes seen in this run differ from the plan (or there was none): plan for them.
+  EI_RETURN_IF_ERROR(plan_memory(executor_->last_run_bytes()));
   has_run_ = true;
   ++stats_.runs;
   return Status::ok();

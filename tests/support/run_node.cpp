@@ -60,7 +60,7 @@ Result<std::vector<HostTensor>> run_node(const NodeSpec& spec) {
   }
   auto executor = cpu::Executor::create(graph, cpu::reference_kernels(), {});
   if (!executor) return executor.status();
-  auto memory = planner::make_heap_memory(MemoryMode::kSeparate);
+  auto memory = planner::make_tensor_memory(MemoryMode::kSeparate);
   EI_RETURN_IF_ERROR(executor->run(values, live, *memory, nullptr));
   std::vector<HostTensor> outputs;
   for (ir::ValueId id : graph.outputs) {
