@@ -114,6 +114,63 @@ ValueId Graph::find_value(const std::string& value_name) const {
   return it == by_name_.end() ? kNoValue : it->second;
 }
 
+void Graph::remove_nodes(const std::vector<bool>& remove) {
+  std::vector<Node> kept;
+  kept.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (i >= remove.size() || !remove[i]) kept.push_back(std::move(nodes[i]));
+  }
+  nodes = std::move(kept);
+  for (Value& v : values)
+    v.producer = -1;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (ValueId out : nodes[i].outputs) {
+      if (out >= 0 && static_cast<size_t>(out) < values.size()) {
+        values[out].producer = static_cast<NodeId>(i);
+      }
+    }
+  }
+}
+
+void Graph::remove_unused_values() {
+  std::vector<bool> used(values.size(), false);
+  auto mark = [&](ValueId id) {
+    if (id >= 0 && static_cast<size_t>(id) < values.size()) used[id] = true;
+  };
+  for (ValueId id : inputs)
+    mark(id);
+  for (ValueId id : outputs)
+    mark(id);
+  for (const Node& node : nodes) {
+    for (ValueId id : node.inputs)
+      mark(id);
+    for (ValueId id : node.outputs)
+      mark(id);
+  }
+  std::vector<ValueId> new_id(values.size(), kNoValue);
+  std::vector<Value> kept;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!used[i]) continue;
+    new_id[i] = static_cast<ValueId>(kept.size());
+    kept.push_back(std::move(values[i]));
+  }
+  auto remap = [&](std::vector<ValueId>& ids) {
+    for (ValueId& id : ids) {
+      if (id >= 0 && static_cast<size_t>(id) < new_id.size()) id = new_id[id];
+    }
+  };
+  remap(inputs);
+  remap(outputs);
+  for (Node& node : nodes) {
+    remap(node.inputs);
+    remap(node.outputs);
+  }
+  values = std::move(kept);
+  by_name_.clear();
+  for (size_t i = 0; i < values.size(); ++i)
+    by_name_[values[i].name] = static_cast<ValueId>(i);
+}
+
 Result<std::vector<NodeId>> Graph::topological_order() const {
   const size_t n = nodes.size();
   std::vector<int> pending(n, 0);

@@ -102,6 +102,10 @@ class Graph {
   // Structural checks: ids in range, each intermediate produced once, names unique,
   // constants carry data matching dtype and shape, acyclic.
   Status validate() const;
+  // Drops the nodes marked in `remove` (indexed by NodeId) and renumbers the rest.
+  void remove_nodes(const std::vector<bool>& remove);
+  // Drops values that no node, graph input or graph output refers to; renumbers the rest.
+  void remove_unused_values();
   // Text dump for debugging and --dump-graph.
   std::string to_string() const;
 

@@ -2,6 +2,7 @@
 #include "cpu/kernel.h"
 #include "edgeinfer/edgeinfer.h"
 #include "import/importer.h"
+#include "passes/pass.h"
 #include "session/model_impl.h"
 
 namespace edgeinfer {
@@ -34,12 +35,16 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   impl->options = options;
   impl->graph = std::move(graph).value();
   EI_RETURN_IF_ERROR(impl->graph.validate().with_context(bytes.name));
+  passes::PassOptions pass_options;
+  pass_options.keep = options.keep_tensors;
   for (const std::string& name : options.keep_tensors) {
     if (impl->graph.find_value(name) == ir::kNoValue) {
       return error(StatusCode::kNotFound,
                    bytes.name + ": tensor '" + name + "' asked to keep is not in the model");
     }
   }
+  EI_RETURN_IF_ERROR(
+      passes::run_default_passes(impl->graph, pass_options).with_context(bytes.name));
   for (const ir::Node& node : impl->graph.nodes) {
     const bool known = (node.domain.empty() || node.domain == "ai.onnx") &&
                        cpu::reference_kernels().find(node.op_type) != nullptr;

@@ -1,5 +1,5 @@
-// Test support: run one operator on given tensors through the CPU executor, without a model
-// file. Used by kernel unit tests.
+// Test support: run one operator on given tensors with the reference kernels, without a model
+// file (cpu::evaluate_node underneath). Used by kernel unit tests.
 #pragma once
 
 #include <cstring>
@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "cpu/executor.h"
+#include "edgeinfer/status.h"
+#include "edgeinfer/tensor.h"
 #include "ir/graph.h"
 
 namespace edgeinfer::testing {
@@ -45,8 +46,6 @@ struct NodeSpec {
   int opset = 18;
   // Inputs in order; an entry with dtype kUndefined stands for an omitted optional input.
   std::vector<HostTensor> inputs;
-  // As constants (true) or as caller-fed graph inputs (false).
-  bool inputs_as_constants = false;
   size_t output_count = 1;
 };
 

@@ -1,0 +1,148 @@
+// Concat and Split along one axis. Both see a tensor as [outer, axis dim, inner] and move
+// contiguous runs of (part of the axis) x inner elements.
+#include "cpu/reference/tensor_ops.h"
+
+namespace edgeinfer::cpu::reference {
+
+namespace {
+
+int64_t product(const Shape& shape, size_t begin, size_t end) {
+  int64_t p = 1;
+  for (size_t d = begin; d < end; ++d)
+    p *= shape[d];
+  return p;
+}
+
+Status concat(KernelContext& ctx) {
+  if (!ctx.node().has_attr("axis")) return ctx.invalid("attribute 'axis' is required");
+  std::vector<const TensorView*> inputs;
+  for (size_t i = 0; i < ctx.input_count(); ++i) {
+    if (ctx.has_input(i)) inputs.push_back(&ctx.input(i));
+  }
+  if (inputs.empty()) return ctx.invalid("needs at least one input");
+  const TensorView& first = *inputs[0];
+  const int64_t rank = static_cast<int64_t>(first.shape.size());
+  EI_ASSIGN_OR_RETURN(const int64_t axis,
+                      normalize_axis(ctx, ctx.node().attr_int("axis", 0), rank));
+  Shape out = first.shape;
+  out[axis] = 0;
+  for (const TensorView* t : inputs) {
+    bool compatible = t->dtype == first.dtype && t->shape.size() == first.shape.size();
+    for (int64_t d = 0; compatible && d < rank; ++d) {
+      compatible = d == axis || t->shape[d] == first.shape[d];
+    }
+    if (!compatible) {
+      return ctx.invalid("cannot concatenate " + shape_to_string(t->shape) + " (" +
+                         dtype_name(t->dtype) + ") with " + shape_to_string(first.shape) + " (" +
+                         dtype_name(first.dtype) + ") on axis " + std::to_string(axis));
+    }
+    out[axis] += t->shape[axis];
+  }
+  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, first.dtype, out));
+  const size_t elem = dtype_size(first.dtype);
+  const int64_t outer = product(out, 0, static_cast<size_t>(axis));
+  const int64_t inner = product(out, static_cast<size_t>(axis) + 1, out.size());
+  unsigned char* dst = mutable_bytes_of(y);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (const TensorView* t : inputs) {
+      const size_t run = static_cast<size_t>(t->shape[axis] * inner) * elem;
+      copy_bytes(dst, bytes_of(*t) + static_cast<size_t>(o) * run, run);
+      dst += run;
+    }
+  }
+  return Status::ok();
+}
+
+// The sizes of Split's outputs along the axis of size `dim`.
+Result<std::vector<int64_t>> split_sizes(const KernelContext& ctx, int64_t dim) {
+  const ir::Node& node = ctx.node();
+  const int64_t outputs = static_cast<int64_t>(ctx.output_count());
+  std::vector<int64_t> sizes;
+  if (node.opset >= 13) {
+    if (ctx.has_input(1)) {
+      EI_ASSIGN_OR_RETURN(sizes, read_int_tensor(ctx, 1));
+    }
+  } else {
+    sizes = node.attr_ints("split");
+  }
+  if (!sizes.empty()) {
+    if (node.opset >= 18 && node.has_attr("num_outputs")) {
+      return ctx.invalid("'split' and 'num_outputs' must not both be given");
+    }
+    if (static_cast<int64_t>(sizes.size()) != outputs) {
+      return ctx.invalid("split " + shape_to_string(sizes) + " has " +
+                         std::to_string(sizes.size()) + " entries for " + std::to_string(outputs) +
+                         " outputs");
+    }
+    int64_t sum = 0;
+    for (int64_t s : sizes) {
+      if (s < 0) return ctx.invalid("split " + shape_to_string(sizes) + " has a negative size");
+      sum += s;
+      if (sum > dim) break;
+    }
+    if (sum != dim) {
+      return ctx.invalid("split " + shape_to_string(sizes) + " does not add up to the axis size " +
+                         std::to_string(dim));
+    }
+    return sizes;
+  }
+  if (node.opset >= 18 && node.has_attr("num_outputs")) {
+    // Chunks of ceil(dim / n); the last one takes what is left.
+    const int64_t n = node.attr_int("num_outputs", 0);
+    if (n <= 0 || n != outputs) {
+      return ctx.invalid("num_outputs " + std::to_string(n) + " differs from the " +
+                         std::to_string(outputs) + " outputs of the node");
+    }
+    const int64_t chunk = (dim + n - 1) / n;
+    if (chunk * (n - 1) > dim) {
+      return ctx.invalid("axis size " + std::to_string(dim) + " cannot be split into " +
+                         std::to_string(n) + " chunks");
+    }
+    sizes.assign(static_cast<size_t>(n), chunk);
+    sizes.back() = dim - chunk * (n - 1);
+    return sizes;
+  }
+  if (outputs <= 0 || dim % outputs != 0) {
+    return ctx.invalid("axis size " + std::to_string(dim) + " cannot be split into " +
+                       std::to_string(outputs) + " equal parts");
+  }
+  sizes.assign(static_cast<size_t>(outputs), dim / outputs);
+  return sizes;
+}
+
+Status split(KernelContext& ctx) {
+  const TensorView& x = ctx.input(0);
+  const int64_t rank = static_cast<int64_t>(x.shape.size());
+  EI_ASSIGN_OR_RETURN(const int64_t axis,
+                      normalize_axis(ctx, ctx.node().attr_int("axis", 0), rank));
+  EI_ASSIGN_OR_RETURN(const std::vector<int64_t> sizes, split_sizes(ctx, x.shape[axis]));
+  const size_t elem = dtype_size(x.dtype);
+  const int64_t outer = product(x.shape, 0, static_cast<size_t>(axis));
+  const int64_t inner = product(x.shape, static_cast<size_t>(axis) + 1, x.shape.size());
+  const size_t in_run = static_cast<size_t>(x.shape[axis] * inner) * elem;
+  int64_t begin = 0;  // along the axis
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (ctx.wants_output(i)) {
+      Shape shape = x.shape;
+      shape[axis] = sizes[i];
+      EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, i, x.dtype, shape));
+      const size_t run = static_cast<size_t>(sizes[i] * inner) * elem;
+      const size_t skip = static_cast<size_t>(begin * inner) * elem;
+      for (int64_t o = 0; o < outer; ++o) {
+        copy_bytes(mutable_bytes_of(y) + static_cast<size_t>(o) * run,
+                   bytes_of(x) + static_cast<size_t>(o) * in_run + skip, run);
+      }
+    }
+    begin += sizes[i];
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+void register_concat_split(KernelRegistry& registry) {
+  registry.add("Concat", concat);
+  registry.add("Split", split);
+}
+
+}  // namespace edgeinfer::cpu::reference
