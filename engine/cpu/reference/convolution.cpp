@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/fused_epilogue.h"
 #include "cpu/reference/dispatch.h"
 #include "cpu/reference/families.h"
 #include "cpu/reference/nn_window.h"
@@ -160,7 +161,7 @@ Status conv(KernelContext& ctx) {
     const T* bias = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;
     conv_forward<T>(win, x.as<T>(), w.as<T>(), bias, y.as<T>(), x.shape[0], channels, out_channels,
                     group);
-    return Status::ok();
+    return apply_node_epilogue(ctx, y);
   });
 }
 
@@ -313,7 +314,7 @@ Status conv_transpose(KernelContext& ctx) {
     const T* bias = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;
     conv_transpose_planes<T>(win, x.as<T>(), w.as<T>(), bias, y.as<T>(), x.shape[0], channels,
                              out_channels, group);
-    return Status::ok();
+    return apply_node_epilogue(ctx, y);
   });
 }
 

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "cpu/fused_epilogue.h"
 #include "cpu/reference/dispatch.h"
 #include "cpu/reference/families.h"
 
@@ -184,7 +185,7 @@ Status gemm(KernelContext& ctx) {
         yp[i * n + j] = static_cast<T>(v);
       }
     }
-    return Status::ok();
+    return apply_node_epilogue(ctx, y);
   });
 }
 

@@ -1,0 +1,121 @@
+#include "cpu/fused_epilogue.h"
+
+#include <array>
+
+namespace edgeinfer::cpu {
+
+namespace {
+
+constexpr std::array<std::pair<Activation, const char*>, 11> kNames = {{
+    {Activation::kRelu, "Relu"},
+    {Activation::kClip, "Clip"},
+    {Activation::kLeakyRelu, "LeakyRelu"},
+    {Activation::kPRelu, "PRelu"},
+    {Activation::kSigmoid, "Sigmoid"},
+    {Activation::kHardSigmoid, "HardSigmoid"},
+    {Activation::kHardSwish, "HardSwish"},
+    {Activation::kTanh, "Tanh"},
+    {Activation::kSwish, "Swish"},
+    {Activation::kGelu, "Gelu"},
+    {Activation::kMish, "Mish"},
+}};
+
+// Number of entries "ei_activation_params" must have for each activation.
+size_t param_count(Activation a) {
+  switch (a) {
+    case Activation::kClip:
+    case Activation::kHardSigmoid:
+      return 2;
+    case Activation::kLeakyRelu:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+const char* activation_name(Activation activation) {
+  for (const auto& [a, name] : kNames) {
+    if (a == activation) return name;
+  }
+  return "";
+}
+
+Result<Activation> parse_activation(const std::string& name) {
+  if (name.empty()) return Activation::kNone;
+  for (const auto& [a, n] : kNames) {
+    if (name == n) return a;
+  }
+  return error(StatusCode::kInvalidModel, "unknown fused activation '" + name + "'");
+}
+
+Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape,
+                             int64_t channels) {
+  Epilogue e;
+  const ir::Node& node = ctx.node();
+  if (node.has_attr(kActivationAttr)) {
+    auto a = parse_activation(node.attr_string(kActivationAttr, ""));
+    if (!a) return ctx.invalid(a.status().message());
+    e.activation = *a;
+    const std::vector<float> params = node.attr_floats(kActivationParamsAttr);
+    if (params.size() != param_count(e.activation)) {
+      return ctx.invalid(std::string("fused ") + activation_name(e.activation) + " needs " +
+                         std::to_string(param_count(e.activation)) + " parameters, not " +
+                         std::to_string(params.size()));
+    }
+    if (params.size() > 0) e.alpha = params[0];
+    if (params.size() > 1) e.beta = params[1];
+  }
+  if (ctx.has_input(kResidualInput)) {
+    const TensorView& r = ctx.input(kResidualInput);
+    if (r.dtype != DType::kFloat32 || r.shape != output_shape) {
+      return ctx.invalid("fused residual " + shape_to_string(r.shape) +
+                         " must be float32 with the output's shape " +
+                         shape_to_string(output_shape));
+    }
+    e.residual = r.as<float>();
+  }
+  if (e.activation == Activation::kPRelu) {
+    if (!ctx.has_input(kSlopeInput)) return ctx.invalid("fused PRelu without a slope input");
+    const TensorView& s = ctx.input(kSlopeInput);
+    if (s.dtype != DType::kFloat32 || (s.elements() != 1 && s.elements() != channels)) {
+      return ctx.invalid("fused PRelu slope " + shape_to_string(s.shape) +
+                         " must be float32 with 1 or " + std::to_string(channels) + " values");
+    }
+    e.slope = s.as<float>();
+    e.slope_count = s.elements();
+  }
+  return e;
+}
+
+void apply_epilogue(const Epilogue& e, float* y, int64_t outer, int64_t channels, int64_t inner) {
+  if (e.empty()) return;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t base = (o * channels + c) * inner;
+      float* p = y + base;
+      const float* r = e.residual ? e.residual + base : nullptr;
+      for (int64_t i = 0; i < inner; ++i) {
+        const float v = r ? p[i] + r[i] : p[i];
+        p[i] = e.activate(v, c);
+      }
+    }
+  }
+}
+
+Status apply_node_epilogue(const KernelContext& ctx, const TensorView& y) {
+  const int64_t channels = y.shape.size() > 1 ? y.shape[1] : 1;
+  EI_ASSIGN_OR_RETURN(Epilogue e, epilogue_of(ctx, y.shape, channels));
+  if (e.empty()) return Status::ok();
+  if (y.dtype != DType::kFloat32) {
+    return ctx.unsupported(std::string("fused activation or residual on a ") + dtype_name(y.dtype) +
+                           " output (float32 only)");
+  }
+  const int64_t outer = y.shape.empty() ? 1 : y.shape[0];
+  const int64_t inner = channels == 0 || outer == 0 ? 0 : y.elements() / (outer * channels);
+  apply_epilogue(e, y.as<float>(), outer, channels, inner);
+  return Status::ok();
+}
+
+}  // namespace edgeinfer::cpu
