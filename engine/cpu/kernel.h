@@ -66,4 +66,8 @@ class KernelRegistry {
 // tested against. Built once, on first use.
 const KernelRegistry& reference_kernels();
 
+// What sessions run: the reference kernels with the fast ones (engine/cpu/fast) in their place
+// where a fast one exists.
+const KernelRegistry& fast_kernels();
+
 }  // namespace edgeinfer::cpu

@@ -1,0 +1,15 @@
+// The registry sessions run with: the reference kernels, overridden family by family by the
+// fast ones.
+#include "cpu/fast/families.h"
+
+namespace edgeinfer::cpu {
+
+const KernelRegistry& fast_kernels() {
+  static const KernelRegistry registry = [] {
+    KernelRegistry r = reference_kernels();
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace edgeinfer::cpu
