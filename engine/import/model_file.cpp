@@ -62,6 +62,7 @@ Result<ModelBytes> map_model_file(const std::string& path) {
   bytes.data = static_cast<const unsigned char*>(address);
   bytes.size = mapping->length;
   bytes.keepalive = mapping;
+  bytes.is_file_mapping = true;
   bytes.name = path;
   bytes.base_dir = dirname_of(path);
   return bytes;
