@@ -203,13 +203,16 @@ SessionStats SessionImpl::stats() const {
   s.lower_bound_without_in_place_bytes = s.lower_bound_bytes;
   s.live_bytes_per_step =
       planner::live_bytes_per_step(executor_->lifetimes(), bytes, executor_->schedule().size());
+  s.arena_bytes = memory_->peak_reserved_bytes();
   if (const planner::MemoryPlan* plan = memory_->plan()) {
     // In place, an input and its output share bytes: the plan's bound counts them once.
     s.lower_bound_bytes = plan->lower_bound_bytes;
     s.lower_bound_without_in_place_bytes = plan->lower_bound_without_in_place_bytes;
     s.live_bytes_per_step = plan->live_bytes;
+    // The arena every later run uses; peak_allocated_bytes keeps the first run's peak when
+    // it ran before a plan existed (shapes known only by running).
+    s.arena_bytes = plan->arena_bytes;
   }
-  s.arena_bytes = memory_->peak_reserved_bytes();
   s.peak_allocated_bytes = memory_->peak_reserved_bytes();
   return s;
 }
