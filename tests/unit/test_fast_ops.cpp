@@ -372,6 +372,9 @@ TEST_CASE("fast Softmax and LogSoftmax match the reference on every axis", "[fas
     check_fast(node(op, {random_f32(shape)}, {{"axis", int64_t{2}}}, 11));
     check_fast(node(op, {random_f32({3, 1000}, -50.0f, 50.0f)}, {}, 13));
     check_fast(node(op, {random_f32({1, 2, 33, 17})}, {{"axis", int64_t{1}}}, 13));
+    // Short last-axis rows (two classes per pixel), in whole and partial blocks.
+    for (int64_t length : {1, 2, 3, 15})
+      check_fast(node(op, {random_f32({1, 13, 11, length}, -30.0f, 30.0f)}, {}, 13));
   }
   check_declines(node("Softmax", {random_f32({2, 3})}, {{"axis", int64_t{2}}}, 13));
   check_declines(

@@ -115,6 +115,28 @@ void inner_axis_block(const float* x, float* y, int64_t length, int64_t inner, b
   }
 }
 
+// Rows shorter than this (e.g. two classes per pixel in an NHWC segmentation output) are too
+// short for a vector loop of their own: blocks of them are transposed into scratch, normalised
+// across the block like a non-last axis, and transposed back.
+constexpr int64_t kShortRow = 16;
+constexpr int64_t kRowBlock = 64;
+
+// Rows [0, count) of `length` elements, count <= kRowBlock; scratch holds
+// (length + 2) * kRowBlock floats.
+void short_rows(const float* x, float* y, int64_t count, int64_t length, bool log, float* scratch) {
+  float* t = scratch;
+  for (int64_t r = 0; r < count; ++r) {
+    for (int64_t l = 0; l < length; ++l)
+      t[l * count + r] = x[r * length + l];
+  }
+  inner_axis_block(t, t, length, count, log, scratch + length * kRowBlock,
+                   scratch + (length + 1) * kRowBlock);
+  for (int64_t r = 0; r < count; ++r) {
+    for (int64_t l = 0; l < length; ++l)
+      y[r * length + l] = t[l * count + r];
+  }
+}
+
 int64_t product(const Shape& shape, size_t begin, size_t end) {
   int64_t n = 1;
   for (size_t d = begin; d < end; ++d)
@@ -141,6 +163,17 @@ Status softmax_family(KernelContext& ctx, bool log) {
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
   const int64_t block = length * inner;
+  if (inner == 1 && length < kShortRow) {
+    for_rows(ctx, (outer + kRowBlock - 1) / kRowBlock, [&](int64_t begin, int64_t end) {
+      std::vector<float> scratch(static_cast<size_t>((length + 2) * kRowBlock));
+      for (int64_t b = begin; b < end; ++b) {
+        const int64_t first = b * kRowBlock;
+        const int64_t count = std::min(kRowBlock, outer - first);
+        short_rows(xp + first * length, yp + first * length, count, length, log, scratch.data());
+      }
+    });
+    return Status::ok();
+  }
   for_rows(ctx, outer, [&](int64_t begin, int64_t end) {
     std::vector<float> scratch(inner > 1 ? static_cast<size_t>(2 * inner) : 0);
     for (int64_t o = begin; o < end; ++o) {
