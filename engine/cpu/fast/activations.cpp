@@ -39,8 +39,10 @@ Status unary(KernelContext& ctx, Op op) {
 
 float sigmoid(float x) {
   const float e = fast_exp(-std::fabs(x));  // <= 1, never overflows
-  const float inverse = 1.0f / (1.0f + e);
-  return x >= 0.0f ? inverse : e * inverse;
+  // e^x / (1 + e^x) for x < 0 keeps the precision of small results. Selecting the numerator
+  // (not the quotient) keeps the loop free of conditional arithmetic, so it vectorises.
+  const float numerator = x >= 0.0f ? 1.0f : e;
+  return numerator / (1.0f + e);
 }
 
 // tanh: a polynomial near 0 (where 1 - 2/(e^2x + 1) would cancel), the exp form elsewhere.
@@ -67,7 +69,10 @@ Status relu_kernel(KernelContext& ctx) {
 
 Status leaky_relu_kernel(KernelContext& ctx) {
   const float alpha = ctx.node().attr_float("alpha", 0.01f);
-  return unary(ctx, [alpha](float x) { return x < 0.0f ? alpha * x : x; });
+  return unary(ctx, [alpha](float x) {
+    const float scaled = alpha * x;
+    return x < 0.0f ? scaled : x;
+  });
 }
 
 Status sigmoid_kernel(KernelContext& ctx) {
@@ -91,7 +96,8 @@ Status tanh_kernel(KernelContext& ctx) {
 // Past ln(FLT_MAX) e^x is inf, as std::exp gives.
 Status exp_kernel(KernelContext& ctx) {
   return unary(ctx, [](float x) {
-    return x > 88.7228391f ? std::numeric_limits<float>::infinity() : fast_exp(x);
+    const float e = fast_exp(x);
+    return x > 88.7228391f ? std::numeric_limits<float>::infinity() : e;
   });
 }
 
