@@ -33,6 +33,11 @@ struct ModelBytes {
 // Maps a file read-only. Errors name the file (missing, unreadable, empty, a directory).
 Result<ModelBytes> map_model_file(const std::string& path);
 
+// Drops this process's page-table entries of a mapped model file (the pages stay in the page
+// cache). Parsing touches every page; constants that point into the file fault back in just
+// the pages they use, so the rest stops counting as this process's memory.
+void release_file_pages(const ModelBytes& bytes);
+
 enum class ModelFormat { kUnknown, kOnnx, kTflite };
 // Sniffs the format from the contents ("TFL3" identifier for TFLite, protobuf otherwise).
 ModelFormat detect_format(const ModelBytes& bytes);

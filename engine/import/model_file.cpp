@@ -68,6 +68,12 @@ Result<ModelBytes> map_model_file(const std::string& path) {
   return bytes;
 }
 
+void release_file_pages(const ModelBytes& bytes) {
+  if (!bytes.is_file_mapping || bytes.size == 0) return;
+  // The mapping starts on a page boundary (mmap's result) and is read-only: nothing is lost.
+  madvise(const_cast<unsigned char*>(bytes.data), bytes.size, MADV_DONTNEED);
+}
+
 ModelFormat detect_format(const ModelBytes& bytes) {
   if (bytes.size >= 8 && std::memcmp(bytes.data + 4, "TFL3", 4) == 0) return ModelFormat::kTflite;
   // An ONNX ModelProto starts with a protobuf field tag; field 1 (ir_version, varint) is

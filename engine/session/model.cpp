@@ -60,6 +60,7 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   EI_RETURN_IF_ERROR(
       passes::run_default_passes(impl->graph, pass_options).with_context(bytes.name));
   if (options.weights == WeightsMode::kMapped) map_remaining_constants(*impl, bytes);
+  import::release_file_pages(bytes);
   for (const ir::Node& node : impl->graph.nodes) {
     const bool known = (node.domain.empty() || node.domain == "ai.onnx") &&
                        cpu::reference_kernels().find(node.op_type) != nullptr;
