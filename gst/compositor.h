@@ -1,0 +1,30 @@
+// Blends the frame (foreground) over a background with the full-resolution alpha, component by
+// component in the frame's own format. Integer arithmetic on the full-resolution path.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "grid.h"
+#include "video_planes.h"
+
+namespace edgeinfer::gst {
+
+struct Background {
+  enum class Kind { kColour, kFrame, kGrid };
+  Kind kind = Kind::kColour;
+  uint8_t colour[3] = {0, 0, 0};     // component values (already in the frame's colour space)
+  const FrameView* frame = nullptr;  // same format and size as the output
+  const Grid* grids[3] = {nullptr, nullptr, nullptr};  // low-resolution background per component
+  int grid_scale = 1;
+};
+
+// out = bg + (in - bg) * alpha / 255 for each colour component. `in` and `out` share format and
+// size (they may be the same memory). Other bytes of `out` (x padding, alpha) are copied.
+void composite(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
+               const FrameView& out);
+
+// Copies the colour components of `in` to `out` (same format).
+void copy_components(const FrameView& in, const FrameView& out);
+
+}  // namespace edgeinfer::gst
