@@ -78,6 +78,9 @@ Status BackgroundImage::render(const GstVideoInfo& info) {
                         (in.width - crop_w) / 2, GST_VIDEO_CONVERTER_OPT_SRC_Y, G_TYPE_INT,
                         (in.height - crop_h) / 2, GST_VIDEO_CONVERTER_OPT_SRC_WIDTH, G_TYPE_INT,
                         crop_w, GST_VIDEO_CONVERTER_OPT_SRC_HEIGHT, G_TYPE_INT, crop_h, nullptr);
+  // A still image: take the frame's rate so that the converter accepts the pair.
+  in.fps_n = info.fps_n;
+  in.fps_d = info.fps_d;
   GstVideoConverter* converter =
       gst_video_converter_new(&in, const_cast<GstVideoInfo*>(&info), config);
   if (!converter) return error(StatusCode::kInternal, "cannot convert the background image");

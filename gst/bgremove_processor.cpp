@@ -58,7 +58,13 @@ Status BgRemoveProcessor::set_formats(const GstVideoInfo& in, const GstVideoInfo
   if (to_rgba_) gst_video_converter_free(to_rgba_);
   to_rgba_ = nullptr;
   if (settings.mode == BgMode::kAlpha) {
-    to_rgba_ = gst_video_converter_new(&in_info_, &out_info_, nullptr);
+    // The converter only changes the pixel format: same rate and aspect on both sides.
+    GstVideoInfo in_copy = in_info_;
+    in_copy.fps_n = out_info_.fps_n;
+    in_copy.fps_d = out_info_.fps_d;
+    in_copy.par_n = out_info_.par_n;
+    in_copy.par_d = out_info_.par_d;
+    to_rgba_ = gst_video_converter_new(&in_copy, &out_info_, nullptr);
     if (!to_rgba_) return error(StatusCode::kUnsupported, "cannot convert the input to RGBA");
   }
   if (background_.loaded()) EI_RETURN_IF_ERROR(background_.render(out_info_));

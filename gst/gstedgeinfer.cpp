@@ -298,8 +298,12 @@ static GstFlowReturn transform_ip(GstBaseTransform* trans, GstBuffer* buffer) {
     interval = st->settings.interval;
   }
   GstVideoFrame frame;
-  // Read-only map: the pixels are never written, so shared memory is not copied.
-  if (!gst_video_frame_map(&frame, &filter->in_info, buffer, GST_MAP_READ)) {
+  // Read-only map: the pixels are never written, so shared memory is not copied. No extra
+  // reference either, so that the buffer stays writable for the meta.
+  if (!gst_video_frame_map(
+          &frame, &filter->in_info, buffer,
+          static_cast<GstMapFlags>(static_cast<int>(GST_MAP_READ) |
+                                   static_cast<int>(GST_VIDEO_FRAME_MAP_FLAG_NO_REF)))) {
     GST_ELEMENT_ERROR(trans, CORE, FAILED, ("cannot map the video frame"), (nullptr));
     return GST_FLOW_ERROR;
   }

@@ -139,12 +139,15 @@ std::string models_dir() {
   return v;
 }
 
-Image astronaut_rgb(int width, int height) {
+Image astronaut_rgb(int width, int height, int via_width, int via_height) {
   RunResult run;
-  run_pipeline("filesrc location=" + astronaut_path() +
-                   " ! pngdec ! videoconvert ! videoscale ! video/x-raw,format=RGB,width=" +
-                   std::to_string(width) + ",height=" + std::to_string(height) +
-                   " ! appsink name=out",
+  const std::string via =
+      via_width > 0 ? " ! videoscale ! video/x-raw,format=RGB,width=" + std::to_string(via_width) +
+                          ",height=" + std::to_string(via_height)
+                    : "";
+  run_pipeline("filesrc location=" + astronaut_path() + " ! pngdec ! videoconvert" + via +
+                   " ! videoscale ! video/x-raw,format=RGB,width=" + std::to_string(width) +
+                   ",height=" + std::to_string(height) + " ! appsink name=out",
                run);
   if (!run.error.empty() || run.samples.size() != 1) {
     throw std::runtime_error("cannot decode astronaut.png: " + run.error);

@@ -47,8 +47,9 @@ std::string skimage_path(const std::string& name);
 std::string default_model_path();
 std::string models_dir();
 
-// The astronaut portrait as RGB at width x height (decoded and scaled by GStreamer).
-Image astronaut_rgb(int width, int height);
+// The astronaut portrait as RGB at width x height (decoded and scaled by GStreamer); with
+// `via_width` > 0, scaled to via_width x via_height first (what an element saw at that size).
+Image astronaut_rgb(int width, int height, int via_width = 0, int via_height = 0);
 
 // Person probability from `model` (default: the default model) run through the engine API on an RGB
 // image of the model's input size (256x256). Returned at 256x256.
