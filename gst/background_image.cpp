@@ -36,19 +36,25 @@ Status BackgroundImage::load(const std::string& path) {
   GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
   g_object_set(src, "location", path.c_str(), nullptr);
   gst_element_set_state(pipeline, GST_STATE_PAUSED);
-  GstSample* sample = gst_app_sink_try_pull_preroll(GST_APP_SINK(sink), 10 * GST_SECOND);
+  // Preroll or fail: an undecodable file is an error message right away, not a time-out.
   std::string reason = "no image decoded";
-  if (!sample) {
-    GstBus* bus = gst_element_get_bus(pipeline);
-    if (GstMessage* msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR)) {
-      GError* e = nullptr;
-      gst_message_parse_error(msg, &e, nullptr);
-      if (e) reason = e->message;
-      g_clear_error(&e);
-      gst_message_unref(msg);
-    }
-    gst_object_unref(bus);
+  GstSample* sample = nullptr;
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* msg = gst_bus_timed_pop_filtered(
+      bus, 10 * GST_SECOND,
+      static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_ASYNC_DONE));
+  if (msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    GError* e = nullptr;
+    gst_message_parse_error(msg, &e, nullptr);
+    if (e) reason = e->message;
+    g_clear_error(&e);
+  } else if (msg) {
+    sample = gst_app_sink_try_pull_preroll(GST_APP_SINK(sink), 0);
+  } else {
+    reason = "timed out decoding it";
   }
+  if (msg) gst_message_unref(msg);
+  gst_object_unref(bus);
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(src);
   gst_object_unref(sink);
