@@ -30,31 +30,46 @@ void reduce_component(const PlaneView& p, int scale, Grid& out) {
 
 }  // namespace
 
-void BackgroundBlur::compute(const FrameView& frame, const Grid& alpha, int scale, int gw, int gh,
+void BackgroundBlur::compute(const FrameView& frame, const Grid& alpha, int alpha_scale, int factor,
                              int radius) {
+  const int scale = alpha_scale * factor;
+  const int gw = (frame.width + scale - 1) / scale, gh = (frame.height + scale - 1) / scale;
   weight_.resize(gw, gh);
   const bool all_background = alpha.v.empty();
-  for (size_t i = 0; i < weight_.v.size(); ++i) {
-    // Cubed so that half-person edge cells hardly count.
-    const float w = all_background ? 1.0f : 1.0f - alpha.v[i];
-    weight_.v[i] = w * w * w;
+  for (int y = 0; y < gh; ++y) {
+    for (int x = 0; x < gw; ++x) {
+      float sum = 0;
+      int n = 0;
+      for (int ay = y * factor; !all_background && ay < std::min(alpha.height, (y + 1) * factor);
+           ++ay) {
+        for (int ax = x * factor; ax < std::min(alpha.width, (x + 1) * factor); ++ax) {
+          // Cubed so that half-person edge cells hardly count.
+          const float w = 1.0f - alpha.at(ax, ay);
+          sum += w * w * w;
+          ++n;
+        }
+      }
+      weight_.row(y)[x] = all_background || n == 0 ? 1.0f : sum / n;
+    }
   }
   Grid blurred_weight = weight_;
   blur3(blurred_weight, radius, scratch_);
-  constexpr float kEps = 1e-3f;  // where no background is near, fall back to the plain blur
+  // Where no background is within reach (deep inside the person, where alpha hides the
+  // result anyway) a small floor on the weight keeps the division finite.
+  constexpr float kMinWeight = 1e-4f;
   for (int c = 0; c < frame.components; ++c) {
     Grid& out = blurred_[c];
     out.resize(gw, gh);
-    plain_.resize(gw, gh);
-    reduce_component(frame.comp[c], scale, plain_);
-    weighted_.resize(gw, gh);
-    for (size_t i = 0; i < plain_.v.size(); ++i)
-      weighted_.v[i] = plain_.v[i] * weight_.v[i];
-    blur3(weighted_, radius, scratch_);
-    blur3(plain_, radius, scratch_);
+    component_.resize(gw, gh);
+    reduce_component(frame.comp[c], scale, component_);
+    for (size_t i = 0; i < component_.v.size(); ++i)
+      component_.v[i] *= weight_.v[i];
+    blur3(component_, radius, scratch_);
     for (size_t i = 0; i < out.v.size(); ++i) {
-      out.v[i] = (weighted_.v[i] + kEps * plain_.v[i]) / (blurred_weight.v[i] + kEps);
+      out.v[i] = component_.v[i] / std::max(blurred_weight.v[i], kMinWeight);
     }
+    const PlaneView& p = frame.comp[c];
+    expand_columns(out, static_cast<float>(scale) / (1 << p.w_sub), p.width, wide_[c]);
   }
 }
 

@@ -13,13 +13,15 @@ namespace edgeinfer::gst {
 
 class BackgroundBlur {
  public:
-  // `alpha` is the mask on the grid (cell = `scale` frame pixels); an empty grid means "all
-  // background" (blur the whole frame). `radius` is in grid cells.
-  void compute(const FrameView& frame, const Grid& alpha, int scale, int gw, int gh, int radius);
-  const Grid& component(int c) const { return blurred_[c]; }
+  // `alpha` is the mask on the grid (cell = `alpha_scale` frame pixels); an empty grid means
+  // "all background" (blur the whole frame). The blur runs on a grid `factor` times coarser
+  // (cell = alpha_scale * factor frame pixels); `radius` is in those cells.
+  void compute(const FrameView& frame, const Grid& alpha, int alpha_scale, int factor, int radius);
+  // Blurred component `c`, expanded to the component's width (see Background::grids).
+  const Grid& component(int c) const { return wide_[c]; }
 
  private:
-  Grid blurred_[3], weight_, weighted_, plain_;
+  Grid blurred_[3], wide_[3], weight_, component_;
   std::vector<float> scratch_;
 };
 

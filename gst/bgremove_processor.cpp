@@ -158,7 +158,6 @@ void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
   const SoftThreshold curve(static_cast<float>(settings.threshold),
                             static_cast<float>(settings.softness));
   const int scale = grid_scale_for(w);
-  const int gw = (w + scale - 1) / scale, gh = (h + scale - 1) / scale;
   if (action == StaleAction::kKeep) {
     upsampler_.prepare(in_view, prob_, kGuidedRadius, kGuidedEps);
     upsampler_.alpha_plane(curve, alpha_);
@@ -188,10 +187,13 @@ void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
     } else {
       alpha_grid_.v.clear();  // the whole frame is background
     }
-    const int radius = std::max(1, (settings.blur_strength + scale / 2) / scale);
-    blur_.compute(in_view, alpha_grid_, scale, gw, gh, radius);
+    // A wide blur runs on a grid twice as coarse: a quarter of the work, same look.
+    const int factor = settings.blur_strength >= 4 * scale ? 2 : 1;
+    const int blur_scale = scale * factor;
+    const int radius = std::max(1, (settings.blur_strength + blur_scale / 2) / blur_scale);
+    blur_.compute(in_view, alpha_grid_, scale, factor, radius);
     bg.kind = Background::Kind::kGrid;
-    bg.grid_scale = scale;
+    bg.grid_scale = blur_scale;
     for (int c = 0; c < in_view.components; ++c)
       bg.grids[c] = &blur_.component(c);
   } else if (settings.mode == BgMode::kReplace && background_.frame()) {

@@ -15,12 +15,15 @@ struct Background {
   Kind kind = Kind::kColour;
   uint8_t colour[3] = {0, 0, 0};     // component values (already in the frame's colour space)
   const FrameView* frame = nullptr;  // same format and size as the output
-  const Grid* grids[3] = {nullptr, nullptr, nullptr};  // low-resolution background per component
+  // Low-resolution background per component, each already expanded to the component's width
+  // (expand_columns), rows at grid spacing.
+  const Grid* grids[3] = {nullptr, nullptr, nullptr};
   int grid_scale = 1;
 };
 
 // out = bg + (in - bg) * alpha / 255 for each colour component. `in` and `out` share format and
-// size (they may be the same memory). Other bytes of `out` (x padding, alpha) are copied.
+// size (they may be the same memory: then person pixels are not touched). A real alpha
+// channel is copied; x padding bytes are left as they are.
 void composite(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
                const FrameView& out);
 

@@ -387,10 +387,14 @@ static GstCaps* transform_caps(GstBaseTransform* trans, GstPadDirection directio
 static gboolean set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
                          GstVideoInfo* out_info) {
   State* st = GST_EDGE_BG_REMOVE(filter)->state;
-  if (Status s = st->processor.set_formats(*in_info, *out_info, snapshot(st)); !s) {
+  const BgRemoveSettings settings = snapshot(st);
+  if (Status s = st->processor.set_formats(*in_info, *out_info, settings); !s) {
     post_status_error(GST_ELEMENT(filter), s);
     return FALSE;
   }
+  // Same format in and out: composite in place, so person pixels are never rewritten.
+  gst_base_transform_set_in_place(GST_BASE_TRANSFORM(filter), settings.mode != BgMode::kAlpha &&
+                                                                  settings.mode != BgMode::kMask);
   return TRUE;
 }
 
@@ -416,8 +420,7 @@ static void post_stats(GstEdgeBgRemove* self, const BgRemoveStats& s) {
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), st));
 }
 
-static GstFlowReturn transform_frame(GstVideoFilter* filter, GstVideoFrame* in,
-                                     GstVideoFrame* out) {
+static GstFlowReturn process_frame(GstVideoFilter* filter, GstVideoFrame* in, GstVideoFrame* out) {
   auto* self = GST_EDGE_BG_REMOVE(filter);
   State* st = self->state;
   if (!st->live_known) {
@@ -441,6 +444,15 @@ static GstFlowReturn transform_frame(GstVideoFilter* filter, GstVideoFrame* in,
   }
   if (due) post_stats(self, st->processor.stats(true));
   return GST_FLOW_OK;
+}
+
+static GstFlowReturn transform_frame(GstVideoFilter* filter, GstVideoFrame* in,
+                                     GstVideoFrame* out) {
+  return process_frame(filter, in, out);
+}
+
+static GstFlowReturn transform_frame_ip(GstVideoFilter* filter, GstVideoFrame* frame) {
+  return process_frame(filter, frame, frame);
 }
 
 static gboolean query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* q) {
@@ -505,6 +517,7 @@ static void gst_edge_bg_remove_class_init(GstEdgeBgRemoveClass* klass) {
   trans_class->query = query;
   filter_class->set_info = set_info;
   filter_class->transform_frame = transform_frame;
+  filter_class->transform_frame_ip = transform_frame_ip;
 }
 
 static void gst_edge_bg_remove_init(GstEdgeBgRemove* self) {

@@ -10,19 +10,21 @@ int grid_scale_for(int frame_width) {
 
 namespace {
 
-void luma_plane(const FrameView& f, std::vector<uint8_t>& out) {
-  out.resize(static_cast<size_t>(f.width) * f.height);
+// Points at the frame's Y (or grey) plane, or computes luma from RGB into `storage`.
+const uint8_t* luma_plane(const FrameView& f, std::vector<uint8_t>& storage, int& stride) {
+  if ((f.yuv || f.components == 1) && f.comp[0].pixel_stride == 1) {
+    stride = f.comp[0].row_stride;
+    return f.comp[0].data;
+  }
+  storage.resize(static_cast<size_t>(f.width) * f.height);
+  stride = f.width;
   for (int y = 0; y < f.height; ++y) {
-    uint8_t* o = out.data() + static_cast<size_t>(y) * f.width;
+    uint8_t* o = storage.data() + static_cast<size_t>(y) * f.width;
     if (f.yuv || f.components == 1) {
-      const PlaneView& p = f.comp[0];
-      const uint8_t* r = p.row(y);
-      if (p.pixel_stride == 1) {
-        std::copy(r, r + f.width, o);
-      } else {
-        for (int x = 0; x < f.width; ++x)
-          o[x] = r[x * p.pixel_stride];
-      }
+      const uint8_t* r = f.comp[0].row(y);
+      const int ps = f.comp[0].pixel_stride;
+      for (int x = 0; x < f.width; ++x)
+        o[x] = r[x * ps];
     } else {
       const uint8_t* r = f.comp[0].row(y);
       const uint8_t* g = f.comp[1].row(y);
@@ -33,26 +35,7 @@ void luma_plane(const FrameView& f, std::vector<uint8_t>& out) {
       }
     }
   }
-}
-
-// Horizontal bilinear taps from full-resolution columns to grid columns.
-struct ColumnTaps {
-  std::vector<int> x0, x1;
-  std::vector<float> f;
-};
-
-ColumnTaps column_taps(int width, int grid_width, int scale) {
-  ColumnTaps t;
-  t.x0.resize(width);
-  t.x1.resize(width);
-  t.f.resize(width);
-  for (int x = 0; x < width; ++x) {
-    const float g = std::clamp((x + 0.5f) / scale - 0.5f, 0.0f, static_cast<float>(grid_width - 1));
-    t.x0[x] = static_cast<int>(g);
-    t.x1[x] = std::min(t.x0[x] + 1, grid_width - 1);
-    t.f[x] = g - t.x0[x];
-  }
-  return t;
+  return storage.data();
 }
 
 }  // namespace
@@ -62,23 +45,30 @@ void GuidedUpsampler::prepare(const FrameView& frame, const Grid& prob, int radi
   height_ = frame.height;
   scale_ = grid_scale_for(width_);
   const int gw = (width_ + scale_ - 1) / scale_, gh = (height_ + scale_ - 1) / scale_;
-  luma_plane(frame, luma_);
+  luma_ = luma_plane(frame, luma_storage_, luma_stride_);
 
   // Guide: luma averaged over each grid cell, in [0,1].
   guide_.resize(gw, gh);
-  std::fill(guide_.v.begin(), guide_.v.end(), 0.0f);
-  std::vector<int> counts(static_cast<size_t>(gw) * gh, 0);
-  for (int y = 0; y < height_; ++y) {
-    const uint8_t* l = luma_.data() + static_cast<size_t>(y) * width_;
-    float* g = guide_.row(y / scale_);
-    int* c = counts.data() + static_cast<size_t>(y / scale_) * gw;
-    for (int x = 0; x < width_; ++x) {
-      g[x / scale_] += l[x];
-      ++c[x / scale_];
+  std::vector<uint32_t> sums(gw);
+  for (int gy = 0; gy < gh; ++gy) {
+    std::fill(sums.begin(), sums.end(), 0u);
+    const int y0 = gy * scale_, y1 = std::min(height_, y0 + scale_);
+    for (int y = y0; y < y1; ++y) {
+      const uint8_t* l = luma_ + static_cast<size_t>(y) * luma_stride_;
+      for (int gx = 0; gx < gw; ++gx) {
+        const int x0 = gx * scale_, x1 = std::min(width_, x0 + scale_);
+        uint32_t sum = 0;
+        for (int x = x0; x < x1; ++x)
+          sum += l[x];
+        sums[gx] += sum;
+      }
+    }
+    float* g = guide_.row(gy);
+    for (int gx = 0; gx < gw; ++gx) {
+      const int cells = (std::min(width_, (gx + 1) * scale_) - gx * scale_) * (y1 - y0);
+      g[gx] = sums[gx] / (255.0f * cells);
     }
   }
-  for (size_t i = 0; i < guide_.v.size(); ++i)
-    guide_.v[i] /= 255.0f * counts[i];
 
   p_.resize(gw, gh);
   resample_bilinear(prob, p_);
@@ -113,27 +103,30 @@ void GuidedUpsampler::alpha_grid(const SoftThreshold& curve, Grid& out) const {
   }
 }
 
-void GuidedUpsampler::alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out) const {
+void GuidedUpsampler::alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out) {
   out.resize(static_cast<size_t>(width_) * height_);
-  const int gw = a_.width, gh = a_.height;
-  const ColumnTaps taps = column_taps(width_, gw, scale_);
-  std::vector<float> row_a(gw), row_b(gw);
+  const float cell = static_cast<float>(scale_);
+  expand_columns(a_, cell, width_, wide_a_);
+  expand_columns(b_, cell, width_, wide_b_);
+  full_a_.resize(width_);
+  full_b_.resize(width_);
+  // The luma below is in [0,255]: fold the guide's 1/255 and the curve into a and b.
+  const float gain = curve.gain;
+  const float a_scale = gain / 255.0f;
   for (int y = 0; y < height_; ++y) {
-    const float gy = std::clamp((y + 0.5f) / scale_ - 0.5f, 0.0f, static_cast<float>(gh - 1));
-    const int y0 = static_cast<int>(gy), y1 = std::min(y0 + 1, gh - 1);
-    const float fy = gy - y0;
-    for (int x = 0; x < gw; ++x) {
-      row_a[x] = a_.at(x, y0) + (a_.at(x, y1) - a_.at(x, y0)) * fy;
-      row_b[x] = b_.at(x, y0) + (b_.at(x, y1) - b_.at(x, y0)) * fy;
-    }
-    const uint8_t* l = luma_.data() + static_cast<size_t>(y) * width_;
+    int y0, y1;
+    float fy;
+    grid_rows_for(y, cell, a_.height, y0, y1, fy);
+    lerp_rows(wide_a_.row(y0), wide_a_.row(y1), fy, width_, full_a_.data());
+    lerp_rows(wide_b_.row(y0), wide_b_.row(y1), fy, width_, full_b_.data());
+    const uint8_t* l = luma_ + static_cast<size_t>(y) * luma_stride_;
     uint8_t* o = out.data() + static_cast<size_t>(y) * width_;
+    const float* fa = full_a_.data();
+    const float* fb = full_b_.data();
+    const float offset = -curve.lo * gain + 0.5f;
     for (int x = 0; x < width_; ++x) {
-      const int x0 = taps.x0[x], x1 = taps.x1[x];
-      const float f = taps.f[x];
-      const float a = row_a[x0] + (row_a[x1] - row_a[x0]) * f;
-      const float b = row_b[x0] + (row_b[x1] - row_b[x0]) * f;
-      o[x] = curve.alpha(a * (l[x] * (1 / 255.0f)) + b);
+      const float v = fa[x] * a_scale * l[x] + fb[x] * gain + offset;
+      o[x] = static_cast<uint8_t>(std::min(std::max(v, 0.0f), 255.0f));
     }
   }
 }

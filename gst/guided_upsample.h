@@ -20,13 +20,18 @@ class GuidedUpsampler {
   // Mask on the grid (for the background blur weights), in [0,1] after the threshold curve.
   void alpha_grid(const SoftThreshold& curve, Grid& out) const;
   // Full-resolution alpha, one byte per frame pixel (row stride = frame width).
-  void alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out) const;
+  void alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out);
 
   int scale() const { return scale_; }  // frame pixels per grid cell, per axis
 
  private:
   int width_ = 0, height_ = 0, scale_ = 1;
-  std::vector<uint8_t> luma_;  // full resolution
+  // Full-resolution luma: the frame's own Y plane when it is contiguous, else computed.
+  std::vector<uint8_t> luma_storage_;
+  const uint8_t* luma_ = nullptr;
+  int luma_stride_ = 0;
+  Grid wide_a_, wide_b_;  // a and b expanded to full width, at grid rows
+  std::vector<float> full_a_, full_b_;
   Grid guide_, p_, a_, b_, tmp1_, tmp2_, tmp3_;
   std::vector<float> scratch_;
 };
