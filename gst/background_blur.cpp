@@ -66,7 +66,9 @@ void BackgroundBlur::compute(const FrameView& frame, const Grid& alpha, int alph
       component_.v[i] *= weight_.v[i];
     blur3(component_, radius, scratch_);
     for (size_t i = 0; i < out.v.size(); ++i) {
-      out.v[i] = component_.v[i] / std::max(blurred_weight.v[i], kMinWeight);
+      // Clamped: interpolating between these later needs no clamp per pixel.
+      out.v[i] =
+          std::clamp(component_.v[i] / std::max(blurred_weight.v[i], kMinWeight), 0.0f, 254.9f);
     }
     const PlaneView& p = frame.comp[c];
     expand_columns(out, static_cast<float>(scale) / (1 << p.w_sub), p.width, wide_[c]);

@@ -38,6 +38,21 @@ const uint8_t* luma_plane(const FrameView& f, std::vector<uint8_t>& storage, int
   return storage.data();
 }
 
+// One row of alpha from the coefficient rows above and below; restrict and branch-free
+// clamps let the compiler vectorise it.
+void alpha_row(const float* __restrict a0, const float* __restrict a1, const float* __restrict b0,
+               const float* __restrict b1, float fy, const uint8_t* __restrict luma,
+               uint8_t* __restrict out, int n) {
+  for (int x = 0; x < n; ++x) {
+    const float av = a0[x] + (a1[x] - a0[x]) * fy;
+    const float bv = b0[x] + (b1[x] - b0[x]) * fy;
+    float v = av * luma[x] + bv;
+    v = v < 0 ? 0 : v;
+    v = v > 255 ? 255 : v;
+    out[x] = static_cast<uint8_t>(static_cast<int>(v));
+  }
+}
+
 }  // namespace
 
 void GuidedUpsampler::prepare(const FrameView& frame, const Grid& prob, int radius, float eps) {
@@ -106,28 +121,25 @@ void GuidedUpsampler::alpha_grid(const SoftThreshold& curve, Grid& out) const {
 void GuidedUpsampler::alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out) {
   out.resize(static_cast<size_t>(width_) * height_);
   const float cell = static_cast<float>(scale_);
-  expand_columns(a_, cell, width_, wide_a_);
-  expand_columns(b_, cell, width_, wide_b_);
-  full_a_.resize(width_);
-  full_b_.resize(width_);
-  // The luma below is in [0,255]: fold the guide's 1/255 and the curve into a and b.
-  const float gain = curve.gain;
-  const float a_scale = gain / 255.0f;
+  // Fold the curve into the coefficients once per grid cell: alpha = a' * luma + b', with the
+  // luma in [0,255] (the guide was in [0,1]) and +0.5 for rounding.
+  Grid& a = tmp1_;
+  Grid& b = tmp2_;
+  a.resize(a_.width, a_.height);
+  b.resize(b_.width, b_.height);
+  for (size_t i = 0; i < a.v.size(); ++i) {
+    a.v[i] = a_.v[i] * curve.gain / 255.0f;
+    b.v[i] = (b_.v[i] - curve.lo) * curve.gain + 0.5f;
+  }
+  expand_columns(a, cell, width_, wide_a_);
+  expand_columns(b, cell, width_, wide_b_);
   for (int y = 0; y < height_; ++y) {
     int y0, y1;
     float fy;
     grid_rows_for(y, cell, a_.height, y0, y1, fy);
-    lerp_rows(wide_a_.row(y0), wide_a_.row(y1), fy, width_, full_a_.data());
-    lerp_rows(wide_b_.row(y0), wide_b_.row(y1), fy, width_, full_b_.data());
-    const uint8_t* l = luma_ + static_cast<size_t>(y) * luma_stride_;
-    uint8_t* o = out.data() + static_cast<size_t>(y) * width_;
-    const float* fa = full_a_.data();
-    const float* fb = full_b_.data();
-    const float offset = -curve.lo * gain + 0.5f;
-    for (int x = 0; x < width_; ++x) {
-      const float v = fa[x] * a_scale * l[x] + fb[x] * gain + offset;
-      o[x] = static_cast<uint8_t>(std::min(std::max(v, 0.0f), 255.0f));
-    }
+    alpha_row(wide_a_.row(y0), wide_a_.row(y1), wide_b_.row(y0), wide_b_.row(y1), fy,
+              luma_ + static_cast<size_t>(y) * luma_stride_,
+              out.data() + static_cast<size_t>(y) * width_, width_);
   }
 }
 

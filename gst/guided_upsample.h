@@ -31,7 +31,6 @@ class GuidedUpsampler {
   const uint8_t* luma_ = nullptr;
   int luma_stride_ = 0;
   Grid wide_a_, wide_b_;  // a and b expanded to full width, at grid rows
-  std::vector<float> full_a_, full_b_;
   Grid guide_, p_, a_, b_, tmp1_, tmp2_, tmp3_;
   std::vector<float> scratch_;
 };
