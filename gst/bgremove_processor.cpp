@@ -117,8 +117,14 @@ Status BgRemoveProcessor::process(GstVideoFrame* in, GstVideoFrame* out,
     if (auto r = worker_->take()) EI_RETURN_IF_ERROR(apply_result(*r, settings));
     if (due && worker_->idle()) {
       submit(in_view, number, cpu_ms);
-      // Within the latency budget the frame may wait for its own mask.
-      if (settings.latency_budget_ms > 0) {
+      // Within the latency budget the frame may wait for its own mask — unless the last
+      // inference took longer than the budget, when waiting would only delay the frame.
+      double last_inference_ms;
+      {
+        std::lock_guard<std::mutex> lock(stats_mutex_);
+        last_inference_ms = stats_.inferences ? stats_.inference_ms : 0;
+      }
+      if (settings.latency_budget_ms > 0 && last_inference_ms <= settings.latency_budget_ms) {
         if (auto r = worker_->wait_for(number, settings.latency_budget_ms)) {
           EI_RETURN_IF_ERROR(apply_result(*r, settings));
         }
