@@ -9,8 +9,21 @@ namespace edgeinfer::passes {
 Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCounts* counts) {
   PassCounts local;
   PassCounts& done = counts ? *counts : local;
+  if (options.freeze_overridable_constants) {
+    int frozen = 0;
+    for (ir::Value& v : graph.values) {
+      frozen += v.overridable ? 1 : 0;
+      v.overridable = false;
+    }
+    done.emplace_back("freeze_overridable_constants", frozen);
+  }
   EI_ASSIGN_OR_RETURN(int folded, fold_constants(graph, options));
   done.emplace_back("fold_constants", folded);
+  if (const int shapes = fold_shapes(graph, options); shapes > 0) {
+    done.emplace_back("fold_shapes", shapes);
+    EI_ASSIGN_OR_RETURN(int refolded, fold_constants(graph, options));
+    done.emplace_back("fold_constants", refolded);
+  }
   done.emplace_back("remove_identities", remove_identities(graph, options));
   done.emplace_back("cancel_transposes", cancel_transposes(graph, options));
   done.emplace_back("collapse_reshapes", collapse_reshapes(graph, options));

@@ -18,11 +18,20 @@ namespace edgeinfer::passes {
 struct PassOptions {
   // Values that must stay computed as they are (tensors the caller asked to keep).
   std::vector<std::string> keep;
+  // Initializers the model also lists as graph inputs are overridable: the caller may feed
+  // them, so no pass folds them into weights or constants. When set, run_default_passes first
+  // makes them plain constants (feeding one afterwards is an error, not a silent mix of old
+  // and new values), so BN statistics and slopes such models expose still fold.
+  bool freeze_overridable_constants = false;
 };
 
 // Replaces every node whose inputs are all (non-overridable) constants by constants holding
 // its outputs, computed with the reference kernels. Returns the number of nodes folded.
 Result<int> fold_constants(ir::Graph& graph, const PassOptions& options);
+
+// When no graph input can change size, replaces Shape and Size of statically shaped values
+// by constants (constant folding can then fold what reads them).
+int fold_shapes(ir::Graph& graph, const PassOptions& options);
 
 // Removes Identity nodes, pointing their readers at the Identity's input.
 int remove_identities(ir::Graph& graph, const PassOptions& options);
