@@ -26,6 +26,13 @@ Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCoun
   }
   done.emplace_back("remove_identities", remove_identities(graph, options));
   done.emplace_back("cancel_transposes", cancel_transposes(graph, options));
+  if (const int sunk = sink_transposes(graph, options); sunk > 0) {
+    done.emplace_back("sink_transposes", sunk);
+    // The moved Transposes may meet others, or read constants.
+    done.emplace_back("cancel_transposes", cancel_transposes(graph, options));
+    EI_ASSIGN_OR_RETURN(int refolded, fold_constants(graph, options));
+    done.emplace_back("fold_constants", refolded);
+  }
   done.emplace_back("collapse_reshapes", collapse_reshapes(graph, options));
   // Transposes and Reshapes bypassed above still read their inputs; drop them before the
   // fusions count readers.

@@ -39,6 +39,10 @@ int remove_identities(ir::Graph& graph, const PassOptions& options);
 // Composes consecutive Transposes into one and removes Transposes that permute nothing.
 int cancel_transposes(ir::Graph& graph, const PassOptions& options);
 
+// Removes Transpose pairs that cancel around an elementwise op (Transpose(op(Transpose(x)))):
+// the op reads x, and its other operand, if not a scalar, gets the outer Transpose.
+int sink_transposes(ir::Graph& graph, const PassOptions& options);
+
 // A Reshape of a Reshape (or Flatten, Squeeze, Unsqueeze) reads the first one's input.
 int collapse_reshapes(ir::Graph& graph, const PassOptions& options);
 

@@ -177,3 +177,51 @@ TEST_CASE("folding does not change weights other nodes share", "[passes][fold]")
   CHECK(rewrite_and_compare(b.graph(), fold_affine, &after) == 1);
   CHECK(after.nodes[0].inputs[1] != after.nodes[1].inputs[1]);
 }
+
+TEST_CASE("Shape and Size of static values become constants in fixed-shape graphs",
+          "[passes][fold]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", {2, 12});
+  const ir::ValueId z = b.input("z", {4, 6});
+  const ir::ValueId shape = b.node("Shape", {z}, "shape", {2});
+  const ir::ValueId size = b.node("Size", {z}, "size", {});
+  b.graph().value(shape).dtype = DType::kInt64;
+  b.graph().value(size).dtype = DType::kInt64;
+  const ir::ValueId r = b.node("Reshape", {x, shape}, "r", {4, 6});
+  const ir::ValueId s = b.node("Cast", {size}, "s", {}, Attrs{{"to", int64_t{1}}});
+  b.output(b.node("Add", {r, s}, "out", {4, 6}));
+  ir::Graph after;
+  CHECK(rewrite_and_compare(
+            b.graph(), [](ir::Graph& g) { return passes::fold_shapes(g, {}); }, &after) == 2);
+  CHECK(count_ops(after, "Shape") == 0);
+  CHECK(after.value(after.find_value("shape")).kind == ir::ValueKind::kConstant);
+  CHECK(after.value(after.find_value("size")).constant->as<int64_t>()[0] == 24);
+
+  SECTION("an input dim that came from a symbol may change: nothing folds") {
+    ir::Graph g = b.graph();
+    g.value(g.find_value("z")).dims[0].symbol = "batch";
+    CHECK(passes::fold_shapes(g, {}) == 0);
+  }
+}
+
+TEST_CASE("frozen overridable constants fold like plain ones", "[passes][fold]") {
+  GraphBuilder b;
+  const ir::ValueId y = conv(b, true);
+  b.graph().value(b.graph().find_value("w")).overridable = true;
+  b.output(batch_norm(b, y, 4, {1, 4, 6, 6}));
+  for (const char* stat : {"scale", "bias", "mean", "var"})
+    b.graph().value(b.graph().find_value(stat)).overridable = true;
+  ir::Graph kept = b.graph();
+  REQUIRE(passes::run_default_passes(kept, {}).is_ok());
+  CHECK(count_ops(kept, "BatchNormalization") == 1);
+
+  passes::PassOptions options;
+  options.freeze_overridable_constants = true;
+  ir::Graph after;
+  rewrite_and_compare(
+      b.graph(),
+      [&](ir::Graph& g) { return passes::run_default_passes(g, options).is_ok() ? 1 : 0; }, &after);
+  CHECK(after.nodes.size() == 1);
+  for (const ir::Value& v : after.values)
+    CHECK_FALSE(v.overridable);
+}

@@ -23,6 +23,9 @@ int transposes(ir::Graph& g) {
 int reshapes(ir::Graph& g) {
   return then_dce(g, passes::collapse_reshapes(g, passes::PassOptions{}));
 }
+int then_dce_sink(ir::Graph& g) {
+  return then_dce(g, passes::sink_transposes(g, passes::PassOptions{}));
+}
 int identities(ir::Graph& g) {
   return then_dce(g, passes::remove_identities(g, passes::PassOptions{}));
 }
@@ -127,4 +130,45 @@ TEST_CASE("Identity nodes are removed unless they write a graph output", "[passe
   CHECK(rewrite_and_compare(b.graph(), identities, &after) == 1);
   CHECK(count_ops(after, "Identity") == 1);
   CHECK(after.value(after.outputs[0]).name == "out");
+}
+
+TEST_CASE("a Transpose pair around elementwise ops moves to the small operand",
+          "[passes][layout]") {
+  SECTION("Mul by a gate, as in squeeze-excite blocks") {
+    GraphBuilder b;
+    const ir::ValueId x = b.input("x", {1, 3, 4, 5});
+    const ir::ValueId gate = b.input("gate", {1, 1, 1, 3});
+    const ir::ValueId nhwc = transpose(b, x, {0, 2, 3, 1}, "nhwc", {1, 4, 5, 3});
+    const ir::ValueId m = b.node("Mul", {nhwc, gate}, "m", {1, 4, 5, 3});
+    b.output(transpose(b, m, {0, 3, 1, 2}, "nchw", {1, 3, 4, 5}));
+    ir::Graph after;
+    CHECK(rewrite_and_compare(b.graph(), then_dce_sink, &after) == 1);
+    const ir::Node& mul = only_node(after, "Mul");
+    CHECK(mul.inputs[0] == after.find_value("x"));
+    CHECK(after.value(mul.outputs[0]).name == "nchw");
+    // Only the gate's Transpose is left.
+    CHECK(only_node(after, "Transpose").inputs[0] == after.find_value("gate"));
+  }
+  SECTION("a unary op and a scalar operand need no Transpose at all") {
+    GraphBuilder b;
+    const ir::ValueId x = b.input("x", {1, 3, 4, 5});
+    const ir::ValueId nhwc = transpose(b, x, {0, 2, 3, 1}, "nhwc", {1, 4, 5, 3});
+    const ir::ValueId r = b.node("Sigmoid", {nhwc}, "s", {1, 4, 5, 3});
+    const ir::ValueId back = transpose(b, r, {0, 3, 1, 2}, "nchw", {1, 3, 4, 5});
+    const ir::ValueId nhwc2 = transpose(b, back, {0, 2, 3, 1}, "nhwc2", {1, 4, 5, 3});
+    const ir::ValueId a = b.node("Add", {b.constant("k", {1}, {0.5f}), nhwc2}, "a", {1, 4, 5, 3});
+    b.output(transpose(b, a, {0, 3, 1, 2}, "out", {1, 3, 4, 5}));
+    ir::Graph after;
+    CHECK(rewrite_and_compare(b.graph(), then_dce_sink, &after) == 2);
+    CHECK(count_ops(after, "Transpose") == 0);
+  }
+  SECTION("Transposes that do not cancel stay") {
+    GraphBuilder b;
+    const ir::ValueId x = b.input("x", {1, 3, 4, 5});
+    const ir::ValueId t = transpose(b, x, {0, 2, 3, 1}, "t", {1, 4, 5, 3});
+    const ir::ValueId r = b.node("Relu", {t}, "r", {1, 4, 5, 3});
+    b.output(transpose(b, r, {0, 2, 3, 1}, "out", {1, 5, 3, 4}));
+    ir::Graph after;
+    CHECK(rewrite_and_compare(b.graph(), then_dce_sink, &after) == 0);
+  }
 }
