@@ -32,21 +32,6 @@ bool is_binary(const ir::Node& node, const char* op) {
          node.outputs[0] != ir::kNoValue;
 }
 
-// Mul(a, b) in either order.
-bool is_product_of(const ir::Node& node, ir::ValueId a, ir::ValueId b) {
-  return is_binary(node, "Mul") && ((node.inputs[0] == a && node.inputs[1] == b) ||
-                                    (node.inputs[0] == b && node.inputs[1] == a));
-}
-
-// Mul(v, c) in either order or, with `divisor`, Div(v, 1/c), for the scalar c.
-bool is_scaled(const ir::Graph& graph, const ir::Node& node, ir::ValueId v, float c, size_t rank) {
-  if (is_binary(node, "Div"))
-    return node.inputs[0] == v && is_scalar(graph, node.inputs[1], 1 / c, rank);
-  if (!is_binary(node, "Mul")) return false;
-  const size_t at = node.inputs[0] == v ? 0 : 1;
-  return node.inputs[at] == v && is_scalar(graph, node.inputs[1 - at], c, rank);
-}
-
 // One activation node reading v.
 std::optional<Match> single_op(const ir::Graph& graph, const ir::Node& act, ir::NodeId act_id,
                                ir::ValueId v) {
@@ -78,7 +63,8 @@ std::optional<Match> single_op(const ir::Graph& graph, const ir::Node& act, ir::
     m.params = {act.attr_float("alpha", 0.2f), act.attr_float("beta", 0.5f)};
   } else if (is_op(act, "Clip")) {
     const auto bounds = clip_bounds(graph, act);
-    if (!bounds) return std::nullopt;
+    // With min > max ONNX gives max everywhere; the epilogue's clamp assumes min <= max.
+    if (!bounds || !(bounds->first <= bounds->second)) return std::nullopt;
     m.activation = Activation::kClip;
     m.params = {bounds->first, bounds->second};
   } else if (is_op(act, "PRelu") && act.inputs.size() == 2) {

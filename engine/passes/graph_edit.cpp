@@ -48,6 +48,29 @@ bool is_scalar(const ir::Graph& graph, ir::ValueId id, float expected, size_t ma
          std::fabs(*v - expected) <= 1e-6f * std::fabs(expected);
 }
 
+namespace {
+
+bool is_binary(const ir::Node& node, const char* op) {
+  return is_op(node, op) && node.inputs.size() == 2 && node.outputs.size() == 1 &&
+         node.outputs[0] != ir::kNoValue;
+}
+
+}  // namespace
+
+bool is_product_of(const ir::Node& node, ir::ValueId a, ir::ValueId b) {
+  return is_binary(node, "Mul") && ((node.inputs[0] == a && node.inputs[1] == b) ||
+                                    (node.inputs[0] == b && node.inputs[1] == a));
+}
+
+bool is_scaled(const ir::Graph& graph, const ir::Node& node, ir::ValueId v, float c, size_t rank) {
+  if (is_binary(node, "Div")) {
+    return node.inputs[0] == v && is_scalar(graph, node.inputs[1], 1.f / c, rank);
+  }
+  if (!is_binary(node, "Mul")) return false;
+  const size_t at = node.inputs[0] == v ? 0 : 1;
+  return node.inputs[at] == v && is_scalar(graph, node.inputs[1 - at], c, rank);
+}
+
 std::optional<std::pair<float, float>> clip_bounds(const ir::Graph& graph, const ir::Node& clip) {
   if (clip.opset < 11) {
     return std::make_pair(clip.attr_float("min", std::numeric_limits<float>::lowest()),

@@ -63,6 +63,12 @@ std::optional<std::pair<float, float>> clip_bounds(const ir::Graph& graph, const
 // The node that produces intermediate `id`; nullptr for inputs and constants.
 const ir::Node* producer_of(const ir::Graph& graph, ir::ValueId id);
 
+// `node` is Mul(a, b), in either order, with one output.
+bool is_product_of(const ir::Node& node, ir::ValueId a, ir::ValueId b);
+// `node` scales v by the scalar constant c: Mul(v, c) in either order, or Div(v, 1/c). The
+// constant's rank is at most `rank` (v's), so the result keeps v's shape.
+bool is_scaled(const ir::Graph& graph, const ir::Node& node, ir::ValueId v, float c, size_t rank);
+
 // The values of constant `id` when broadcasting it against `target` (a value of known rank
 // with a static channel dim 1) varies only along dim 1 and leaves target's shape unchanged:
 // 1 value (a scalar) or one per channel, in channel order.

@@ -8,22 +8,6 @@ namespace edgeinfer::passes {
 
 namespace {
 
-// `node` is Mul(v, 1/6) (either order) or Div(v, 6) for the value v of rank `rank`.
-bool is_sixth_of(const ir::Graph& graph, const ir::Node& node, ir::ValueId v, size_t rank) {
-  if (node.inputs.size() != 2 || node.outputs.size() != 1) return false;
-  if (is_op(node, "Div")) return node.inputs[0] == v && is_scalar(graph, node.inputs[1], 6.f, rank);
-  if (!is_op(node, "Mul")) return false;
-  const size_t at = node.inputs[0] == v ? 0 : 1;
-  return node.inputs[at] == v && is_scalar(graph, node.inputs[1 - at], 1.f / 6.f, rank);
-}
-
-// `node` is Mul(a, b) in either order.
-bool is_product_of(const ir::Node& node, ir::ValueId a, ir::ValueId b) {
-  return is_op(node, "Mul") && node.inputs.size() == 2 && node.outputs.size() == 1 &&
-         ((node.inputs[0] == a && node.inputs[1] == b) ||
-          (node.inputs[0] == b && node.inputs[1] == a));
-}
-
 // Turns node `keep` into `op_type`(x) writing `out` and removes `dropped`.
 void collapse(ir::Graph& graph, ir::NodeId keep, const char* op_type, ir::ValueId x,
               ir::ValueId out, std::vector<ir::NodeId> dropped,
@@ -65,11 +49,11 @@ bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   const ir::ValueId next_out = next.outputs.empty() ? ir::kNoValue : next.outputs[0];
   if (is_product_of(next, x, clipped)) {  // (x * clip) / 6
     const ir::NodeId last = uses.sole_reader(next_out);
-    if (last < 0 || !is_sixth_of(graph, graph.nodes[last], next_out, rank)) return false;
+    if (last < 0 || !is_scaled(graph, graph.nodes[last], next_out, 1.f / 6.f, rank)) return false;
     collapse(graph, id, "HardSwish", x, graph.nodes[last].outputs[0], {clip_id, next_id, last});
     return true;
   }
-  if (!is_sixth_of(graph, next, clipped, rank)) return false;
+  if (!is_scaled(graph, next, clipped, 1.f / 6.f, rank)) return false;
   const ir::NodeId last = uses.sole_reader(next_out);
   if (last >= 0 && is_product_of(graph.nodes[last], x, next_out)) {  // x * (clip / 6)
     collapse(graph, id, "HardSwish", x, graph.nodes[last].outputs[0], {clip_id, next_id, last});
