@@ -169,33 +169,18 @@ std::string unique_value_name(const ir::Graph& graph, const std::string& base) {
   }
 }
 
-namespace {
-
-ir::ValueId add_constant(ir::Graph& graph, const std::string& base, DType dtype, const Shape& shape,
-                         const void* data, size_t bytes) {
+ir::ValueId add_float_constant(ir::Graph& graph, const std::string& base, const Shape& shape,
+                               const std::vector<float>& data) {
   ir::Value v;
   v.name = unique_value_name(graph, base);
   v.kind = ir::ValueKind::kConstant;
-  v.dtype = dtype;
+  v.dtype = DType::kFloat32;
   v.has_shape = true;
   for (int64_t d : shape)
     v.dims.push_back(ir::Dim::fixed(d));
-  v.constant = ir::Constant::copy_of(dtype, shape, data, bytes);
+  v.constant =
+      ir::Constant::copy_of(DType::kFloat32, shape, data.data(), data.size() * sizeof(float));
   return graph.add_value(std::move(v));
-}
-
-}  // namespace
-
-ir::ValueId add_float_constant(ir::Graph& graph, const std::string& base, const Shape& shape,
-                               const std::vector<float>& data) {
-  return add_constant(graph, base, DType::kFloat32, shape, data.data(),
-                      data.size() * sizeof(float));
-}
-
-ir::ValueId add_int64_constant(ir::Graph& graph, const std::string& base, const Shape& shape,
-                               const std::vector<int64_t>& data) {
-  return add_constant(graph, base, DType::kInt64, shape, data.data(),
-                      data.size() * sizeof(int64_t));
 }
 
 int rewrite_to_fixed_point(

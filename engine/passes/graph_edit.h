@@ -34,10 +34,6 @@ class Uses {
   ir::NodeId sole_reader(ir::ValueId id) const {
     return has_single_reader(id) ? readers(id)[0].node : -1;
   }
-  // The value is read by exactly `n` slots and is not protected.
-  bool is_private(ir::ValueId id, size_t n) const {
-    return !is_protected(id) && readers(id).size() == n;
-  }
 
  private:
   std::vector<std::vector<Reader>> readers_;
@@ -94,13 +90,10 @@ void set_input(ir::Node& node, size_t slot, ir::ValueId value);
 // Adds a float32 constant named after `base` (made unique).
 ir::ValueId add_float_constant(ir::Graph& graph, const std::string& base, const Shape& shape,
                                const std::vector<float>& data);
-// Adds an int64 constant named after `base` (made unique).
-ir::ValueId add_int64_constant(ir::Graph& graph, const std::string& base, const Shape& shape,
-                               const std::vector<int64_t>& data);
 // A value name not yet in the graph, starting from `base`.
 std::string unique_value_name(const ir::Graph& graph, const std::string& base);
 
-// Applies `try_rewrite` at each node in topological order until no node matches; the
+// Applies `try_rewrite` at each node, in node order, until no node matches; the
 // function gets a fresh Uses and returns true when it rewrote the graph (it may have removed
 // nodes, so the scan restarts). Returns the number of rewrites.
 int rewrite_to_fixed_point(
