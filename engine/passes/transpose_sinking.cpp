@@ -65,7 +65,8 @@ ir::ValueId add_transpose(ir::Graph& graph, ir::ValueId g, const std::vector<int
 bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   const ir::Node& op = graph.nodes[id];
   const bool unary = is_unary_elementwise(op);
-  if ((!unary && !is_binary_elementwise(op)) || op.outputs.size() != 1 || !op.has_input(0)) {
+  if ((!unary && !is_binary_elementwise(op)) || op.outputs.size() != 1 || !op.has_input(0) ||
+      (!unary && !op.has_input(1))) {
     return false;
   }
   const ir::ValueId e = op.outputs[0];
@@ -106,6 +107,7 @@ bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   }
   return false;
 }
+
 }  // namespace
 
 int sink_transposes(ir::Graph& graph, const PassOptions& options) {
