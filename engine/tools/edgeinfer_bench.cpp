@@ -1,6 +1,6 @@
 // edgeinfer-bench: times model load, the first run and K timed runs; reports memory.
 //
-//   edgeinfer-bench MODEL [--warmup W] [--iterations K] [--json] [--profile] ...
+//   edgeinfer-bench MODEL [--warmup W] [--iterations K] [--json] [--profile] [--dump-graph] ...
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -225,6 +225,9 @@ int bench_tool(int argc, char** argv) {
   args.add_flag("profile",
                 "time every node during the timed runs; print per node and per\n"
                 "operator type (adds a little overhead to the timed runs)");
+  args.add_flag("dump-graph",
+                "print the graph after import and passes before benchmarking (to\n"
+                "stderr with --json, so stdout stays one JSON object)");
   Status parsed = args.parse(argc, argv);
   if (!parsed) return report_error(kProgram, parsed.message(), kExitUsage);
   if (args.help_requested()) {
@@ -258,6 +261,7 @@ int bench_tool(int argc, char** argv) {
   auto session = model->create_session();
   if (!session) return report_error(kProgram, session.status());
   const double load_ms = ms_since(load_start);
+  if (args.has("dump-graph")) std::fputs(model->graph_text().c_str(), json ? stderr : stdout);
 
   Status fed = feed_inputs(*session, *model, *input_files, *seed, false);
   if (!fed) return report_error(kProgram, fed);
