@@ -11,7 +11,7 @@
 namespace edgeinfer::cpu::fast {
 namespace {
 
-void scale_shift(const float* __restrict x, float* __restrict y, int64_t n, float a, float b) {
+void scale_shift(const float* x, float* y, int64_t n, float a, float b) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] * a + b;
 }
