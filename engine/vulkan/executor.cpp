@@ -10,6 +10,7 @@
 #include "cpu/evaluate_node.h"
 #include "ir/tensor_size.h"
 #include "vulkan/executor_impl.h"
+#include "vulkan/fold_load_time.h"
 #include "vulkan/resolve_shapes.h"
 
 namespace edgeinfer::vulkan {
@@ -88,9 +89,14 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   const Vk& vk = x.device->vk();
   const VkDevice dev = x.device->device();
 
-  // Schedule, lifetimes and the memory plan, exactly as for host memory.
-  EI_ASSIGN_OR_RETURN(x.schedule, g.topological_order());
+  // Schedule, lifetimes and the memory plan, exactly as for host memory, over the nodes left
+  // after load-time folding.
   keep.resize(g.values.size(), false);
+  EI_ASSIGN_OR_RETURN(const std::vector<ir::NodeId> order, g.topological_order());
+  EI_ASSIGN_OR_RETURN(const std::vector<bool> folded, fold_load_time_nodes(x.own_graph, keep));
+  for (ir::NodeId id : order) {
+    if (!folded[id]) x.schedule.push_back(id);
+  }
   x.lifetimes = planner::compute_lifetimes(g, x.schedule, keep);
   x.bytes.assign(g.values.size(), 0);
   for (size_t id = 0; id < g.values.size(); ++id) {

@@ -1,5 +1,6 @@
 // Data movement: Reshape/Flatten/Squeeze/Unsqueeze/Identity (a flat copy, in pieces when large),
-// Transpose, Slice and Concat (strided copies of up to 4 dims after merging contiguous runs).
+// Transpose, Slice, Concat and Expand (strided copies of up to 4 dims after merging contiguous
+// runs).
 #include <algorithm>
 
 #include "vulkan/ops/families.h"
@@ -190,6 +191,23 @@ Status concat(OpBuilder& b) {
   return Status::ok();
 }
 
+// Broadcast copy: the input's strides are 0 along the dims it is broadcast over.
+Status expand(OpBuilder& b) {
+  const Shape x = b.input_shape(0), y = b.output_shape();
+  if (x.size() > y.size()) return b.unsupported("input of higher rank than the output");
+  EI_ASSIGN_OR_RETURN(const Binding yb, b.output(0, true));
+  EI_ASSIGN_OR_RETURN(const Binding xb, b.input(0, true));
+  const std::vector<int64_t> xs = contiguous_strides(x);
+  CopyView v;
+  v.dims = y;
+  v.dst = contiguous_strides(y);
+  v.src.assign(y.size(), 0);
+  const size_t off = y.size() - x.size();
+  for (size_t i = 0; i < x.size(); ++i)
+    v.src[off + i] = x[i] == 1 ? 0 : xs[i];
+  return record_copy(b, yb, xb, v);
+}
+
 }  // namespace
 
 void register_layout(OpTable& table) {
@@ -198,6 +216,7 @@ void register_layout(OpTable& table) {
   table["Transpose"] = transpose;
   table["Slice"] = slice;
   table["Concat"] = concat;
+  table["Expand"] = expand;
 }
 
 }  // namespace edgeinfer::vulkan
