@@ -5,25 +5,15 @@
 #include <sstream>
 #include <vector>
 
+#include "vulkan/instance.h"
+
 namespace edgeinfer::vulkan {
 
 namespace {
 
-constexpr const char* kValidationLayer = "VK_LAYER_KHRONOS_validation";
-
 bool env_flag(const char* name) {
   const char* v = std::getenv(name);
   return v && *v && std::strcmp(v, "0") != 0;
-}
-
-VKAPI_ATTR VkBool32 VKAPI_CALL on_validation_message(
-    VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT,
-    const VkDebugUtilsMessengerCallbackDataEXT* data, void* user) {
-  if (severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
-    static_cast<Device*>(user)->record_validation_error(data && data->pMessage ? data->pMessage
-                                                                               : "(no message)");
-  }
-  return VK_FALSE;
 }
 
 // Lower is better: the order in which `auto` device choice prefers device types.
@@ -40,17 +30,6 @@ int type_rank(VkPhysicalDeviceType type) {
     default:
       return 4;
   }
-}
-
-bool has_layer(const Vk& vk, const char* name) {
-  uint32_t count = 0;
-  if (vk.vkEnumerateInstanceLayerProperties(&count, nullptr) != VK_SUCCESS) return false;
-  std::vector<VkLayerProperties> layers(count);
-  if (vk.vkEnumerateInstanceLayerProperties(&count, layers.data()) != VK_SUCCESS) return false;
-  for (const auto& l : layers) {
-    if (std::strcmp(l.layerName, name) == 0) return true;
-  }
-  return false;
 }
 
 bool has_device_extension(const Vk& vk, VkPhysicalDevice device, const char* name) {
@@ -106,72 +85,14 @@ Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
   }
   if (env_flag("EDGEINFER_VULKAN_VALIDATION")) options.validation = true;
 
-  EI_ASSIGN_OR_RETURN(Vk * global, load_vulkan());
+  EI_ASSIGN_OR_RETURN(const Instance* instance, shared_instance(options.validation));
   std::shared_ptr<Device> d(new Device());
-  d->own_ = *global;
+  d->own_ = instance->vk;
   d->vk_ = &d->own_;
+  d->validation_baseline_ = validation_errors_reported();
   Vk& vk = d->own_;
-
-  uint32_t api = VK_API_VERSION_1_0;
-  if (vk.vkEnumerateInstanceVersion) vk.vkEnumerateInstanceVersion(&api);
-  if (api < VK_API_VERSION_1_1) {
-    return error(StatusCode::kBackendUnavailable,
-                 "Vulkan: the loader supports only Vulkan 1.0; EdgeInfer needs 1.1");
-  }
-  VkApplicationInfo app{};
-  app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
-  app.pApplicationName = "edgeinfer";
-  app.pEngineName = "edgeinfer";
-  app.apiVersion = VK_API_VERSION_1_1;
-  std::vector<const char*> layers;
-  std::vector<const char*> extensions;
-  if (options.validation) {
-    if (!has_layer(vk, kValidationLayer)) {
-      return error(StatusCode::kBackendUnavailable,
-                   "Vulkan: validation was asked for but VK_LAYER_KHRONOS_validation is not "
-                   "installed (Debian: vulkan-validationlayers)");
-    }
-    layers.push_back(kValidationLayer);
-    extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
-  }
-  VkInstanceCreateInfo instance_info{};
-  instance_info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
-  instance_info.pApplicationInfo = &app;
-  instance_info.enabledLayerCount = static_cast<uint32_t>(layers.size());
-  instance_info.ppEnabledLayerNames = layers.data();
-  instance_info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
-  instance_info.ppEnabledExtensionNames = extensions.data();
-  VkResult created = vk.vkCreateInstance(&instance_info, nullptr, &d->instance_);
-  if (created == VK_ERROR_INCOMPATIBLE_DRIVER) {
-    return error(StatusCode::kBackendUnavailable,
-                 "Vulkan: no Vulkan driver found (vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER)");
-  }
-  EI_VK_CHECK(created, "vkCreateInstance");
-  load_instance_functions(vk, d->instance_);
-  if (options.validation && vk.vkCreateDebugUtilsMessengerEXT) {
-    VkDebugUtilsMessengerCreateInfoEXT messenger{};
-    messenger.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
-    messenger.messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT |
-                                VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
-    messenger.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-                            VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-                            VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
-    messenger.pfnUserCallback = on_validation_message;
-    messenger.pUserData = d.get();
-    EI_VK_CHECK(
-        vk.vkCreateDebugUtilsMessengerEXT(d->instance_, &messenger, nullptr, &d->messenger_),
-        "vkCreateDebugUtilsMessengerEXT");
-  }
-
-  uint32_t count = 0;
-  EI_VK_CHECK(vk.vkEnumeratePhysicalDevices(d->instance_, &count, nullptr),
-              "vkEnumeratePhysicalDevices");
-  if (count == 0) {
-    return error(StatusCode::kBackendUnavailable, "Vulkan: the loader found no physical device");
-  }
-  std::vector<VkPhysicalDevice> devices(count);
-  EI_VK_CHECK(vk.vkEnumeratePhysicalDevices(d->instance_, &count, devices.data()),
-              "vkEnumeratePhysicalDevices");
+  const std::vector<VkPhysicalDevice>& devices = instance->devices;
+  const uint32_t count = static_cast<uint32_t>(devices.size());
 
   int chosen = -1;
   if (options.index >= 0) {
@@ -289,15 +210,9 @@ Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
 }
 
 Device::~Device() {
-  if (!vk_) return;
-  const Vk& vk = *vk_;
-  if (device_) {
-    vk.vkDeviceWaitIdle(device_);
-    vk.vkDestroyDevice(device_, nullptr);
-  }
-  if (messenger_ && vk.vkDestroyDebugUtilsMessengerEXT)
-    vk.vkDestroyDebugUtilsMessengerEXT(instance_, messenger_, nullptr);
-  if (instance_) vk.vkDestroyInstance(instance_, nullptr);
+  if (!vk_ || !device_) return;
+  vk_->vkDeviceWaitIdle(device_);
+  vk_->vkDestroyDevice(device_, nullptr);
 }
 
 std::string Device::describe() const {
@@ -311,14 +226,12 @@ std::string Device::describe() const {
   return s.str();
 }
 
-std::string Device::validation_error() const {
-  std::lock_guard<std::mutex> lock(validation_mutex_);
-  return first_validation_error_;
+int Device::validation_error_count() const {
+  return validation_errors_reported() - validation_baseline_;
 }
 
-void Device::record_validation_error(const char* message) {
-  std::lock_guard<std::mutex> lock(validation_mutex_);
-  if (validation_errors_.fetch_add(1) == 0) first_validation_error_ = message;
+std::string Device::validation_error() const {
+  return validation_error_message(validation_baseline_);
 }
 
 }  // namespace edgeinfer::vulkan

@@ -2,9 +2,7 @@
 // with what the executor needs to know about the device (limits and optional features).
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "edgeinfer/status.h"
@@ -67,26 +65,22 @@ class Device {
   // One line: name, type, driver, limits and features.
   std::string describe() const;
 
-  // First validation error reported so far (empty if none) and how many there were.
+  // Validation errors reported since this device was created (by any device of the process:
+  // the validation callback belongs to the shared instance), and the first one's message.
+  int validation_error_count() const;
   std::string validation_error() const;
-  int validation_error_count() const { return validation_errors_.load(); }
-  void record_validation_error(const char* message);
 
  private:
   Device() = default;
   Vk* vk_ = nullptr;
   Vk own_;  // this device's function table (instance and device entries)
-  VkInstance instance_ = VK_NULL_HANDLE;
-  VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
   VkDevice device_ = VK_NULL_HANDLE;
   VkQueue queue_ = VK_NULL_HANDLE;
   uint32_t queue_family_ = 0;
   DeviceInfo info_;
   VkPhysicalDeviceMemoryProperties memory_{};
-  std::atomic<int> validation_errors_{0};
-  mutable std::mutex validation_mutex_;
-  std::string first_validation_error_;
+  int validation_baseline_ = 0;
 };
 
 // Status for a failed Vulkan call: "<what>: VK_ERROR_...".

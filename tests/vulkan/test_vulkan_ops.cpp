@@ -41,15 +41,20 @@ const std::vector<bool> kWeights = {false, true, true, true, true};
 
 TEST_CASE("vulkan Conv: 3x3 stride 2, 1x1, depthwise, dilated", "[vulkan][conv]") {
   const HostTensor x = pattern({1, 4, 9, 7});
-  check({"Conv", Attrs{{"pads", std::vector<int64_t>{1, 1, 1, 1}},
-                       {"strides", std::vector<int64_t>{2, 2}}},
-         13, {x, pattern({6, 4, 3, 3}, -1, 1, 2), pattern({6}, -1, 1, 3)}},
+  check({"Conv",
+         Attrs{{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"strides", std::vector<int64_t>{2, 2}}},
+         13,
+         {x, pattern({6, 4, 3, 3}, -1, 1, 2), pattern({6}, -1, 1, 3)}},
         kWeights);
   check({"Conv", {}, 13, {x, pattern({5, 4, 1, 1}, -1, 1, 4)}}, kWeights);
-  check({"Conv", Attrs{{"group", int64_t{4}}, {"pads", std::vector<int64_t>{1, 0, 1, 2}}}, 13,
+  check({"Conv",
+         Attrs{{"group", int64_t{4}}, {"pads", std::vector<int64_t>{1, 0, 1, 2}}},
+         13,
          {x, pattern({4, 1, 3, 3}, -1, 1, 5), pattern({4}, -1, 1, 6)}},
         kWeights);
-  check({"Conv", Attrs{{"dilations", std::vector<int64_t>{2, 1}}, {"group", int64_t{2}}}, 13,
+  check({"Conv",
+         Attrs{{"dilations", std::vector<int64_t>{2, 1}}, {"group", int64_t{2}}},
+         13,
          {x, pattern({4, 2, 2, 3}, -1, 1, 7)}},
         kWeights);
 }
@@ -62,10 +67,13 @@ TEST_CASE("vulkan Conv with the fused epilogue", "[vulkan][conv]") {
   check({"Conv",
          Attrs{{"ei_activation", std::string("Clip")},
                {"ei_activation_params", std::vector<float>{-0.5f, 0.75f}}},
-         13, {x, w, b, residual}},
+         13,
+         {x, w, b, residual}},
         {false, true, true, false});
   check({"Conv", Attrs{{"ei_activation", std::string("HardSwish")}}, 13, {x, w, b}}, kWeights);
-  check({"Conv", Attrs{{"ei_activation", std::string("PRelu")}}, 13,
+  check({"Conv",
+         Attrs{{"ei_activation", std::string("PRelu")}},
+         13,
          {x, w, b, omitted(), pattern({4}, 0, 0.5f, 5)}},
         kWeights);
   check({"Conv", Attrs{{"ei_activation", std::string("Sigmoid")}}, 13, {x, w, omitted(), residual}},
@@ -74,7 +82,9 @@ TEST_CASE("vulkan Conv with the fused epilogue", "[vulkan][conv]") {
 
 TEST_CASE("vulkan ConvTranspose", "[vulkan][conv]") {
   const HostTensor x = pattern({1, 4, 5, 6});
-  check({"ConvTranspose", Attrs{{"strides", std::vector<int64_t>{2, 2}}}, 13,
+  check({"ConvTranspose",
+         Attrs{{"strides", std::vector<int64_t>{2, 2}}},
+         13,
          {x, pattern({4, 3, 2, 2}, -1, 1, 2), pattern({3}, -1, 1, 3)}},
         kWeights);
   check({"ConvTranspose",
@@ -82,11 +92,13 @@ TEST_CASE("vulkan ConvTranspose", "[vulkan][conv]") {
                {"pads", std::vector<int64_t>{1, 1, 1, 1}},
                {"output_padding", std::vector<int64_t>{1, 0}},
                {"group", int64_t{2}}},
-         13, {x, pattern({4, 2, 3, 3}, -1, 1, 4)}},
+         13,
+         {x, pattern({4, 2, 3, 3}, -1, 1, 4)}},
         kWeights);
   check({"ConvTranspose",
          Attrs{{"strides", std::vector<int64_t>{2, 2}}, {"ei_activation", std::string("Relu")}},
-         13, {x, pattern({4, 2, 3, 3}, -1, 1, 5), pattern({2}, -1, 1, 6)}},
+         13,
+         {x, pattern({4, 2, 3, 3}, -1, 1, 5), pattern({2}, -1, 1, 6)}},
         kWeights);
 }
 
@@ -112,7 +124,9 @@ TEST_CASE("vulkan unary ops and BatchNormalization", "[vulkan][elementwise]") {
   check({"Clip", {}, 13, {x, HostTensor::f32({}, {-1.f}), HostTensor::f32({}, {2.f})}},
         {false, true, true});
   check({"Clip", {}, 13, {x, omitted(), HostTensor::f32({}, {0.5f})}}, {false, true, true});
-  check({"BatchNormalization", Attrs{{"epsilon", 1e-3f}}, 15,
+  check({"BatchNormalization",
+         Attrs{{"epsilon", 1e-3f}},
+         15,
          {x, pattern({3}, 0.5f, 2, 2), pattern({3}, -1, 1, 3), pattern({3}, -1, 1, 4),
           pattern({3}, 0.1f, 2, 5)}},
         {false, true, true, true, true}, 1e-5f);
@@ -124,7 +138,8 @@ TEST_CASE("vulkan pooling", "[vulkan][pool]") {
          Attrs{{"kernel_shape", std::vector<int64_t>{3, 3}},
                {"strides", std::vector<int64_t>{2, 2}},
                {"pads", std::vector<int64_t>{1, 1, 1, 1}}},
-         12, {x}},
+         12,
+         {x}},
         {false});
   for (int64_t include_pad : {0, 1}) {
     check({"AveragePool",
@@ -133,7 +148,8 @@ TEST_CASE("vulkan pooling", "[vulkan][pool]") {
                  {"pads", std::vector<int64_t>{1, 0, 1, 1}},
                  {"ceil_mode", int64_t{1}},
                  {"count_include_pad", include_pad}},
-           11, {x}},
+           11,
+           {x}},
           {false});
   }
   check({"GlobalAveragePool", {}, 11, {x}}, {false});
@@ -143,24 +159,31 @@ TEST_CASE("vulkan pooling", "[vulkan][pool]") {
 TEST_CASE("vulkan Resize", "[vulkan][resize]") {
   const HostTensor x = pattern({1, 2, 4, 5});
   const HostTensor scales = HostTensor::f32({4}, {1, 1, 2, 1.5f});
-  for (const char* transform : {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
+  for (const char* transform :
+       {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
     check({"Resize",
            Attrs{{"mode", std::string("linear")},
                  {"coordinate_transformation_mode", std::string(transform)}},
-           13, {x, omitted(), scales}},
+           13,
+           {x, omitted(), scales}},
           {false, true, true});
   }
   check({"Resize",
          Attrs{{"mode", std::string("nearest")},
                {"coordinate_transformation_mode", std::string("asymmetric")},
                {"nearest_mode", std::string("floor")}},
-         13, {x, omitted(), scales}},
+         13,
+         {x, omitted(), scales}},
         {false, true, true});
-  check({"Resize", Attrs{{"mode", std::string("nearest")}}, 13,
+  check({"Resize",
+         Attrs{{"mode", std::string("nearest")}},
+         13,
          {x, omitted(), omitted(), HostTensor::i64({4}, {1, 2, 3, 7})}},
         {false, true, true, true});
   // NHWC, as the MediaPipe models resize after their transposes.
-  check({"Resize", Attrs{{"mode", std::string("linear")}}, 11,
+  check({"Resize",
+         Attrs{{"mode", std::string("linear")}},
+         11,
          {pattern({1, 4, 5, 3}), HostTensor::f32({0}, {}), HostTensor::f32({4}, {1, 2, 2, 1})}},
         {false, true, true});
 }
@@ -168,14 +191,18 @@ TEST_CASE("vulkan Resize", "[vulkan][resize]") {
 TEST_CASE("vulkan layout ops", "[vulkan][layout]") {
   const HostTensor x = pattern({2, 3, 4, 5});
   check({"Transpose", Attrs{{"perm", std::vector<int64_t>{0, 2, 3, 1}}}, 13, {x}}, {false});
-  check({"Transpose", Attrs{{"perm", std::vector<int64_t>{0, 2, 1, 3, 4}}}, 13,
+  check({"Transpose",
+         Attrs{{"perm", std::vector<int64_t>{0, 2, 1, 3, 4}}},
+         13,
          {pattern({1, 2, 3, 4, 5})}},
         {false});
   check({"Reshape", {}, 13, {x, HostTensor::i64({3}, {6, 4, 5})}}, {false, true});
   check({"Flatten", Attrs{{"axis", int64_t{2}}}, 13, {x}}, {false});
   check({"Concat", Attrs{{"axis", int64_t{1}}}, 13, {x, pattern({2, 1, 4, 5}, -1, 1, 2), x}},
         {false, false, true});
-  check({"Slice", {}, 13,
+  check({"Slice",
+         {},
+         13,
          {x, HostTensor::i64({2}, {1, -1}), HostTensor::i64({2}, {4, -5}),
           HostTensor::i64({2}, {2, 3}), HostTensor::i64({2}, {2, -2})}},
         {false, true, true, true, true});
@@ -186,10 +213,14 @@ TEST_CASE("vulkan layout ops", "[vulkan][layout]") {
 TEST_CASE("vulkan MatMul and Gemm", "[vulkan][matmul]") {
   check({"MatMul", {}, 13, {pattern({2, 3, 4}), pattern({4, 5}, -1, 1, 2)}}, {false, true});
   check({"MatMul", {}, 13, {pattern({2, 3, 4}), pattern({2, 4, 5}, -1, 1, 2)}}, {false, false});
-  check({"Gemm", Attrs{{"transB", int64_t{1}}, {"alpha", 0.5f}, {"beta", 2.f}}, 13,
+  check({"Gemm",
+         Attrs{{"transB", int64_t{1}}, {"alpha", 0.5f}, {"beta", 2.f}},
+         13,
          {pattern({3, 4}), pattern({5, 4}, -1, 1, 2), pattern({5}, -1, 1, 3)}},
         {false, true, true});
-  check({"Gemm", Attrs{{"transA", int64_t{1}}, {"ei_activation", std::string("Relu")}}, 13,
+  check({"Gemm",
+         Attrs{{"transA", int64_t{1}}, {"ei_activation", std::string("Relu")}},
+         13,
          {pattern({4, 3}), pattern({4, 5}, -1, 1, 2), pattern({3, 1}, -1, 1, 3)}},
         {false, true, true});
 }
@@ -208,7 +239,8 @@ TEST_CASE("vulkan tensors larger than one storage binding run in pieces", "[vulk
   const HostTensor a = pattern({1, 4, 32, 32}), b = pattern({1, 4, 32, 32}, -1, 1, 2);
   for (const NodeSpec& spec :
        {NodeSpec{"Add", {}, 14, {a, b}}, NodeSpec{"Mul", {}, 14, {a, HostTensor::f32({1}, {3.f})}},
-        NodeSpec{"Relu", {}, 14, {a}}, NodeSpec{"Reshape", {}, 14, {a, HostTensor::i64({2}, {64, 64})}}}) {
+        NodeSpec{"Relu", {}, 14, {a}},
+        NodeSpec{"Reshape", {}, 14, {a, HostTensor::i64({2}, {64, 64})}}}) {
     auto expected = run_node(spec);
     REQUIRE(expected.is_ok());
     auto actual = run_node_vulkan(spec, {false, true});

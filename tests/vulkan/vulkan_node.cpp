@@ -31,7 +31,8 @@ Result<VulkanRun> run_node_vulkan(const NodeSpec& spec, const std::vector<bool>&
       v.dims.push_back(ir::Dim::fixed(d));
     const bool is_constant = i < constant.size() && constant[i];
     v.kind = is_constant ? ir::ValueKind::kConstant : ir::ValueKind::kInput;
-    if (is_constant) v.constant = ir::Constant::copy_of(t.dtype, t.shape, t.bytes.data(), t.bytes.size());
+    if (is_constant)
+      v.constant = ir::Constant::copy_of(t.dtype, t.shape, t.bytes.data(), t.bytes.size());
     const ir::ValueId id = graph.add_value(std::move(v));
     if (!is_constant) graph.inputs.push_back(id);
     node.inputs.push_back(id);
