@@ -48,11 +48,12 @@ def main():
     ap.add_argument("--models-dir", required=True)
     ap.add_argument("--edgeinfer-run", required=True)
     ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--tflite", help="the default .tflite model (default: node_modules')")
     args = ap.parse_args()
     models = sorted(glob.glob(os.path.join(args.models_dir, "*.onnx")))
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    tflite = os.path.join(root, "node_modules", "@mediapipe", "selfie_segmentation",
-                          "selfie_segmentation.tflite")
+    tflite = args.tflite or os.path.join(root, "node_modules", "@mediapipe",
+                                         "selfie_segmentation", "selfie_segmentation.tflite")
     if not models:
         print(f"FAIL: no .onnx models in {args.models_dir}")
         return 1
