@@ -27,6 +27,9 @@ const uint32_t kConvTranspose2d[] = {
 const uint32_t kPool2d[] = {
 #include "pool2d.spv.inc"
 };
+const uint32_t kPool2dReduce[] = {
+#include "pool2d_reduce.spv.inc"
+};
 const uint32_t kResize[] = {
 #include "resize.spv.inc"
 };
@@ -48,6 +51,7 @@ const ShaderCode kShaders[] = {
     EI_SHADER("conv2d", kConv2d),
     EI_SHADER("conv_transpose2d", kConvTranspose2d),
     EI_SHADER("pool2d", kPool2d),
+    EI_SHADER("pool2d_reduce", kPool2dReduce),
     EI_SHADER("resize", kResize),
     EI_SHADER("gemm", kGemm),
     EI_SHADER("softmax", kSoftmax),

@@ -14,6 +14,7 @@ enum class ShaderId : uint8_t {
   kConv2d,
   kConvTranspose2d,
   kPool2d,
+  kPool2dReduce,
   kResize,
   kGemm,
   kSoftmax,

@@ -154,6 +154,21 @@ TEST_CASE("vulkan pooling", "[vulkan][pool]") {
   }
   check({"GlobalAveragePool", {}, 11, {x}}, {false});
   check({"GlobalMaxPool", {}, 11, {x}}, {false});
+  // Windows of 64 positions or more: one workgroup per output.
+  const HostTensor big = pattern({1, 2, 16, 18});
+  check({"GlobalAveragePool", {}, 11, {big}}, {false});
+  check({"GlobalMaxPool", {}, 11, {big}}, {false});
+  for (int64_t include_pad : {0, 1}) {
+    check({"AveragePool",
+           Attrs{{"kernel_shape", std::vector<int64_t>{9, 8}},
+                 {"strides", std::vector<int64_t>{4, 5}},
+                 {"pads", std::vector<int64_t>{2, 1, 3, 2}},
+                 {"count_include_pad", include_pad}},
+           11,
+           {big}},
+          {false});
+  }
+  check({"MaxPool", Attrs{{"kernel_shape", std::vector<int64_t>{8, 8}}}, 12, {big}}, {false});
 }
 
 TEST_CASE("vulkan Resize", "[vulkan][resize]") {

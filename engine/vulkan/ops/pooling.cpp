@@ -8,6 +8,9 @@ namespace edgeinfer::vulkan {
 namespace {
 
 constexpr int kMax = 0, kAverage = 1;
+// Windows of at least this many positions are reduced by a workgroup per output
+// (pool2d_reduce.comp) instead of serially by one invocation.
+constexpr int64_t kWorkgroupWindow = 64;
 
 Status record_pool(OpBuilder& b, const cpu::reference::Window& win, int mode) {
   const Shape x = b.input_shape(0), y = b.output_shape();
@@ -39,6 +42,10 @@ Status record_pool(OpBuilder& b, const cpu::reference::Window& win, int mode) {
   d.params[13] = mode;
   d.params[14] = b.node().attr_int("count_include_pad", 0) != 0 ? 1 : 0;
   d.invocations = static_cast<uint64_t>(shape_elements(y));
+  if (kernel[0] * kernel[1] >= kWorkgroupWindow) {
+    d.shader = ShaderId::kPool2dReduce;
+    d.invocations *= 64;  // one workgroup of 64 per output
+  }
   b.dispatch(d);
   return Status::ok();
 }
