@@ -7,6 +7,13 @@ namespace edgeinfer::cpu {
 const KernelRegistry& fast_kernels() {
   static const KernelRegistry registry = [] {
     KernelRegistry r = reference_kernels();
+    fast::register_fast_elementwise_binary(r);
+    fast::register_fast_activations(r);
+    fast::register_fast_normalization(r);
+    fast::register_fast_pooling(r);
+    fast::register_fast_softmax(r);
+    fast::register_fast_transpose(r);
+    fast::register_fast_resize(r);
     return r;
   }();
   return registry;
