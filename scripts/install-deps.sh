@@ -9,7 +9,7 @@ packages=(
   build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
-  libvulkan-dev glslc spirv-tools mesa-vulkan-drivers vulkan-tools
+  libvulkan-dev glslc spirv-tools mesa-vulkan-drivers vulkan-tools vulkan-validationlayers
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3-gi gir1.2-gstreamer-1.0

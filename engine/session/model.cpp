@@ -28,13 +28,6 @@ void map_remaining_constants(ModelImpl& impl, const import::ModelBytes& bytes) {
 
 Result<Model> finish_load(const import::ModelBytes& bytes, const Options& options,
                           Model (*make)(std::shared_ptr<const ModelImpl>)) {
-  if (options.backend == Backend::kVulkan) {
-    // TODO(vulkan executor issue): select the Vulkan executor here.
-    return error(StatusCode::kBackendUnavailable,
-                 bytes.name +
-                     ": the Vulkan backend is not available in this build yet; use "
-                     "backend cpu or auto");
-  }
   if (options.threads < 0) {
     return error(StatusCode::kInvalidArgument, "threads must be 0 (one per core) or more, got " +
                                                    std::to_string(options.threads));

@@ -10,6 +10,7 @@
 #include "planner/in_place.h"
 #include "planner/memory_plan.h"
 #include "session/model_impl.h"
+#include "vulkan/executor.h"
 
 namespace edgeinfer {
 
@@ -31,6 +32,8 @@ class SessionImpl {
   Status plan_memory(const std::vector<size_t>& bytes);
 
   std::unique_ptr<cpu::Executor> executor_;
+  // Set when the session runs on a Vulkan device (backend vulkan, or auto with a GPU).
+  std::unique_ptr<vulkan::Executor> gpu_;
   std::unique_ptr<planner::TensorMemory> memory_;
   std::vector<TensorView> values_;
   std::vector<bool> live_;
@@ -73,7 +76,20 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   if (!executor) return executor.status().with_context(model->path);
   s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());
   s->memory_ = planner::make_tensor_memory(model->options.memory_mode);
-  if (auto bytes = static_intermediate_bytes(g)) {
+  if (model->options.backend != Backend::kCpu) {
+    vulkan::ExecutorOptions vulkan_options;
+    vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
+    vulkan_options.cache_dir = model->options.cache_dir;
+    auto gpu = vulkan::Executor::create(g, vulkan_options, s->kept_);
+    if (gpu) {
+      s->gpu_ = std::move(gpu).value();
+    } else if (model->options.backend == Backend::kVulkan) {
+      return gpu.status().with_context(model->path);
+    }  // auto: no usable GPU, the CPU executor runs the model
+  }
+  if (s->gpu_) {
+    // Device memory is planned by the Vulkan executor; no host arena is needed.
+  } else if (auto bytes = static_intermediate_bytes(g)) {
     // Every intermediate's size is known from the model: plan before the first run.
     EI_RETURN_IF_ERROR(s->plan_memory(*bytes));
   }
@@ -169,6 +185,13 @@ Status SessionImpl::plan_memory(const std::vector<size_t>& bytes) {
 }
 
 Status SessionImpl::run(std::vector<NodeProfile>* profile) {
+  if (gpu_) {
+    Status status = gpu_->run(values_, live_, profile);
+    if (!status.is_ok()) return status.with_context(model->path);
+    has_run_ = true;
+    ++stats_.runs;
+    return Status::ok();
+  }
   Status status = executor_->run(values_, live_, *memory_, profile);
   if (!status.is_ok()) return status.with_context(model->path);
   // Sizes seen in this run differ from the plan (or there was none): plan for them.
@@ -197,6 +220,13 @@ Result<TensorView> SessionImpl::tensor(ir::ValueId id) const {
 
 SessionStats SessionImpl::stats() const {
   SessionStats s = stats_;
+  if (gpu_) {
+    s.lower_bound_bytes =
+        planner::lower_bound_bytes(gpu_->lifetimes(), gpu_->value_bytes(), gpu_->schedule().size());
+    s.arena_bytes = gpu_->arena_bytes();
+    s.peak_allocated_bytes = gpu_->arena_bytes();
+    return s;
+  }
   const auto& bytes = executor_->last_run_bytes();
   s.lower_bound_bytes =
       planner::lower_bound_bytes(executor_->lifetimes(), bytes, executor_->schedule().size());

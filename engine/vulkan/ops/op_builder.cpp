@@ -1,0 +1,126 @@
+#include "vulkan/ops/op_builder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ir/tensor_size.h"
+
+namespace edgeinfer::vulkan {
+
+namespace {
+
+size_t align_up(size_t v, size_t a) {
+  return (v + a - 1) / a * a;
+}
+
+// Shapes and constants of a node as the reference kernels' helpers expect them.
+class IrShapeContext final : public cpu::KernelContext {
+ public:
+  IrShapeContext(const ir::Graph& graph, const ir::Node& node) : node_(node) {
+    for (ir::ValueId id : node.inputs) {
+      TensorView view;
+      if (id != ir::kNoValue) {
+        const ir::Value& v = graph.value(id);
+        view.dtype = v.dtype;
+        view.shape = v.static_shape();
+        if (v.kind == ir::ValueKind::kConstant && v.constant) view = v.constant->view();
+      }
+      views_.push_back(view);
+    }
+  }
+  const ir::Node& node() const override { return node_; }
+  const TensorView& input(size_t i) const override { return views_.at(i); }
+  Result<TensorView> allocate_output(size_t, DType, const Shape&) override {
+    return fail(StatusCode::kInternal, "shape context has no outputs");
+  }
+
+ private:
+  const ir::Node& node_;
+  std::vector<TensorView> views_;
+};
+
+}  // namespace
+
+OpBuilder::OpBuilder(const ir::Graph& graph, const ir::Node& node, DeviceLayout& layout,
+                     std::vector<Dispatch>& dispatches)
+    : graph_(graph), node_(node), layout_(layout), dispatches_(dispatches) {}
+
+OpBuilder::~OpBuilder() = default;
+
+const ir::Value& OpBuilder::input_value(size_t i) const {
+  return graph_.value(node_.inputs.at(i));
+}
+
+const ir::Value& OpBuilder::output_value(size_t i) const {
+  return graph_.value(node_.outputs.at(i));
+}
+
+const ir::Constant* OpBuilder::constant(size_t i) const {
+  if (!has_input(i)) return nullptr;
+  const ir::Value& v = input_value(i);
+  return v.kind == ir::ValueKind::kConstant ? v.constant.get() : nullptr;
+}
+
+Result<Binding> OpBuilder::bind_value(ir::ValueId id, bool any_4_byte, bool large) {
+  if (id == ir::kNoValue) return unsupported("omitted tensor");
+  const ir::Value& v = graph_.value(id);
+  const bool type_ok = v.dtype == DType::kFloat32 || (any_4_byte && dtype_size(v.dtype) == 4);
+  if (!type_ok) return unsupported(std::string("tensor of type ") + dtype_name(v.dtype));
+  Binding& b = layout_.values.at(static_cast<size_t>(id));
+  if (b.region == Region::kNone && v.kind == ir::ValueKind::kConstant && v.constant) {
+    const TensorView data = v.constant->view();
+    const size_t offset = align_up(layout_.weights.size(), layout_.alignment);
+    layout_.weights.resize(offset + data.bytes());
+    if (data.bytes()) std::memcpy(layout_.weights.data() + offset, data.data, data.bytes());
+    b = Binding{Region::kWeights, offset, data.bytes()};
+  }
+  if (b.region == Region::kNone || b.range == 0)
+    return unsupported("empty tensor '" + v.name + "'");
+  if (!large && b.range > layout_.max_binding_bytes) {
+    return unsupported("tensor '" + v.name + "' (" + std::to_string(b.range) +
+                       " bytes) is larger than one storage binding (" +
+                       std::to_string(layout_.max_binding_bytes) + " bytes)");
+  }
+  return b;
+}
+
+Result<Binding> OpBuilder::input(size_t i, bool any_4_byte, bool large) {
+  if (!has_input(i)) return unsupported("input " + std::to_string(i) + " is omitted");
+  return bind_value(node_.inputs[i], any_4_byte, large);
+}
+
+Result<Binding> OpBuilder::output(size_t i, bool any_4_byte, bool large) {
+  if (i >= node_.outputs.size()) return unsupported("no output " + std::to_string(i));
+  return bind_value(node_.outputs[i], any_4_byte, large);
+}
+
+Binding OpBuilder::piece(const Binding& whole, uint64_t first, uint64_t count) const {
+  return Binding{whole.region, whole.offset + first * 4, count * 4};
+}
+
+Binding OpBuilder::upload(const std::vector<float>& data) {
+  const size_t offset = align_up(layout_.weights.size(), layout_.alignment);
+  const size_t bytes = std::max<size_t>(data.size(), 1) * sizeof(float);
+  layout_.weights.resize(offset + bytes, 0);
+  if (!data.empty()) std::memcpy(layout_.weights.data() + offset, data.data(), data.size() * 4);
+  return Binding{Region::kWeights, offset, bytes};
+}
+
+uint64_t OpBuilder::max_piece_elements() const {
+  const uint64_t unit = std::max<uint64_t>(layout_.alignment / 4, 1);
+  return std::max<uint64_t>(layout_.max_binding_bytes / 4 / unit, 1) * unit;
+}
+
+const cpu::KernelContext& OpBuilder::shape_context() {
+  if (!shape_context_) shape_context_ = std::make_unique<IrShapeContext>(graph_, node_);
+  return *shape_context_;
+}
+
+std::vector<int64_t> contiguous_strides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+}  // namespace edgeinfer::vulkan

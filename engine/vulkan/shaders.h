@@ -1,0 +1,32 @@
+// The compute shaders built from shaders/*.comp, embedded as SPIR-V.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgeinfer::vulkan {
+
+enum class ShaderId : uint8_t {
+  kUnary,
+  kBinary,
+  kStridedCopy,
+  kChannelAffine,
+  kConv2d,
+  kConvTranspose2d,
+  kPool2d,
+  kPool2dReduce,
+  kResize,
+  kGemm,
+  kSoftmax,
+  kCount,
+};
+
+struct ShaderCode {
+  const char* name;
+  const uint32_t* words;
+  size_t word_count;
+};
+
+const ShaderCode& shader_code(ShaderId id);
+
+}  // namespace edgeinfer::vulkan

@@ -1,0 +1,35 @@
+#version 450
+// y = a OP b with broadcasting over 4 dims. p: 0 count, 1 op (0 add, 1 sub, 2 mul, 3 div,
+// 4 prelu (a = x, b = slope), 5 max, 6 min, 7 pow), 2..5 output dims, 6..9 strides of a,
+// 10..13 strides of b (0 on broadcast dims).
+#include "common.glsl"
+
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer A { float a[]; };
+layout(std430, binding = 2) readonly buffer B { float b[]; };
+
+void main() {
+  uint i = flat_index();
+  if (i >= uint(p[0])) return;
+  uint r = i;
+  uint i3 = r % uint(p[5]); r /= uint(p[5]);
+  uint i2 = r % uint(p[4]); r /= uint(p[4]);
+  uint i1 = r % uint(p[3]); r /= uint(p[3]);
+  uint i0 = r;
+  uint ia = i0 * uint(p[6]) + i1 * uint(p[7]) + i2 * uint(p[8]) + i3 * uint(p[9]);
+  uint ib = i0 * uint(p[10]) + i1 * uint(p[11]) + i2 * uint(p[12]) + i3 * uint(p[13]);
+  float va = a[ia];
+  float vb = b[ib];
+  float v;
+  switch (p[1]) {
+    case 0: v = va + vb; break;
+    case 1: v = va - vb; break;
+    case 2: v = va * vb; break;
+    case 3: v = va / vb; break;
+    case 4: v = va >= 0.0 ? va : vb * va; break;
+    case 5: v = max(va, vb); break;
+    case 6: v = min(va, vb); break;
+    default: v = pow(va, vb); break;
+  }
+  y[i] = v;
+}

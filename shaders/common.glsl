@@ -1,0 +1,42 @@
+// Shared by every EdgeInfer compute shader: the workgroup size, the push-constant block
+// (32 ints; each shader documents its own layout) and the fused activations, numbered like
+// cpu::Activation so that the host passes the enum value unchanged.
+#extension GL_GOOGLE_include_directive : require
+
+layout(local_size_x = 64) in;
+layout(push_constant) uniform Params { int p[32]; };
+
+// The flat index of this invocation; dispatches spread large counts over x and y.
+uint flat_index() {
+  return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u;
+}
+
+float param_float(int i) { return intBitsToFloat(p[i]); }
+
+// erf with |error| < 1.5e-7 (Abramowitz and Stegun 7.1.26); GLSL has no erf.
+float erf_approx(float x) {
+  float s = sign(x);
+  float a = abs(x);
+  float t = 1.0 / (1.0 + 0.3275911 * a);
+  float y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t +
+                   0.254829592) * t * exp(-a * a);
+  return s * y;
+}
+
+// act: cpu::Activation; alpha/beta as in cpu::Epilogue; slope for PRelu.
+float activate(float v, int act, float alpha, float beta, float slope) {
+  switch (act) {
+    case 1: return max(v, 0.0);
+    case 2: return v < alpha ? alpha : (v > beta ? beta : v);
+    case 3: return v >= 0.0 ? v : alpha * v;
+    case 4: return v >= 0.0 ? v : slope * v;
+    case 5: return 1.0 / (1.0 + exp(-v));
+    case 6: return max(0.0, min(1.0, alpha * v + beta));
+    case 7: return v * max(0.0, min(1.0, v / 6.0 + 0.5));
+    case 8: return tanh(v);
+    case 9: return v / (1.0 + exp(-v));
+    case 10: return 0.5 * v * (1.0 + erf_approx(v * 0.70710678118654752));
+    case 11: return v * tanh(log(1.0 + exp(v)));
+    default: return v;
+  }
+}

@@ -1,0 +1,51 @@
+#version 450
+// 2-D transposed convolution, NCHW, weights [C, K / groups, KH, KW], gathered per output
+// element, with the fused epilogue. p: as conv2d.comp (0 N, 1 C, 2 H, 3 W, 4 K, 5 OH, 6 OW,
+// 7 KH, 8 KW, 9 SH, 10 SW, 11 pad top, 12 pad left, 13 DH, 14 DW, 15 groups, 16 has bias,
+// 17 activation, 18 alpha, 19 beta, 20 has residual, 21 slope count).
+#include "common.glsl"
+
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) readonly buffer W { float w[]; };
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 4) readonly buffer R { float residual[]; };
+layout(std430, binding = 5) readonly buffer S { float slope[]; };
+
+void main() {
+  uint i = flat_index();
+  int N = p[0], C = p[1], H = p[2], W = p[3], K = p[4], OH = p[5], OW = p[6];
+  if (i >= uint(N * K * OH * OW)) return;
+  int r = int(i);
+  int ow = r % OW; r /= OW;
+  int oh = r % OH; r /= OH;
+  int k = r % K;
+  int n = r / K;
+  int KH = p[7], KW = p[8], SH = p[9], SW = p[10];
+  int groups = p[15];
+  int cg = C / groups;
+  int kg = K / groups;
+  int g = k / kg;
+  int kk = k % kg;
+  float sum = 0.0;
+  for (int kh = 0; kh < KH; ++kh) {
+    int th = oh + p[11] - kh * p[13];
+    if (th < 0 || th % SH != 0) continue;
+    int ih = th / SH;
+    if (ih >= H) continue;
+    for (int kw = 0; kw < KW; ++kw) {
+      int tw = ow + p[12] - kw * p[14];
+      if (tw < 0 || tw % SW != 0) continue;
+      int iw = tw / SW;
+      if (iw >= W) continue;
+      for (int c = 0; c < cg; ++c) {
+        int ci = g * cg + c;
+        sum += x[((n * C + ci) * H + ih) * W + iw] * w[((ci * kg + kk) * KH + kh) * KW + kw];
+      }
+    }
+  }
+  if (p[16] != 0) sum += bias[k];
+  if (p[20] != 0) sum += residual[i];
+  float s = p[21] > 0 ? slope[p[21] == 1 ? 0 : k] : 0.0;
+  y[i] = activate(sum, p[17], param_float(18), param_float(19), s);
+}

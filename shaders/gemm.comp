@@ -1,0 +1,33 @@
+#version 450
+// Batched matrix product y[b] = alpha * A[b] B[b] + beta * C, with the fused epilogue (channel =
+// column). Strides make transposes and broadcast batches free. y is contiguous [batch, M, N].
+// p: 0 M, 1 N, 2 K, 3 batch, 4 A batch stride, 5 B batch stride, 6 A row stride, 7 A col
+// stride, 8 B row stride, 9 B col stride, 10 has C, 11 C row stride, 12 C col stride, 13 alpha,
+// 14 beta, 15 activation, 16 act alpha, 17 act beta, 18 has residual, 19 slope count.
+#include "common.glsl"
+
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+layout(std430, binding = 1) readonly buffer A { float a[]; };
+layout(std430, binding = 2) readonly buffer B { float b[]; };
+layout(std430, binding = 3) readonly buffer Cb { float c[]; };
+layout(std430, binding = 4) readonly buffer R { float residual[]; };
+layout(std430, binding = 5) readonly buffer S { float slope[]; };
+
+void main() {
+  uint i = flat_index();
+  int M = p[0], N = p[1], K = p[2];
+  if (i >= uint(p[3] * M * N)) return;
+  int r = int(i);
+  int n = r % N; r /= N;
+  int m = r % M;
+  int batch = r / M;
+  int ai = batch * p[4] + m * p[6];
+  int bi = batch * p[5] + n * p[9];
+  float sum = 0.0;
+  for (int k = 0; k < K; ++k) sum += a[ai + k * p[7]] * b[bi + k * p[8]];
+  sum *= param_float(13);
+  if (p[10] != 0) sum += param_float(14) * c[m * p[11] + n * p[12]];
+  if (p[18] != 0) sum += residual[i];
+  float s = p[19] > 0 ? slope[p[19] == 1 ? 0 : n] : 0.0;
+  y[i] = activate(sum, p[15], param_float(16), param_float(17), s);
+}

@@ -1,0 +1,99 @@
+#include "vulkan_node.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "vulkan/executor.h"
+
+namespace edgeinfer::testing {
+
+Result<VulkanRun> run_node_vulkan(const NodeSpec& spec, const std::vector<bool>& constant) {
+  ir::Graph graph;
+  graph.name = "test_" + spec.op_type;
+  graph.opsets[""] = spec.opset;
+  ir::Node node;
+  node.name = "test_" + spec.op_type;
+  node.op_type = spec.op_type;
+  node.opset = spec.opset;
+  node.attributes = spec.attributes;
+  for (size_t i = 0; i < spec.inputs.size(); ++i) {
+    const HostTensor& t = spec.inputs[i];
+    if (t.dtype == DType::kUndefined) {
+      node.inputs.push_back(ir::kNoValue);
+      continue;
+    }
+    ir::Value v;
+    v.name = "input" + std::to_string(i);
+    v.dtype = t.dtype;
+    v.has_shape = true;
+    for (int64_t d : t.shape)
+      v.dims.push_back(ir::Dim::fixed(d));
+    const bool is_constant = i < constant.size() && constant[i];
+    v.kind = is_constant ? ir::ValueKind::kConstant : ir::ValueKind::kInput;
+    if (is_constant)
+      v.constant = ir::Constant::copy_of(t.dtype, t.shape, t.bytes.data(), t.bytes.size());
+    const ir::ValueId id = graph.add_value(std::move(v));
+    if (!is_constant) graph.inputs.push_back(id);
+    node.inputs.push_back(id);
+  }
+  for (size_t i = 0; i < spec.output_count; ++i) {
+    ir::Value v;
+    v.name = "output" + std::to_string(i);
+    const ir::ValueId id = graph.add_value(std::move(v));
+    node.outputs.push_back(id);
+    graph.outputs.push_back(id);
+  }
+  graph.add_node(std::move(node));
+
+  vulkan::ExecutorOptions options;
+  options.device.validation = true;
+  auto executor = vulkan::Executor::create(graph, options, {});
+  if (!executor) return executor.status();
+  std::vector<TensorView> values(graph.values.size());
+  std::vector<bool> live(graph.values.size(), false);
+  for (size_t id = 0; id < graph.values.size(); ++id) {
+    const ir::Value& v = graph.values[id];
+    if (v.kind == ir::ValueKind::kConstant) values[id] = v.constant->view();
+  }
+  for (size_t i = 0, k = 0; i < spec.inputs.size(); ++i) {
+    const HostTensor& t = spec.inputs[i];
+    if (t.dtype == DType::kUndefined || (i < constant.size() && constant[i])) continue;
+    values[graph.inputs[k++]] =
+        TensorView{t.dtype, t.shape, const_cast<unsigned char*>(t.bytes.data())};
+  }
+  EI_RETURN_IF_ERROR((*executor)->run(values, live, nullptr));
+  VulkanRun run;
+  run.cpu_nodes = (*executor)->cpu_node_count();
+  for (ir::ValueId id : graph.outputs) {
+    const TensorView& v = values[id];
+    HostTensor t{v.dtype, v.shape, {}};
+    t.bytes.resize(v.bytes());
+    if (v.bytes()) std::memcpy(t.bytes.data(), v.data, v.bytes());
+    run.outputs.push_back(std::move(t));
+  }
+  return run;
+}
+
+float max_abs_diff(const HostTensor& a, const HostTensor& b) {
+  if (a.shape != b.shape || a.dtype != b.dtype) return std::numeric_limits<float>::infinity();
+  const std::vector<float> x = a.values<float>(), y = b.values<float>();
+  float m = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float d = std::fabs(x[i] - y[i]);
+    if (!(d <= m)) m = d;  // NaN counts as a difference
+  }
+  return m;
+}
+
+HostTensor pattern(const Shape& shape, float lo, float hi, uint32_t seed) {
+  std::vector<float> v(static_cast<size_t>(shape_elements(shape)));
+  uint32_t s = seed * 2654435761u + 12345u;
+  for (float& f : v) {
+    s = s * 1664525u + 1013904223u;
+    f = lo + (hi - lo) * static_cast<float>(s >> 8) / static_cast<float>(1u << 24);
+  }
+  return HostTensor::f32(shape, v);
+}
+
+}  // namespace edgeinfer::testing
