@@ -316,16 +316,21 @@ TEST_CASE("errors are readable bus messages at the state change", "[errors]") {
     g_unlink(path);
     g_free(path);
   }
-  SECTION("vulkan without a device") {
-    // No Vulkan driver can be found: the loader is pointed at a file that does not exist.
-    g_setenv("VK_ICD_FILENAMES", "/nonexistent/icd.json", TRUE);
-    g_setenv("VK_DRIVER_FILES", "/nonexistent/icd.json", TRUE);
-    RunResult run;
-    run_pipeline(source + "edgebgremove backend=vulkan ! fakesink", run);
-    g_unsetenv("VK_ICD_FILENAMES");
-    g_unsetenv("VK_DRIVER_FILES");
-    CHECK_FALSE(run.started);
-    const std::string lower = g_ascii_strdown(run.error.c_str(), -1);
-    CHECK(lower.find("vulkan") != std::string::npos);
-  }
+}
+
+// Run in a process of its own (meson test gst_bgremove_no_vulkan) with the Vulkan loader pointed
+// at a driver file that does not exist: the engine keeps one Vulkan instance per process, so the
+// environment must be set before anything in the process touches Vulkan.
+TEST_CASE("backend=vulkan without a Vulkan device is a readable error", "[novulkan]") {
+  const char* icd = g_getenv("VK_DRIVER_FILES");
+  REQUIRE(icd != nullptr);
+  REQUIRE_FALSE(g_file_test(icd, G_FILE_TEST_EXISTS));
+  RunResult run;
+  run_pipeline(
+      "videotestsrc num-buffers=1 ! video/x-raw,width=64,height=48 ! "
+      "edgebgremove backend=vulkan ! fakesink",
+      run);
+  CHECK_FALSE(run.started);
+  const std::string lower = g_ascii_strdown(run.error.c_str(), -1);
+  CHECK(lower.find("vulkan") != std::string::npos);
 }
