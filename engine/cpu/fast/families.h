@@ -4,4 +4,11 @@
 
 #include "cpu/kernel.h"
 
-namespace edgeinfer::cpu::fast {}  // namespace edgeinfer::cpu::fast
+namespace edgeinfer::cpu::fast {
+
+// Conv: depthwise, 1x1 GEMM, im2col GEMM (conv.cpp).
+void register_conv(KernelRegistry& registry);
+// ConvTranspose with stride == kernel as a scattered GEMM (conv_transpose.cpp).
+void register_conv_transpose(KernelRegistry& registry);
+
+}  // namespace edgeinfer::cpu::fast

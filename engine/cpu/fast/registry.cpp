@@ -7,6 +7,8 @@ namespace edgeinfer::cpu {
 const KernelRegistry& fast_kernels() {
   static const KernelRegistry registry = [] {
     KernelRegistry r = reference_kernels();
+    fast::register_conv(r);
+    fast::register_conv_transpose(r);
     return r;
   }();
   return registry;
