@@ -68,8 +68,15 @@ void ThreadPool::parallel_for(int64_t tasks, const std::function<void(int64_t, i
   wake_.notify_all();
   run_tasks(0);
   // Every worker reports once per job, so fn_ and tasks_ stay valid until all have left it.
-  while (busy_workers_.load(std::memory_order_acquire) != 0)
-    cpu_relax();
+  // Workers normally finish within microseconds; on an oversubscribed machine a worker may be
+  // descheduled, so stop burning the core it needs after a short spin.
+  for (int polls = 0; busy_workers_.load(std::memory_order_acquire) != 0; ++polls) {
+    if (polls < 4096) {
+      cpu_relax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 void ThreadPool::worker_loop(int thread) {

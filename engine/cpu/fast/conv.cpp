@@ -89,6 +89,28 @@ struct Geometry {
   int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
 };
 
+// One im2col row segment for a panel inside a single output row: dst[j] for j < nr is
+// row[ix0 + j * stride] where that is inside [0, in_w), else 0.
+void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride, int64_t w, int nr,
+                    float* dst) {
+  int64_t lo = ix0 >= 0 ? 0 : (-ix0 + stride - 1) / stride;
+  int64_t hi = in_w - 1 - ix0 < 0 ? 0 : std::min(w, (in_w - 1 - ix0) / stride + 1);
+  lo = std::min(lo, w);
+  hi = std::max(hi, lo);
+  for (int64_t j = 0; j < lo; ++j)
+    dst[j] = 0.f;
+  const float* src = row + ix0;
+  if (stride == 1) {
+    for (int64_t j = lo; j < hi; ++j)
+      dst[j] = src[j];
+  } else {
+    for (int64_t j = lo; j < hi; ++j)
+      dst[j] = src[j * stride];
+  }
+  for (int64_t j = hi; j < nr; ++j)
+    dst[j] = 0.f;
+}
+
 // im2col of columns [n0, n0 + nc) (output positions) of one group into packed panels of nr:
 // row (c, ky, kx) of column (oy, ox) is x[c][oy*sh + ky*dh - pt][ox*sw + kx*dw - pl] or 0.
 void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh, int64_t kw,
@@ -96,6 +118,28 @@ void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh
   int64_t iy0[64], ix0[64];  // nr <= 64
   for (int64_t j0 = 0; j0 < nc; j0 += nr) {
     const int64_t w = std::min<int64_t>(nr, nc - j0);
+    const int64_t oy = (n0 + j0) / g.out_w, ox = (n0 + j0) % g.out_w;
+    if (ox + w <= g.out_w) {
+      // The panel lies in one output row: each (c, ky, kx) reads one strided input segment.
+      for (int64_t c = 0; c < channels; ++c) {
+        const float* plane = x + c * g.in_h * g.in_w;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+          const bool inside = iy >= 0 && iy < g.in_h;
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            if (inside) {
+              im2col_segment(plane + iy * g.in_w, g.in_w,
+                             ox * g.stride_w - g.pad_left + kx * g.dilation_w, g.stride_w, w, nr,
+                             dst);
+            } else {
+              std::fill(dst, dst + nr, 0.f);
+            }
+            dst += nr;
+          }
+        }
+      }
+      continue;
+    }
     for (int64_t j = 0; j < w; ++j) {
       const int64_t pos = n0 + j0 + j;
       iy0[j] = (pos / g.out_w) * g.stride_h - g.pad_top;
