@@ -10,5 +10,7 @@ namespace edgeinfer::cpu::fast {
 void register_conv(KernelRegistry& registry);
 // ConvTranspose with stride == kernel as a scattered GEMM (conv_transpose.cpp).
 void register_conv_transpose(KernelRegistry& registry);
+// Gemm and MatMul with constant 2-D weights through the packed SGEMM (gemm.cpp).
+void register_gemm(KernelRegistry& registry);
 
 }  // namespace edgeinfer::cpu::fast

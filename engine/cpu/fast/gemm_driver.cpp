@@ -46,6 +46,21 @@ void pack_columns(const float* src, int64_t ld, int64_t k, int64_t n0, int64_t n
   }
 }
 
+void pack_columns_strided(const float* src, int64_t p_stride, int64_t j_stride, int64_t k,
+                          int64_t n0, int64_t nc, int nr, float* dst) {
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    const int64_t w = std::min<int64_t>(nr, nc - j0);
+    for (int64_t p = 0; p < k; ++p) {
+      const float* s = src + p * p_stride + (n0 + j0) * j_stride;
+      for (int64_t j = 0; j < w; ++j)
+        dst[j] = s[j * j_stride];
+      for (int64_t j = w; j < nr; ++j)
+        dst[j] = 0.f;
+      dst += nr;
+    }
+  }
+}
+
 GemmEpilogue GemmEpilogue::from(const Epilogue& e) {
   GemmEpilogue g;
   g.epilogue = e;

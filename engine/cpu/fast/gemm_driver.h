@@ -32,6 +32,11 @@ PackedRows pack_rows(const float* src, int64_t rows, int64_t k, int64_t row_stri
 void pack_columns(const float* src, int64_t ld, int64_t k, int64_t n0, int64_t nc, int nr,
                   float* dst);
 
+// Like pack_columns for a k x n matrix with any strides: element (p, j) at
+// src[p * p_stride + j * j_stride].
+void pack_columns_strided(const float* src, int64_t p_stride, int64_t j_stride, int64_t k,
+                          int64_t n0, int64_t nc, int nr, float* dst);
+
 // The epilogue split into what the micro-kernel applies (bias, residual, a clamp covering
 // Relu and Clip) and an activation pass over finished rows for the other activations.
 struct GemmEpilogue {

@@ -9,6 +9,7 @@ const KernelRegistry& fast_kernels() {
     KernelRegistry r = reference_kernels();
     fast::register_conv(r);
     fast::register_conv_transpose(r);
+    fast::register_gemm(r);
     return r;
   }();
   return registry;
