@@ -61,17 +61,17 @@ void ThreadPool::parallel_for(int64_t tasks, const std::function<void(int64_t, i
     std::lock_guard<std::mutex> lock(mutex_);
     fn_ = &fn;
     tasks_ = tasks;
-    next_task_.store(0, std::memory_order_relaxed);
-    busy_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+    next_task_.store(0);
+    open_.store(true);
+    generation_.fetch_add(1);
   }
   wake_.notify_all();
   run_tasks(0);
-  // Every worker reports once per job, so fn_ and tasks_ stay valid until all have left it.
-  // Workers normally finish within microseconds; on an oversubscribed machine a worker may be
-  // descheduled, so stop burning the core it needs after a short spin.
-  for (int polls = 0; busy_workers_.load(std::memory_order_acquire) != 0; ++polls) {
-    if (polls < 4096) {
+  // Every task is claimed: close the job, then wait only for workers that joined it (they
+  // increment active_ before checking open_, so none can slip in after this).
+  open_.store(false);
+  for (int polls = 0; active_.load() != 0; ++polls) {
+    if (polls < 256) {
       cpu_relax();
     } else {
       std::this_thread::yield();
@@ -84,17 +84,24 @@ void ThreadPool::worker_loop(int thread) {
   for (;;) {
     const auto spin_until = std::chrono::steady_clock::now() + kSpin;
     int polls = 0;
-    while (generation_.load(std::memory_order_acquire) == seen && !stop_.load()) {
-      cpu_relax();
+    while (generation_.load() == seen && !stop_.load()) {
+      // Poll hot for a moment, then keep polling through sched_yield: free when the core is
+      // idle, and it hands the core to whoever is runnable on a busy machine.
+      if (polls < 256) {
+        cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
       if (++polls % 64 == 0 && std::chrono::steady_clock::now() > spin_until) {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_.load() != seen || stop_.load(); });
       }
     }
     if (stop_.load()) return;
-    seen = generation_.load(std::memory_order_acquire);
-    run_tasks(thread);
-    busy_workers_.fetch_sub(1, std::memory_order_acq_rel);
+    seen = generation_.load();
+    active_.fetch_add(1);
+    if (open_.load()) run_tasks(thread);
+    active_.fetch_sub(1);
   }
 }
 

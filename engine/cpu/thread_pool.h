@@ -4,6 +4,11 @@
 // far less than that: after finishing a job a worker spins on the job counter for a short
 // while before it blocks on a condition variable. The calling thread always takes part, so a
 // pool of `threads` runs `threads - 1` workers and a pool of 1 has none.
+//
+// Tasks are claimed one at a time from a shared counter, and the caller never waits for a
+// worker that has not joined the job yet: once every task is claimed the job closes, and a
+// worker that wakes late (descheduled on a busy machine) finds it closed and goes back to
+// waiting. So a slow worker costs at most the tasks it actually claimed.
 #pragma once
 
 #include <atomic>
@@ -44,7 +49,8 @@ class ThreadPool {
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};  // bumped for each job
   std::atomic<int64_t> next_task_{0};
-  std::atomic<int> busy_workers_{0};
+  std::atomic<bool> open_{false};  // a job is running and may be joined
+  std::atomic<int> active_{0};     // workers inside the current job
   std::atomic<bool> stop_{false};
   int64_t tasks_ = 0;
   const std::function<void(int64_t, int)>* fn_ = nullptr;

@@ -50,11 +50,15 @@ TEST_CASE("thread pool of 0 threads has one per core", "[thread_pool]") {
 
 TEST_CASE("thread pool splits work across threads", "[thread_pool]") {
   ThreadPool pool(2);
-  std::atomic<int> on_worker{0};
-  // Tasks that take a while, so the worker gets some however the caller races ahead.
-  pool.parallel_for(8, [&](int64_t, int slot) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    if (slot != 0) on_worker.fetch_add(1);
+  std::atomic<int> slots_seen{0};  // bit per slot that ran a task
+  pool.parallel_for(4, [&](int64_t task, int slot) {
+    slots_seen.fetch_or(1 << slot);
+    if (task != 0) return;
+    // The thread holding task 0 waits for the other thread to run one of the rest (bounded,
+    // so a broken pool fails instead of hanging).
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (slots_seen.load() != 3 && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
   });
-  REQUIRE(on_worker.load() > 0);
+  REQUIRE(slots_seen.load() == 3);
 }
