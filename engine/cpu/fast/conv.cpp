@@ -99,13 +99,14 @@ void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride,
   hi = std::max(hi, lo);
   for (int64_t j = 0; j < lo; ++j)
     dst[j] = 0.f;
-  const float* src = row + ix0;
+  // ix0 may be negative (left padding): index from the row start, never form row + ix0.
   if (stride == 1) {
-    for (int64_t j = lo; j < hi; ++j)
-      dst[j] = src[j];
+    const float* src = row + (ix0 + lo);
+    for (int64_t j = 0; j < hi - lo; ++j)
+      dst[lo + j] = src[j];
   } else {
     for (int64_t j = lo; j < hi; ++j)
-      dst[j] = src[j * stride];
+      dst[j] = row[ix0 + j * stride];
   }
   for (int64_t j = hi; j < nr; ++j)
     dst[j] = 0.f;
@@ -182,7 +183,8 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   // Too few column chunks to keep every thread busy: split the rows as well.
   int64_t row_blocks = 1;
   const int64_t panels = (mg + ks.mr - 1) / ks.mr;
-  while (g.batch * st.group * chunks * row_blocks < 2 * threads && row_blocks * 2 <= panels)
+  while (threads > 1 && g.batch * st.group * chunks * row_blocks < 2 * threads &&
+         row_blocks * 2 <= panels)
     row_blocks *= 2;
   const int64_t rows_per_block = (panels + row_blocks - 1) / row_blocks * ks.mr;
   const float* residual = ep.epilogue.residual;
