@@ -12,6 +12,7 @@ packages=(
   libvulkan-dev glslc spirv-tools mesa-vulkan-drivers vulkan-tools
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  python3-gi gir1.2-gstreamer-1.0
   catch2 python3 python3-numpy python3-onnx python3-skimage
 )
 # Node.js and npm: Debian's, unless the machine already has them.

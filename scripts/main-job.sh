@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The main job: background removal on a real portrait with the default model.
-# Sets up a fresh Debian 12 machine, builds EdgeInfer, runs the MediaPipe selfie segmentation
-# model on astronaut.png (python3-skimage's sample portrait) and writes
-#   out/astronaut_mask.png       the person mask
-#   out/astronaut_cutout.png     the portrait with the background greyed out
+# The main job: background blur on a real portrait with the default model, through the
+# GStreamer plugin. Sets up a fresh Debian 12 machine, builds EdgeInfer, freezes astronaut.png
+# (python3-skimage's sample portrait) into a 2-second clip, runs it through
+# edgebgremove mode=blur and writes
+#   out/astronaut_blur.webm   the clip with the background blurred (VP8)
+#   out/astronaut_blur.png    one frame of it
+#   out/astronaut_mask.png    the person mask (edgebgremove mode=mask)
 #   bash scripts/main-job.sh [IMAGE]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,11 +15,18 @@ cd "$root"
 meson compile -C build
 
 image="${1:-/usr/lib/python3/dist-packages/skimage/data/astronaut.png}"
-model="$root/node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite"
+export GST_PLUGIN_PATH="$root/build/gst"
 mkdir -p out
-/usr/bin/python3 examples/npy_image.py to-npy "$image" out/input.npy --size 256 256
-./build/engine/tools/edgeinfer-run "$model" --input input_1=out/input.npy --output-dir out
-mask=$(ls -t out/*.npy | grep -v input.npy | head -n 1)
-/usr/bin/python3 examples/npy_image.py to-png "$mask" out/astronaut_mask.png \
-  --image "$image" --composite out/astronaut_cutout.png
-echo "wrote out/astronaut_mask.png and out/astronaut_cutout.png"
+still="filesrc location=$image ! decodebin ! videoconvert ! videoscale ! video/x-raw,width=512,height=512"
+
+# shellcheck disable=SC2086 # the pipeline descriptions are split into words on purpose
+gst-launch-1.0 -q $still ! imagefreeze num-buffers=30 ! video/x-raw,framerate=15/1 ! \
+  edgebgremove mode=blur ! videoconvert ! vp8enc deadline=1 ! webmmux ! \
+  filesink location=out/astronaut_blur.webm
+# shellcheck disable=SC2086
+gst-launch-1.0 -q $still ! imagefreeze num-buffers=1 ! edgebgremove mode=blur ! videoconvert ! \
+  pngenc ! filesink location=out/astronaut_blur.png
+# shellcheck disable=SC2086
+gst-launch-1.0 -q $still ! imagefreeze num-buffers=1 ! edgebgremove mode=mask ! videoconvert ! \
+  pngenc ! filesink location=out/astronaut_mask.png
+echo "wrote out/astronaut_blur.webm, out/astronaut_blur.png and out/astronaut_mask.png"

@@ -10,6 +10,13 @@ const KernelRegistry& fast_kernels() {
     fast::register_conv(r);
     fast::register_conv_transpose(r);
     fast::register_gemm(r);
+    fast::register_fast_elementwise_binary(r);
+    fast::register_fast_activations(r);
+    fast::register_fast_normalization(r);
+    fast::register_fast_pooling(r);
+    fast::register_fast_softmax(r);
+    fast::register_fast_transpose(r);
+    fast::register_fast_resize(r);
     return r;
   }();
   return registry;

@@ -1,0 +1,134 @@
+// Fast float32 Add Sub Mul Div Max Min and PRelu with NumPy broadcasting.
+//
+// The broadcast is planned into inner runs (broadcast_plan.h); each run is one of three
+// contiguous loops (both inputs vary, or one of them is a scalar over the run), which the
+// compiler vectorises. Other types, legacy (opset < 7) broadcasting, variadic Max/Min and
+// shape errors go to the reference kernels.
+#include <string>
+
+#include "cpu/fast/broadcast_plan.h"
+#include "cpu/fast/common.h"
+#include "cpu/fast/families.h"
+#include "cpu/reference/broadcast.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+// Each output element depends only on the input elements of the same index, so these loops
+// stay correct when the output buffer is one of the inputs (in-place execution).
+template <typename Op>
+void run_both(const float* __restrict a, const float* __restrict b, float* __restrict c, int64_t n,
+              Op op) {
+  for (int64_t i = 0; i < n; ++i)
+    c[i] = op(a[i], b[i]);
+}
+
+template <typename Op>
+void run_scalar_b(const float* __restrict a, float b, float* __restrict c, int64_t n, Op op) {
+  for (int64_t i = 0; i < n; ++i)
+    c[i] = op(a[i], b);
+}
+
+template <typename Op>
+void run_scalar_a(float a, const float* __restrict b, float* __restrict c, int64_t n, Op op) {
+  for (int64_t i = 0; i < n; ++i)
+    c[i] = op(a, b[i]);
+}
+
+template <typename Op>
+void run_plan(KernelContext& ctx, const BinaryPlan& plan, const float* a, const float* b, float* c,
+              Op op) {
+  const int64_t inner = plan.inner();
+  const bool a_runs = plan.stride_a.back() != 0;
+  const bool b_runs = plan.stride_b.back() != 0;
+  for_rows(ctx, plan.rows(), [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t oa = 0;
+      int64_t ob = 0;
+      plan.row_offsets(row, &oa, &ob);
+      float* out = c + row * inner;
+      if (a_runs && b_runs) {
+        run_both(a + oa, b + ob, out, inner, op);
+      } else if (a_runs) {
+        run_scalar_b(a + oa, b[ob], out, inner, op);
+      } else if (b_runs) {
+        run_scalar_a(a[oa], b + ob, out, inner, op);
+      } else {
+        out[0] = op(a[oa], b[ob]);  // inner == 1
+      }
+    }
+  });
+}
+
+bool legacy_broadcast(const ir::Node& node) {
+  return node.opset > 0 && node.opset < 7 && node.attr_int("broadcast", 0) != 0;
+}
+
+template <typename Op>
+Status binary(KernelContext& ctx, Op op) {
+  if (ctx.input_count() != 2 || !float_inputs(ctx, 2) || legacy_broadcast(ctx.node())) {
+    return run_reference(ctx);
+  }
+  const TensorView& a = ctx.input(0);
+  const TensorView& b = ctx.input(1);
+  auto shape = reference::broadcast_shapes(ctx, {a.shape, b.shape});
+  if (!shape) return run_reference(ctx);  // it reports the mismatch
+  EI_ASSIGN_OR_RETURN(TensorView c, ctx.allocate_output(0, DType::kFloat32, *shape));
+  if (c.elements() == 0) return Status::ok();
+  run_plan(ctx, plan_binary(*shape, a.shape, b.shape), a.as<float>(), b.as<float>(), c.as<float>(),
+           op);
+  return Status::ok();
+}
+
+// NaN in either input gives NaN, like the reference (numpy.maximum/minimum).
+float max_of(float a, float b) {
+  const float m = a < b ? b : a;
+  return (a != a || b != b) ? a + b : m;
+}
+float min_of(float a, float b) {
+  const float m = b < a ? b : a;
+  return (a != a || b != b) ? a + b : m;
+}
+
+Status add_kernel(KernelContext& ctx) {
+  return binary(ctx, [](float a, float b) { return a + b; });
+}
+Status sub_kernel(KernelContext& ctx) {
+  return binary(ctx, [](float a, float b) { return a - b; });
+}
+Status mul_kernel(KernelContext& ctx) {
+  return binary(ctx, [](float a, float b) { return a * b; });
+}
+Status div_kernel(KernelContext& ctx) {
+  return binary(ctx, [](float a, float b) { return a / b; });
+}
+Status max_kernel(KernelContext& ctx) {
+  return binary(ctx, [](float a, float b) { return max_of(a, b); });
+}
+Status min_kernel(KernelContext& ctx) {
+  return binary(ctx, [](float a, float b) { return min_of(a, b); });
+}
+
+// PRelu: the slope broadcasts to x's shape only (unidirectional); anything else is the
+// reference's error.
+Status prelu_kernel(KernelContext& ctx) {
+  if (ctx.input_count() != 2 || !float_inputs(ctx, 2) ||
+      !reference::broadcasts_to(ctx.input(1).shape, ctx.input(0).shape)) {
+    return run_reference(ctx);
+  }
+  return binary(ctx, [](float x, float slope) { return x < 0.0f ? x * slope : x; });
+}
+
+}  // namespace
+
+void register_fast_elementwise_binary(KernelRegistry& registry) {
+  registry.add("Add", add_kernel);
+  registry.add("Sub", sub_kernel);
+  registry.add("Mul", mul_kernel);
+  registry.add("Div", div_kernel);
+  registry.add("Max", max_kernel);
+  registry.add("Min", min_kernel);
+  registry.add("PRelu", prelu_kernel);
+}
+
+}  // namespace edgeinfer::cpu::fast

@@ -1,0 +1,188 @@
+// Fast float32 2-D AveragePool and MaxPool (any kernel, strides, pads, ceil_mode,
+// count_include_pad; dilation 1) and GlobalAveragePool.
+//
+// A pooling window is a rectangle, so it is done in two separable passes per output row: the
+// kernel's input rows are combined (summed or maxed) into one padded row, a contiguous loop,
+// and then each output element combines kernel_w neighbours of that row. The padding holds the
+// neutral value (0 for sums, lowest() for max), so no loop tests borders. The average divisor
+// is the product of the row count and the column count of the window, both looked up in
+// tables. Dilation, the Indices output, other ranks and types go to the reference kernel.
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "cpu/fast/common.h"
+#include "cpu/fast/families.h"
+#include "cpu/reference/nn_window.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+using reference::Window;
+
+// Per output position along one axis: the first and one-past-last input index inside the
+// input, and the divisor contribution (positions inside the input, or inside input and pads).
+struct AxisWindows {
+  std::vector<int64_t> begin, end;
+  std::vector<float> count;
+};
+
+AxisWindows plan_axis(const Window& win, size_t d, bool count_include_pad) {
+  AxisWindows a;
+  const int64_t in = win.input[d];
+  for (int64_t o = 0; o < win.output[d]; ++o) {
+    const int64_t start = o * win.strides[d] - win.pads_begin[d];
+    const int64_t stop = start + win.kernel[d];
+    a.begin.push_back(std::clamp<int64_t>(start, 0, in));
+    a.end.push_back(std::clamp<int64_t>(stop, 0, in));
+    const int64_t padded =
+        std::min(stop, in + win.pads_end[d]) - std::max(start, -win.pads_begin[d]);
+    a.count.push_back(
+        static_cast<float>(count_include_pad ? padded : a.end.back() - a.begin.back()));
+  }
+  return a;
+}
+
+struct MaxOp {
+  static float neutral() { return std::numeric_limits<float>::lowest(); }
+  static float combine(float a, float b) { return a < b ? b : a; }
+};
+struct SumOp {
+  static float neutral() { return 0.0f; }
+  static float combine(float a, float b) { return a + b; }
+};
+
+template <typename Op>
+void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    acc[i] = Op::combine(acc[i], row[i]);
+}
+
+// Output row `oy` of one plane. `padded` is scratch: pad_left + in_w + enough right padding
+// for the last window.
+template <typename Op, bool kAverage>
+void pool_row(const Window& win, const AxisWindows& rows, const AxisWindows& cols,
+              const float* plane, float* out, int64_t oy, std::vector<float>& padded) {
+  const int64_t in_w = win.input[1];
+  const int64_t out_w = win.output[1];
+  const int64_t kw = win.kernel[1];
+  const int64_t sw = win.strides[1];
+  const int64_t pad_left = win.pads_begin[1];
+  std::fill(padded.begin(), padded.end(), Op::neutral());
+  float* acc = padded.data() + pad_left;
+  for (int64_t iy = rows.begin[oy]; iy < rows.end[oy]; ++iy)
+    combine_row<Op>(acc, plane + iy * in_w, in_w);
+  const float* p = padded.data();
+  for (int64_t ox = 0; ox < out_w; ++ox) {
+    const float* window = p + ox * sw;
+    float v = window[0];
+    for (int64_t k = 1; k < kw; ++k)
+      v = Op::combine(v, window[k]);
+    if constexpr (kAverage) {
+      const float divisor = rows.count[oy] * cols.count[ox];
+      v = divisor > 0.0f ? v / divisor : 0.0f;
+    }
+    out[ox] = v;
+  }
+}
+
+template <typename Op, bool kAverage>
+void pool(KernelContext& ctx, const Window& win, bool count_include_pad, const float* x, float* y,
+          int64_t planes) {
+  const AxisWindows rows = plan_axis(win, 0, count_include_pad);
+  const AxisWindows cols = plan_axis(win, 1, count_include_pad);
+  const int64_t in_size = win.input[0] * win.input[1];
+  const int64_t out_h = win.output[0];
+  const int64_t out_w = win.output[1];
+  // The last window may reach past the right pad (ceil_mode): the row covers it too.
+  const int64_t padded_w =
+      std::max(win.pads_begin[1] + win.input[1], (out_w - 1) * win.strides[1] + win.kernel[1]);
+  // One row per output row of every plane.
+  for_rows(ctx, planes * out_h, [&](int64_t begin, int64_t end) {
+    std::vector<float> padded(static_cast<size_t>(padded_w));
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t plane = r / out_h;
+      const int64_t oy = r % out_h;
+      pool_row<Op, kAverage>(win, rows, cols, x + plane * in_size, y + r * out_w, oy, padded);
+    }
+  });
+}
+
+Status windowed_pool(KernelContext& ctx, bool average) {
+  if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() != 4 || ctx.wants_output(1)) {
+    return run_reference(ctx);
+  }
+  const ir::Node& node = ctx.node();
+  const std::vector<int64_t> kernel = node.attr_ints("kernel_shape", {});
+  const std::vector<int64_t> dilations = node.attr_ints("dilations", {1, 1});
+  if (kernel.size() != 2 || dilations != std::vector<int64_t>{1, 1}) return run_reference(ctx);
+  const TensorView& x = ctx.input(0);
+  const std::vector<int64_t> input(x.shape.begin() + 2, x.shape.end());
+  auto win =
+      reference::forward_window(ctx, input, kernel, false, node.attr_int("ceil_mode", 0) != 0);
+  // The reference reports bad attributes and handles empty inputs.
+  if (!win || x.elements() == 0) return run_reference(ctx);
+  const Shape out_shape{x.shape[0], x.shape[1], win->output[0], win->output[1]};
+  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  if (y.elements() == 0) return Status::ok();
+  const int64_t planes = x.shape[0] * x.shape[1];
+  const bool count_include_pad = node.attr_int("count_include_pad", 0) != 0;
+  if (average) {
+    pool<SumOp, true>(ctx, *win, count_include_pad, x.as<float>(), y.as<float>(), planes);
+  } else {
+    pool<MaxOp, false>(ctx, *win, false, x.as<float>(), y.as<float>(), planes);
+  }
+  return Status::ok();
+}
+
+// Mean of each contiguous N x C plane, with eight partial sums.
+float plane_mean(const float* x, int64_t n) {
+  float lanes[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int j = 0; j < 8; ++j)
+      lanes[j] += x[i + j];
+  }
+  float sum = 0.0f;
+  for (int j = 0; j < 8; ++j)
+    sum += lanes[j];
+  for (; i < n; ++i)
+    sum += x[i];
+  return sum / static_cast<float>(n);
+}
+
+Status global_average_pool_kernel(KernelContext& ctx) {
+  if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() < 3) return run_reference(ctx);
+  const TensorView& x = ctx.input(0);
+  const int64_t planes = x.shape[0] * x.shape[1];
+  const int64_t size = planes > 0 ? x.elements() / planes : 0;
+  if (size == 0) return run_reference(ctx);
+  Shape out_shape(x.shape.size(), 1);
+  out_shape[0] = x.shape[0];
+  out_shape[1] = x.shape[1];
+  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  const float* xp = x.as<float>();
+  float* yp = y.as<float>();
+  for_rows(ctx, planes, [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; ++p)
+      yp[p] = plane_mean(xp + p * size, size);
+  });
+  return Status::ok();
+}
+
+Status average_pool_kernel(KernelContext& ctx) {
+  return windowed_pool(ctx, true);
+}
+Status max_pool_kernel(KernelContext& ctx) {
+  return windowed_pool(ctx, false);
+}
+
+}  // namespace
+
+void register_fast_pooling(KernelRegistry& registry) {
+  registry.add("AveragePool", average_pool_kernel);
+  registry.add("MaxPool", max_pool_kernel);
+  registry.add("GlobalAveragePool", global_average_pool_kernel);
+}
+
+}  // namespace edgeinfer::cpu::fast

@@ -1,0 +1,191 @@
+// Fast float32 Resize/Upsample, nearest and bilinear, over the last two axes.
+//
+// Each of the two axes gets a table, computed once per run with the reference's coordinate
+// rules in double: per output position the input index (nearest) or the two input indices and
+// weights (linear). Nearest then gathers each output row from one input row (repeating a row
+// is a memcpy). Bilinear blends the two input rows of an output row into one row (a contiguous
+// loop), then gathers two neighbours per output element. Leading axes must keep their size;
+// other cases (cubic, resized leading axes, modes resize_spec.h lists) go to the reference.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "cpu/fast/common.h"
+#include "cpu/fast/families.h"
+#include "cpu/fast/resize_spec.h"
+#include "cpu/reference/dispatch.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+// The input coordinate of output position x on an axis of size `in` -> `out` with `scale`.
+double source_coordinate(const std::string& t, double scale, int64_t in, int64_t out, int64_t x) {
+  const double width = scale * static_cast<double>(in);  // the unrounded output size
+  const double xr = static_cast<double>(x);
+  if (t == "asymmetric") return xr / scale;
+  if (t == "half_pixel") return (xr + 0.5) / scale - 0.5;
+  if (t == "pytorch_half_pixel") return width == 1.0 ? 0.0 : (xr + 0.5) / scale - 0.5;
+  if (t == "tf_half_pixel_for_nearest") return (xr + 0.5) / scale;
+  if (t == "align_corners") {
+    return width == 1.0 ? 0.0 : xr * static_cast<double>(in - 1) / (width - 1.0);
+  }
+  // half_pixel_symmetric
+  const double adjustment = static_cast<double>(out) / width;
+  const double center = static_cast<double>(in) / 2.0;
+  return center * (1.0 - adjustment) + (xr + 0.5) / scale - 0.5;
+}
+
+int64_t nearest_index(const std::string& mode, double scale, double xo, int64_t in) {
+  const double f = std::floor(xo);
+  int64_t index;
+  if (mode == "simple") {
+    index = static_cast<int64_t>(scale < 1.0 ? std::ceil(xo) : f);
+  } else if (xo == f) {
+    index = static_cast<int64_t>(f);
+  } else {
+    const double ratio = xo - f;
+    bool up;
+    if (mode == "round_prefer_floor")
+      up = ratio > 0.5;
+    else if (mode == "round_prefer_ceil")
+      up = ratio >= 0.5;
+    else
+      up = mode == "ceil";
+    index = static_cast<int64_t>(f) + (up ? 1 : 0);
+  }
+  return std::clamp<int64_t>(index, 0, in - 1);
+}
+
+// Per output position of one axis: nearest uses index0 only; linear blends index0 and index1
+// with weight0 and weight1 (indices clamped to the input: edge padding).
+struct AxisTable {
+  std::vector<int64_t> index0, index1;
+  std::vector<float> weight0, weight1;
+};
+
+AxisTable plan_axis(const ResizeSpec& spec, size_t axis, int64_t in, int64_t out) {
+  AxisTable t;
+  const double scale = spec.scales[axis];
+  for (int64_t x = 0; x < out; ++x) {
+    const double xo = source_coordinate(spec.transform, scale, in, out, x);
+    if (spec.mode == ResizeMode::kNearest) {
+      t.index0.push_back(nearest_index(spec.nearest_mode, scale, xo, in));
+      continue;
+    }
+    const double f = std::floor(xo);
+    const double ratio = xo - f;
+    const int64_t base = static_cast<int64_t>(f);
+    t.index0.push_back(std::clamp<int64_t>(base, 0, in - 1));
+    t.index1.push_back(std::clamp<int64_t>(base + 1, 0, in - 1));
+    t.weight0.push_back(static_cast<float>(1.0 - ratio));
+    t.weight1.push_back(static_cast<float>(ratio));
+  }
+  return t;
+}
+
+void gather_row(const float* __restrict src, const int64_t* __restrict index, float* __restrict dst,
+                int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = src[index[i]];
+}
+
+void blend_rows(const float* __restrict r0, const float* __restrict r1, float w0, float w1,
+                float* __restrict dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = r0[i] * w0 + r1[i] * w1;
+}
+
+void blend_gather(const float* __restrict src, const AxisTable& cols, float* __restrict dst,
+                  int64_t n) {
+  const int64_t* i0 = cols.index0.data();
+  const int64_t* i1 = cols.index1.data();
+  const float* w0 = cols.weight0.data();
+  const float* w1 = cols.weight1.data();
+  for (int64_t i = 0; i < n; ++i)
+    dst[i] = src[i0[i]] * w0[i] + src[i1[i]] * w1[i];
+}
+
+// True when the table maps every output position to the same input position (a leading axis
+// of scale 1: true for most transforms, not for tf_half_pixel_for_nearest, which shifts by half
+// a pixel even there).
+bool is_identity(const AxisTable& t, ResizeMode mode) {
+  for (size_t x = 0; x < t.index0.size(); ++x) {
+    const int64_t i = static_cast<int64_t>(x);
+    const bool same = mode == ResizeMode::kNearest ? t.index0[x] == i
+                                                   : (t.index0[x] == i && t.weight0[x] == 1.0f) ||
+                                                         (t.index1[x] == i && t.weight1[x] == 1.0f);
+    if (!same) return false;
+  }
+  return true;
+}
+
+struct Geometry {
+  int64_t in_h, in_w, out_h, out_w;
+};
+
+void nearest_plane(const Geometry& g, const AxisTable& rows, const AxisTable& cols, const float* x,
+                   float* y) {
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    float* out = y + oy * g.out_w;
+    if (oy > 0 && rows.index0[oy] == rows.index0[oy - 1]) {
+      std::memcpy(out, out - g.out_w, static_cast<size_t>(g.out_w) * sizeof(float));
+      continue;
+    }
+    gather_row(x + rows.index0[oy] * g.in_w, cols.index0.data(), out, g.out_w);
+  }
+}
+
+void linear_plane(const Geometry& g, const AxisTable& rows, const AxisTable& cols, const float* x,
+                  float* y, float* blended) {
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
+    blend_rows(x + rows.index0[oy] * g.in_w, x + rows.index1[oy] * g.in_w, rows.weight0[oy],
+               rows.weight1[oy], blended, g.in_w);
+    blend_gather(blended, cols, y + oy * g.out_w, g.out_w);
+  }
+}
+
+Status resize_kernel(KernelContext& ctx) {
+  const std::optional<ResizeSpec> spec = fast_resize_spec(ctx);
+  if (!spec) return run_reference(ctx);
+  const TensorView& x = ctx.input(0);
+  const size_t rank = x.shape.size();
+  if (rank < 2 || x.elements() == 0) return run_reference(ctx);
+  for (size_t d = 0; d + 2 < rank; ++d) {
+    if (spec->out[d] != x.shape[d] ||
+        !is_identity(plan_axis(*spec, d, x.shape[d], x.shape[d]), spec->mode)) {
+      return run_reference(ctx);
+    }
+  }
+  const Geometry g{x.shape[rank - 2], x.shape[rank - 1], spec->out[rank - 2], spec->out[rank - 1]};
+  EI_RETURN_IF_ERROR(reference::check_shape(ctx, spec->out));
+  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, spec->out));
+  if (y.elements() == 0) return Status::ok();
+  const AxisTable rows = plan_axis(*spec, rank - 2, g.in_h, g.out_h);
+  const AxisTable cols = plan_axis(*spec, rank - 1, g.in_w, g.out_w);
+  const int64_t planes = x.elements() / (g.in_h * g.in_w);
+  const float* xp = x.as<float>();
+  float* yp = y.as<float>();
+  for_rows(ctx, planes, [&](int64_t begin, int64_t end) {
+    std::vector<float> blended(spec->mode == ResizeMode::kLinear ? g.in_w : 0);
+    for (int64_t p = begin; p < end; ++p) {
+      const float* in = xp + p * g.in_h * g.in_w;
+      float* out = yp + p * g.out_h * g.out_w;
+      if (spec->mode == ResizeMode::kNearest) {
+        nearest_plane(g, rows, cols, in, out);
+      } else {
+        linear_plane(g, rows, cols, in, out, blended.data());
+      }
+    }
+  });
+  return Status::ok();
+}
+
+}  // namespace
+
+void register_fast_resize(KernelRegistry& registry) {
+  registry.add("Resize", resize_kernel);
+  registry.add("Upsample", resize_kernel);
+}
+
+}  // namespace edgeinfer::cpu::fast

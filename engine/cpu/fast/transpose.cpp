@@ -1,0 +1,192 @@
+// Fast Transpose for 1, 2, 4 and 8-byte elements of any type.
+//
+// The permutation is first simplified: size-1 dims are dropped and input dims that stay
+// neighbours in the output are merged. If the innermost dim is unchanged, the copy is a loop of
+// contiguous runs (memcpy). Otherwise the two dims that matter, the output's innermost (a) and
+// the input's innermost (b), are copied in square tiles so both reads and writes stay within a
+// few cache lines; the remaining dims are outer loops. NHWC <-> NCHW becomes one tiled 2-D
+// transpose per image. Bad permutations and other element sizes go to the reference kernel.
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "cpu/fast/common.h"
+#include "cpu/fast/families.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+// The transpose after simplification: output dim i has size dims[i] and reads input stride
+// in_stride[i] (elements).
+struct Permutation {
+  std::vector<int64_t> dims;
+  std::vector<int64_t> in_stride;
+};
+
+Permutation simplify(const Shape& shape, const std::vector<int64_t>& perm) {
+  const size_t rank = shape.size();
+  std::vector<int64_t> strides(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  Permutation p;
+  int64_t previous = -2;  // input dim of the last kept output dim
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t d = perm[i];
+    if (shape[d] == 1) continue;
+    // The next input dim after `previous`, skipping size-1 dims, continues it contiguously.
+    int64_t next = previous + 1;
+    while (previous >= 0 && next < static_cast<int64_t>(rank) && next != d && shape[next] == 1)
+      ++next;
+    if (previous >= 0 && next == d) {
+      p.dims.back() *= shape[d];
+      p.in_stride.back() = strides[d];
+    } else {
+      p.dims.push_back(shape[d]);
+      p.in_stride.push_back(strides[d]);
+    }
+    previous = d;
+  }
+  return p;
+}
+
+constexpr int64_t kTile = 16;
+
+// Outer rows [begin, end) of a transpose whose innermost dim moves: `a` is the output's
+// innermost dim, `b` the output dim that reads input stride 1; every other dim is an outer loop.
+template <typename T>
+void tiled_copy(const Permutation& p, size_t b, const T* x, T* y, int64_t begin, int64_t end) {
+  const size_t rank = p.dims.size();
+  const size_t a = rank - 1;
+  std::vector<int64_t> out_stride(rank, 1);
+  for (size_t d = rank - 1; d-- > 0;)
+    out_stride[d] = out_stride[d + 1] * p.dims[d + 1];
+  // Outer dims: every dim but a and b, row-major over their output order.
+  std::vector<size_t> outer;
+  for (size_t d = 0; d < rank; ++d) {
+    if (d != a && d != b) outer.push_back(d);
+  }
+  const int64_t na = p.dims[a];
+  const int64_t nb = p.dims[b];
+  const int64_t sa = p.in_stride[a];  // input stride along a (b reads stride 1)
+  const int64_t ob = out_stride[b];   // output stride along b (a writes stride 1)
+  for (int64_t o = begin; o < end; ++o) {
+    int64_t rest = o;
+    int64_t in_base = 0;
+    int64_t out_base = 0;
+    for (size_t k = outer.size(); k-- > 0;) {
+      const size_t d = outer[k];
+      const int64_t i = rest % p.dims[d];
+      rest /= p.dims[d];
+      in_base += i * p.in_stride[d];
+      out_base += i * out_stride[d];
+    }
+    const T* src = x + in_base;
+    T* dst = y + out_base;
+    for (int64_t b0 = 0; b0 < nb; b0 += kTile) {
+      const int64_t b1 = std::min(nb, b0 + kTile);
+      for (int64_t a0 = 0; a0 < na; a0 += kTile) {
+        const int64_t a1 = std::min(na, a0 + kTile);
+        for (int64_t j = b0; j < b1; ++j) {
+          T* __restrict out = dst + j * ob;
+          const T* __restrict in = src + j;
+          for (int64_t i = a0; i < a1; ++i)
+            out[i] = in[i * sa];
+        }
+      }
+    }
+  }
+}
+
+// Innermost dim unchanged: copies runs of dims.back() elements.
+void run_copy(const Permutation& p, const unsigned char* x, unsigned char* y, size_t elem,
+              int64_t begin, int64_t end) {
+  const size_t rank = p.dims.size();
+  const size_t run = static_cast<size_t>(p.dims.back()) * elem;
+  for (int64_t r = begin; r < end; ++r) {
+    int64_t rest = r;
+    int64_t in_offset = 0;
+    for (size_t d = rank - 1; d-- > 0;) {
+      in_offset += (rest % p.dims[d]) * p.in_stride[d];
+      rest /= p.dims[d];
+    }
+    std::memcpy(y + static_cast<size_t>(r) * run, x + static_cast<size_t>(in_offset) * elem, run);
+  }
+}
+
+template <typename T>
+void transpose_typed(KernelContext& ctx, const Permutation& p, const void* x, void* y) {
+  const size_t rank = p.dims.size();
+  size_t b = 0;
+  while (p.in_stride[b] != 1)
+    ++b;
+  int64_t outer = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    if (d != b && d != rank - 1) outer *= p.dims[d];
+  }
+  for_rows(ctx, outer, [&](int64_t begin, int64_t end) {
+    tiled_copy<T>(p, b, static_cast<const T*>(x), static_cast<T*>(y), begin, end);
+  });
+}
+
+Status transpose_kernel(KernelContext& ctx) {
+  if (!ctx.has_input(0)) return run_reference(ctx);
+  const TensorView& x = ctx.input(0);
+  const size_t rank = x.shape.size();
+  const size_t elem = dtype_size(x.dtype);
+  std::vector<int64_t> perm(rank);
+  if (ctx.node().has_attr("perm")) {
+    perm = ctx.node().attr_ints("perm");
+  } else {
+    for (size_t i = 0; i < rank; ++i)
+      perm[i] = static_cast<int64_t>(rank - 1 - i);
+  }
+  std::vector<bool> used(rank, false);
+  bool valid = perm.size() == rank && (elem == 1 || elem == 2 || elem == 4 || elem == 8);
+  for (size_t i = 0; valid && i < rank; ++i) {
+    valid = perm[i] >= 0 && perm[i] < static_cast<int64_t>(rank) && !used[perm[i]];
+    if (valid) used[perm[i]] = true;
+  }
+  if (!valid || x.elements() == 0) return run_reference(ctx);
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i)
+    out[i] = x.shape[perm[i]];
+  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, out));
+  const Permutation p = simplify(x.shape, perm);
+  if (p.dims.size() <= 1 || p.in_stride.back() == 1) {
+    if (p.dims.empty()) {
+      std::memcpy(y.data, x.data, elem);
+      return Status::ok();
+    }
+    int64_t rows = 1;
+    for (size_t d = 0; d + 1 < p.dims.size(); ++d)
+      rows *= p.dims[d];
+    for_rows(ctx, rows, [&](int64_t begin, int64_t end) {
+      run_copy(p, static_cast<const unsigned char*>(x.data), static_cast<unsigned char*>(y.data),
+               elem, begin, end);
+    });
+    return Status::ok();
+  }
+  switch (elem) {
+    case 1:
+      transpose_typed<uint8_t>(ctx, p, x.data, y.data);
+      break;
+    case 2:
+      transpose_typed<uint16_t>(ctx, p, x.data, y.data);
+      break;
+    case 4:
+      transpose_typed<uint32_t>(ctx, p, x.data, y.data);
+      break;
+    default:
+      transpose_typed<uint64_t>(ctx, p, x.data, y.data);
+      break;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+void register_fast_transpose(KernelRegistry& registry) {
+  registry.add("Transpose", transpose_kernel);
+}
+
+}  // namespace edgeinfer::cpu::fast

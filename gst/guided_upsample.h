@@ -1,0 +1,41 @@
+// Edge-following upsampling of the low-resolution person mask to frame resolution: a guided
+// filter (He et al.) computed on a reduced grid, with the frame's luma as the guide, whose
+// linear coefficients are then interpolated to full resolution ("fast guided filter"). The
+// mask edge snaps to the edges of the current frame, even when the mask is a few frames old.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "grid.h"
+#include "mask_postprocess.h"
+#include "video_planes.h"
+
+namespace edgeinfer::gst {
+
+class GuidedUpsampler {
+ public:
+  // Builds the guide from `frame`, resamples `prob` (any size) to the grid, solves the filter.
+  void prepare(const FrameView& frame, const Grid& prob, int radius, float eps);
+  // Mask on the grid (for the background blur weights), in [0,1] after the threshold curve.
+  void alpha_grid(const SoftThreshold& curve, Grid& out) const;
+  // Full-resolution alpha, one byte per frame pixel (row stride = frame width).
+  void alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out);
+
+  int scale() const { return scale_; }  // frame pixels per grid cell, per axis
+
+ private:
+  int width_ = 0, height_ = 0, scale_ = 1;
+  // Full-resolution luma: the frame's own Y plane when it is contiguous, else computed.
+  std::vector<uint8_t> luma_storage_;
+  const uint8_t* luma_ = nullptr;
+  int luma_stride_ = 0;
+  Grid wide_a_, wide_b_;  // a and b expanded to full width, at grid rows
+  Grid guide_, p_, a_, b_, tmp1_, tmp2_, tmp3_;
+  std::vector<float> scratch_;
+};
+
+// Frame pixels per grid cell: keeps the grid around 320 pixels wide.
+int grid_scale_for(int frame_width);
+
+}  // namespace edgeinfer::gst
