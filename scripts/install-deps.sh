@@ -13,7 +13,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3-gi gir1.2-gstreamer-1.0
-  catch2 python3 python3-numpy python3-onnx python3-skimage
+  catch2 python3 python3-numpy python3-onnx python3-skimage python3-matplotlib
 )
 # Node.js and npm: Debian's, unless the machine already has them.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

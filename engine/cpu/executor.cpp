@@ -38,7 +38,12 @@ class NodeContext final : public KernelContext {
     const size_t bytes = static_cast<size_t>(n) * dtype_size(dtype);
     auto buffer = memory_.acquire(id, bytes);
     if (!buffer) return buffer.status().with_context(node_.describe());
-    values_[id] = TensorView{dtype, shape, *buffer};
+    // Field by field: reusing the view's shape storage keeps a planned run free of
+    // allocations.
+    TensorView& view = values_[id];
+    view.dtype = dtype;
+    view.shape = shape;
+    view.data = *buffer;
     live_[id] = true;
     bytes_[id] = bytes;
     return values_[id];

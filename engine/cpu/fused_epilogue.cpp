@@ -89,16 +89,60 @@ Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape
   return e;
 }
 
+namespace {
+
+// One row of one channel: the switch is outside the loop so each loop vectorises.
+template <typename F>
+void activate_row(float* p, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i)
+    p[i] = f(p[i]);
+}
+
+void activate_channel(const Epilogue& e, float* p, int64_t n, int64_t channel) {
+  const float alpha = e.alpha, beta = e.beta;
+  switch (e.activation) {
+    case Activation::kNone:
+      return;
+    case Activation::kRelu:
+      return activate_row(p, n, [](float v) { return v > 0.f ? v : 0.f; });
+    case Activation::kClip:
+      return activate_row(p, n, [=](float v) { return v < alpha ? alpha : (v > beta ? beta : v); });
+    case Activation::kLeakyRelu:
+      return activate_row(p, n, [=](float v) { return v >= 0.f ? v : alpha * v; });
+    case Activation::kPRelu: {
+      const float s = e.slope[e.slope_count == 1 ? 0 : channel];
+      return activate_row(p, n, [=](float v) { return v >= 0.f ? v : s * v; });
+    }
+    case Activation::kHardSigmoid:
+      return activate_row(
+          p, n, [=](float v) { return std::fmax(0.f, std::fmin(1.f, alpha * v + beta)); });
+    case Activation::kHardSwish:
+      return activate_row(
+          p, n, [](float v) { return v * std::fmax(0.f, std::fmin(1.f, v / 6.f + 0.5f)); });
+    default:
+      for (int64_t i = 0; i < n; ++i)
+        p[i] = e.activate(p[i], channel);
+  }
+}
+
+}  // namespace
+
 void apply_epilogue(const Epilogue& e, float* y, int64_t outer, int64_t channels, int64_t inner) {
   if (e.empty()) return;
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t base = (o * channels + c) * inner;
       float* p = y + base;
-      const float* r = e.residual ? e.residual + base : nullptr;
-      for (int64_t i = 0; i < inner; ++i) {
-        const float v = r ? p[i] + r[i] : p[i];
-        p[i] = e.activate(v, c);
+      if (e.residual) {
+        const float* r = e.residual + base;
+        for (int64_t i = 0; i < inner; ++i)
+          p[i] += r[i];
+      }
+      if (inner == 1) {
+        // Gemm-shaped output: one element per channel.
+        p[0] = e.activate(p[0], c);
+      } else {
+        activate_channel(e, p, inner, c);
       }
     }
   }

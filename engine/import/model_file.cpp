@@ -62,9 +62,16 @@ Result<ModelBytes> map_model_file(const std::string& path) {
   bytes.data = static_cast<const unsigned char*>(address);
   bytes.size = mapping->length;
   bytes.keepalive = mapping;
+  bytes.is_file_mapping = true;
   bytes.name = path;
   bytes.base_dir = dirname_of(path);
   return bytes;
+}
+
+void release_file_pages(const ModelBytes& bytes) {
+  if (!bytes.is_file_mapping || bytes.size == 0) return;
+  // The mapping starts on a page boundary (mmap's result) and is read-only: nothing is lost.
+  madvise(const_cast<unsigned char*>(bytes.data), bytes.size, MADV_DONTNEED);
 }
 
 ModelFormat detect_format(const ModelBytes& bytes) {

@@ -44,7 +44,19 @@ class Constant {
     return c;
   }
 
+  // Refers to bytes of a read-only file mapping (the model file, a weight cache file) that
+  // `mapping` keeps alive: the pages are shared page cache, not private memory.
+  static std::shared_ptr<const Constant> in_mapping(DType dtype, Shape shape, const void* data,
+                                                    size_t bytes,
+                                                    std::shared_ptr<const void> mapping) {
+    auto c = wrap(dtype, std::move(shape), data, bytes, std::move(mapping));
+    std::const_pointer_cast<Constant>(c)->mapped_ = true;
+    return c;
+  }
+
   DType dtype() const { return dtype_; }
+  // True if the bytes lie in a file mapping rather than in memory of this process.
+  bool is_mapped() const { return mapped_; }
   const Shape& shape() const { return shape_; }
   const void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
@@ -62,6 +74,7 @@ class Constant {
   Shape shape_;
   const void* data_ = nullptr;
   size_t bytes_ = 0;
+  bool mapped_ = false;
   std::shared_ptr<const void> keepalive_;
 };
 

@@ -37,11 +37,4 @@ int eliminate_dead_code(ir::Graph& graph, const PassOptions& options) {
   return removed;
 }
 
-Status run_default_passes(ir::Graph& graph, const PassOptions& options) {
-  EI_ASSIGN_OR_RETURN(int folded, fold_constants(graph, options));
-  (void)folded;
-  eliminate_dead_code(graph, options);
-  return Status::ok();
-}
-
 }  // namespace edgeinfer::passes

@@ -1,8 +1,13 @@
 // Graph rewrites. Each pass is a function over the IR that keeps the graph's meaning and
-// reports what it changed; passes never see files or executors.
+// reports how many rewrites it made; passes never see files or executors.
+//
+// Guards every rewrite honours: a value that is a graph output or that the caller keeps is
+// never folded away or renamed; an intermediate is only fused into another node when that
+// node is its one reader; fusions only touch float32 tensors.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "edgeinfer/status.h"
@@ -13,17 +18,63 @@ namespace edgeinfer::passes {
 struct PassOptions {
   // Values that must stay computed as they are (tensors the caller asked to keep).
   std::vector<std::string> keep;
+  // Initializers the model also lists as graph inputs are overridable: the caller may feed
+  // them, so no pass folds them into weights or constants. When set, run_default_passes first
+  // makes them plain constants (feeding one afterwards is an error, not a silent mix of old
+  // and new values), so BN statistics and slopes such models expose still fold.
+  bool freeze_overridable_constants = false;
 };
 
 // Replaces every node whose inputs are all (non-overridable) constants by constants holding
 // its outputs, computed with the reference kernels. Returns the number of nodes folded.
 Result<int> fold_constants(ir::Graph& graph, const PassOptions& options);
 
+// When no graph input can change size, replaces Shape and Size of statically shaped values
+// by constants (constant folding can then fold what reads them).
+int fold_shapes(ir::Graph& graph, const PassOptions& options);
+
+// Removes Identity nodes, pointing their readers at the Identity's input.
+int remove_identities(ir::Graph& graph, const PassOptions& options);
+
+// Composes consecutive Transposes into one and removes Transposes that permute nothing.
+int cancel_transposes(ir::Graph& graph, const PassOptions& options);
+
+// Removes Transpose pairs that cancel around an elementwise op (Transpose(op(Transpose(x)))):
+// the op reads x, and its other operand, if not a scalar, gets the outer Transpose.
+int sink_transposes(ir::Graph& graph, const PassOptions& options);
+
+// A Reshape of a Reshape (or Flatten, Squeeze, Unsqueeze) reads the first one's input.
+int collapse_reshapes(ir::Graph& graph, const PassOptions& options);
+
+// Folds a BatchNormalization (inference form) into the Conv, ConvTranspose or Gemm that
+// produces its input: scaled weights and a new bias. Standalone ones are left as they are.
+int fold_batch_norms(ir::Graph& graph, const PassOptions& options);
+
+// Folds Mul, Add, Sub and Div by a scalar or per-channel constant into the weights and bias
+// of the producing Conv, ConvTranspose or Gemm.
+int fold_channel_affine(ir::Graph& graph, const PassOptions& options);
+
+// Collapses HardSwish written out (x * Clip(x + 3, 0, 6) / 6, or * (1/6), in either order)
+// into one HardSwish node, and Clip(x + 3, 0, 6) / 6 into HardSigmoid.
+int collapse_hard_swish(ir::Graph& graph, const PassOptions& options);
+
+// Add(conv_out, other) with equal static shapes becomes the conv's residual input.
+int fuse_residual_adds(ir::Graph& graph, const PassOptions& options);
+
+// Fuses the activation that follows a Conv, ConvTranspose or Gemm into its epilogue
+// (cpu/fused_epilogue.h): activation ops, and Swish, Mish and Gelu written out.
+int fuse_activations(ir::Graph& graph, const PassOptions& options);
+
 // Removes nodes whose outputs nobody reads (graph outputs and kept values count as read)
 // and values nothing refers to. Returns the number of nodes removed.
 int eliminate_dead_code(ir::Graph& graph, const PassOptions& options);
 
-// The passes every model gets, in order.
-Status run_default_passes(ir::Graph& graph, const PassOptions& options);
+// How many rewrites each pass made, in the order they ran.
+using PassCounts = std::vector<std::pair<std::string, int>>;
+
+// The passes every model gets, in order (dead-code elimination last). Fills `counts` when
+// given.
+Status run_default_passes(ir::Graph& graph, const PassOptions& options,
+                          PassCounts* counts = nullptr);
 
 }  // namespace edgeinfer::passes

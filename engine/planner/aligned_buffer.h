@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <new>
 
 #include "edgeinfer/status.h"
 
@@ -10,10 +11,12 @@ namespace edgeinfer::planner {
 
 constexpr size_t kTensorAlignment = 64;
 
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
+// Through the aligned global operator new, so a test that replaces it sees every tensor
+// allocation (tests/unit/test_memory_no_alloc.cpp).
+struct AlignedDeleter {
+  void operator()(void* p) const { ::operator delete(p, std::align_val_t(kTensorAlignment)); }
 };
-using AlignedBuffer = std::unique_ptr<void, FreeDeleter>;
+using AlignedBuffer = std::unique_ptr<void, AlignedDeleter>;
 
 inline size_t aligned_size(size_t bytes) {
   const size_t rounded = (bytes + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
@@ -22,7 +25,7 @@ inline size_t aligned_size(size_t bytes) {
 
 // Allocates aligned_size(bytes) bytes.
 inline Result<AlignedBuffer> allocate_aligned(size_t bytes) {
-  void* p = std::aligned_alloc(kTensorAlignment, aligned_size(bytes));
+  void* p = ::operator new(aligned_size(bytes), std::align_val_t(kTensorAlignment), std::nothrow);
   if (!p) {
     return error(StatusCode::kOutOfMemory,
                  "cannot allocate " + std::to_string(bytes) + " bytes for tensors");

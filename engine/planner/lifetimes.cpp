@@ -43,23 +43,30 @@ std::vector<std::vector<ir::ValueId>> releases_per_step(const std::vector<Lifeti
   return releases;
 }
 
-size_t lower_bound_bytes(const std::vector<Lifetime>& lifetimes, const std::vector<size_t>& bytes,
-                         size_t steps) {
+std::vector<size_t> live_bytes_per_step(const std::vector<Lifetime>& lifetimes,
+                                        const std::vector<size_t>& bytes, size_t steps) {
   // Difference array over steps [0, steps]: +bytes at first, -bytes after last.
   std::vector<long long> delta(steps + 2, 0);
   for (size_t id = 0; id < lifetimes.size() && id < bytes.size(); ++id) {
     const Lifetime& l = lifetimes[id];
-    if (l.first < 0) continue;
+    if (l.first < 0 || static_cast<size_t>(l.first) > steps) continue;
     const size_t last = std::min(static_cast<size_t>(std::max(l.last, l.first)), steps);
     delta[l.first] += static_cast<long long>(bytes[id]);
     delta[last + 1] -= static_cast<long long>(bytes[id]);
   }
-  long long live = 0, peak = 0;
+  std::vector<size_t> live(steps + 1, 0);
+  long long total = 0;
   for (size_t s = 0; s <= steps; ++s) {
-    live += delta[s];
-    peak = std::max(peak, live);
+    total += delta[s];
+    live[s] = static_cast<size_t>(total);
   }
-  return static_cast<size_t>(peak);
+  return live;
+}
+
+size_t lower_bound_bytes(const std::vector<Lifetime>& lifetimes, const std::vector<size_t>& bytes,
+                         size_t steps) {
+  const std::vector<size_t> live = live_bytes_per_step(lifetimes, bytes, steps);
+  return live.empty() ? 0 : *std::max_element(live.begin(), live.end());
 }
 
 }  // namespace edgeinfer::planner

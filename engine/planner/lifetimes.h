@@ -28,6 +28,11 @@ std::vector<Lifetime> compute_lifetimes(const ir::Graph& graph,
 std::vector<std::vector<ir::ValueId>> releases_per_step(const std::vector<Lifetime>& lifetimes,
                                                         size_t steps);
 
+// Total of `bytes[v]` over intermediates alive at each step 0..steps (steps + 1 entries: the
+// last one is what survives the run).
+std::vector<size_t> live_bytes_per_step(const std::vector<Lifetime>& lifetimes,
+                                        const std::vector<size_t>& bytes, size_t steps);
+
 // Largest total of `bytes[v]` over intermediates alive at the same step.
 size_t lower_bound_bytes(const std::vector<Lifetime>& lifetimes, const std::vector<size_t>& bytes,
                          size_t steps);

@@ -30,6 +30,8 @@ class TensorMemory {
   virtual bool wants_plan() const { return false; }
   // Planned memory only: adopt a plan (allocates the arena once).
   virtual Status set_plan(MemoryPlan) { return Status::ok(); }
+  // Planned memory only: the plan in use, or nullptr.
+  virtual const MemoryPlan* plan() const { return nullptr; }
 };
 
 // The memory of one mode:

@@ -3,6 +3,7 @@
 #include "edgeinfer/edgeinfer.h"
 #include "import/importer.h"
 #include "passes/pass.h"
+#include "planner/constant_mapping.h"
 #include "session/model_impl.h"
 
 namespace edgeinfer {
@@ -11,6 +12,18 @@ namespace {
 
 TensorInfo info_of(const ir::Value& v) {
   return TensorInfo{v.name, v.dtype, v.has_shape ? v.static_shape() : Shape{}};
+}
+
+// Weights mode `mapped`: what the importer could not point into the file goes to the weight
+// cache and is mapped from there. Without a usable cache folder those constants simply stay
+// private (SessionStats::weights_private_bytes shows it); loading does not fail for that.
+void map_remaining_constants(ModelImpl& impl, const import::ModelBytes& bytes) {
+  auto store = planner::WeightStore::open(impl.options.cache_dir,
+                                          planner::model_cache_key(bytes.data, bytes.size));
+  if (!store) return;
+  impl.weight_store = *store;
+  (void)planner::map_private_constants(impl.graph, **store,
+                                       std::string("constants-") + EDGEINFER_VERSION);
 }
 
 Result<Model> finish_load(const import::ModelBytes& bytes, const Options& options,
@@ -28,6 +41,7 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   }
   import::ImportOptions import_options;
   import_options.dim_values = options.dim_values;
+  import_options.map_weights = options.weights == WeightsMode::kMapped;
   auto graph = import::import_model(bytes, import_options);
   if (!graph) return graph.status();
   auto impl = std::make_shared<ModelImpl>();
@@ -45,6 +59,8 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   }
   EI_RETURN_IF_ERROR(
       passes::run_default_passes(impl->graph, pass_options).with_context(bytes.name));
+  if (options.weights == WeightsMode::kMapped) map_remaining_constants(*impl, bytes);
+  import::release_file_pages(bytes);
   for (const ir::Node& node : impl->graph.nodes) {
     const bool known = (node.domain.empty() || node.domain == "ai.onnx") &&
                        cpu::reference_kernels().find(node.op_type) != nullptr;

@@ -6,6 +6,7 @@
 
 #include "edgeinfer/edgeinfer.h"
 #include "ir/graph.h"
+#include "planner/weight_store.h"
 
 namespace edgeinfer {
 
@@ -16,6 +17,8 @@ class ModelImpl {
   ir::Graph graph;
   std::vector<TensorInfo> inputs;
   std::vector<TensorInfo> outputs;
+  // Weights mode `mapped`: this model's weight cache (pre-packed weights go here too).
+  std::shared_ptr<planner::WeightStore> weight_store;
 };
 
 }  // namespace edgeinfer

@@ -6,6 +6,8 @@
 #include "cpu/executor.h"
 #include "edgeinfer/edgeinfer.h"
 #include "ir/tensor_size.h"
+#include "planner/aligned_buffer.h"
+#include "planner/in_place.h"
 #include "planner/memory_plan.h"
 #include "session/model_impl.h"
 
@@ -87,6 +89,8 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
       s->values_[id] = v.constant->view();
       s->live_[id] = true;
       s->stats_.weights_bytes += v.constant->bytes();
+      (v.constant->is_mapped() ? s->stats_.weights_mapped_bytes
+                               : s->stats_.weights_private_bytes) += v.constant->bytes();
     }
   }
   for (ir::ValueId id : g.inputs) {
@@ -160,8 +164,11 @@ Status SessionImpl::set_input(const std::string& name, const TensorView& tensor)
 
 Status SessionImpl::plan_memory(const std::vector<size_t>& bytes) {
   if (!memory_->wants_plan()) return Status::ok();
+  const auto& schedule = executor_->schedule();
+  const auto& lifetimes = executor_->lifetimes();
+  const auto in_place = planner::in_place_aliases(*graph, schedule, lifetimes, bytes);
   return memory_->set_plan(
-      planner::plan_memory(executor_->lifetimes(), bytes, executor_->schedule().size()));
+      planner::plan_memory(lifetimes, bytes, schedule.size(), planner::kTensorAlignment, in_place));
 }
 
 Status SessionImpl::run(std::vector<NodeProfile>* profile) {
@@ -184,8 +191,9 @@ Result<TensorView> SessionImpl::tensor(ir::ValueId id) const {
     }
     return error(StatusCode::kDataRemoved,
                  "tensor '" + v.name +
-                     "' is an intermediate whose memory was released or reused; name it in "
-                     "Options::keep_tensors to read it after run()");
+                     "': data removed (an intermediate whose memory was released or reused "
+                     "after its last use); name it in Options::keep_tensors (--keep) to read it "
+                     "after run()");
   }
   return values_[id];
 }
@@ -195,7 +203,19 @@ SessionStats SessionImpl::stats() const {
   const auto& bytes = executor_->last_run_bytes();
   s.lower_bound_bytes =
       planner::lower_bound_bytes(executor_->lifetimes(), bytes, executor_->schedule().size());
+  s.lower_bound_without_in_place_bytes = s.lower_bound_bytes;
+  s.live_bytes_per_step =
+      planner::live_bytes_per_step(executor_->lifetimes(), bytes, executor_->schedule().size());
   s.arena_bytes = memory_->peak_reserved_bytes();
+  if (const planner::MemoryPlan* plan = memory_->plan()) {
+    // In place, an input and its output share bytes: the plan's bound counts them once.
+    s.lower_bound_bytes = plan->lower_bound_bytes;
+    s.lower_bound_without_in_place_bytes = plan->lower_bound_without_in_place_bytes;
+    s.live_bytes_per_step = plan->live_bytes;
+    // The arena every later run uses; peak_allocated_bytes keeps the first run's peak when
+    // it ran before a plan existed (shapes known only by running).
+    s.arena_bytes = plan->arena_bytes;
+  }
   s.peak_allocated_bytes = memory_->peak_reserved_bytes();
   return s;
 }

@@ -1,6 +1,6 @@
 // edgeinfer-bench: times model load, the first run and K timed runs; reports memory.
 //
-//   edgeinfer-bench MODEL [--warmup W] [--iterations K] [--json] [--profile] ...
+//   edgeinfer-bench MODEL [--warmup W] [--iterations K] [--json] [--profile] [--dump-graph] ...
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -191,6 +191,26 @@ std::string profile_json(const ProfileTotals& totals, int64_t runs) {
          ", \"nodes\": " + list(totals.nodes(), true) + "}";
 }
 
+// The memory timeline of the last run as JSON: {"live_bytes": [...], "arena_bytes": N, ...}.
+Status write_timeline(const std::string& path, const SessionStats& stats) {
+  std::string out = "{\"arena_bytes\": " + std::to_string(stats.arena_bytes);
+  out += ", \"lower_bound_bytes\": " + std::to_string(stats.lower_bound_bytes);
+  out += ", \"lower_bound_without_in_place_bytes\": " +
+         std::to_string(stats.lower_bound_without_in_place_bytes);
+  out += ", \"live_bytes\": [";
+  for (size_t i = 0; i < stats.live_bytes_per_step.size(); ++i) {
+    out += (i ? ", " : "") + std::to_string(stats.live_bytes_per_step[i]);
+  }
+  out += "]}\n";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return error(StatusCode::kIoError, "cannot write timeline file '" + path + "'");
+  const bool ok = std::fputs(out.c_str(), f) >= 0;
+  if (std::fclose(f) != 0 || !ok) {
+    return error(StatusCode::kIoError, "writing timeline file '" + path + "' failed");
+  }
+  return Status::ok();
+}
+
 int bench_tool(int argc, char** argv) {
   ArgParser args(kProgram, "MODEL",
                  "Times loading an .onnx or .tflite model (load + session creation), its first\n"
@@ -201,9 +221,15 @@ int bench_tool(int argc, char** argv) {
   args.add_option("warmup", "W", "untimed runs after the first one (default 2)");
   args.add_option("iterations", "K", "timed runs (default 10)");
   args.add_flag("json", "print one JSON object instead of the summary");
+  args.add_option("timeline", "FILE",
+                  "write the bytes of intermediates alive at each step of the schedule,\n"
+                  "the arena and the lower bound to FILE as JSON (for plots)");
   args.add_flag("profile",
                 "time every node during the timed runs; print per node and per\n"
                 "operator type (adds a little overhead to the timed runs)");
+  args.add_flag("dump-graph",
+                "print the graph after import and passes before benchmarking (to\n"
+                "stderr with --json, so stdout stays one JSON object)");
   Status parsed = args.parse(argc, argv);
   if (!parsed) return report_error(kProgram, parsed.message(), kExitUsage);
   if (args.help_requested()) {
@@ -237,6 +263,7 @@ int bench_tool(int argc, char** argv) {
   auto session = model->create_session();
   if (!session) return report_error(kProgram, session.status());
   const double load_ms = ms_since(load_start);
+  if (args.has("dump-graph")) std::fputs(model->graph_text().c_str(), json ? stderr : stdout);
 
   Status fed = feed_inputs(*session, *model, *input_files, *seed, false);
   if (!fed) return report_error(kProgram, fed);
@@ -280,6 +307,10 @@ int bench_tool(int argc, char** argv) {
   const char* memory = memory_mode_name(options->memory_mode);
   const char* weights = weights_mode_name(options->weights);
 
+  if (args.has("timeline")) {
+    Status written = write_timeline(args.get("timeline"), stats);
+    if (!written) return report_error(kProgram, written);
+  }
   if (json) {
     std::string out = "{";
     out += "\"model\": \"" + json_escape(model_path) + "\"";
@@ -297,7 +328,11 @@ int bench_tool(int argc, char** argv) {
     out += ", \"peak_rss_bytes\": " + std::to_string(rss);
     out += ", \"arena_bytes\": " + std::to_string(stats.arena_bytes);
     out += ", \"lower_bound_bytes\": " + std::to_string(stats.lower_bound_bytes);
+    out += ", \"lower_bound_without_in_place_bytes\": " +
+           std::to_string(stats.lower_bound_without_in_place_bytes);
     out += ", \"weights_bytes\": " + std::to_string(stats.weights_bytes);
+    out += ", \"weights_private_bytes\": " + std::to_string(stats.weights_private_bytes);
+    out += ", \"weights_mapped_bytes\": " + std::to_string(stats.weights_mapped_bytes);
     out += ", \"peak_allocated_bytes\": " + std::to_string(stats.peak_allocated_bytes);
     out += ", \"warmup\": " + std::to_string(*warmup);
     out += ", \"iterations\": " + std::to_string(*iterations);
@@ -317,9 +352,10 @@ int bench_tool(int argc, char** argv) {
               static_cast<long long>(*warmup), profile ? " (profiled)" : "");
   std::printf("time        median %s ms, min %s, p90 %s, mean %s, max %s\n", fmt(t.median).c_str(),
               fmt(t.min).c_str(), fmt(t.p90).c_str(), fmt(t.mean).c_str(), fmt(t.max).c_str());
-  std::printf("memory      peak RSS %s, arena %s (lower bound %s), weights %s\n", mib(rss).c_str(),
-              mib(stats.arena_bytes).c_str(), mib(stats.lower_bound_bytes).c_str(),
-              mib(stats.weights_bytes).c_str());
+  std::printf("memory      peak RSS %s, arena %s (lower bound %s), weights %s (%s mapped)\n",
+              mib(rss).c_str(), mib(stats.arena_bytes).c_str(),
+              mib(stats.lower_bound_bytes).c_str(), mib(stats.weights_bytes).c_str(),
+              mib(stats.weights_mapped_bytes).c_str());
   if (profile) print_profile_text(totals, *iterations, t.mean);
   return 0;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // ONNX Runtime (npm onnxruntime-node, CPU) timed like edgeinfer-bench, for side-by-side runs.
 //   node ort_bench.js MODEL [--threads N] [--warmup W] [--iterations K]
+//                   [--cpu-arena on|off] [--mem-pattern on|off]
 // Prints one JSON object: model, threads, load_ms, first_run_ms, median_ms, min_ms, p90_ms,
-// peak_rss_bytes. Inputs are uniform [0,1) from a fixed seed (values do not change timing).
+// peak_rss_bytes, cpu_arena, mem_pattern. --cpu-arena and --mem-pattern (both on by default,
+// as in ONNX Runtime) switch its CPU memory arena and its memory pattern planning. Inputs are uniform [0,1) from a fixed seed (values do not change timing).
 'use strict';
 const path = require('path');
 const fs = require('fs');
@@ -18,7 +20,12 @@ function loadOrt() {
 }
 
 function parseArgs(argv) {
-  const args = {threads: 1, warmup: 10, iterations: 50, model: null};
+  const args = {threads: 1, warmup: 10, iterations: 50, model: null, cpuArena: true,
+                memPattern: true};
+  const onOff = (a, v) => {
+    if (v !== 'on' && v !== 'off') throw new Error(`${a} expects on or off, got '${v}'`);
+    return v === 'on';
+  };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const next = () => {
@@ -28,6 +35,8 @@ function parseArgs(argv) {
     if (a === '--threads') args.threads = parseInt(next(), 10);
     else if (a === '--warmup') args.warmup = parseInt(next(), 10);
     else if (a === '--iterations') args.iterations = parseInt(next(), 10);
+    else if (a === '--cpu-arena') args.cpuArena = onOff(a, next());
+    else if (a === '--mem-pattern') args.memPattern = onOff(a, next());
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else args.model = a;
   }
@@ -50,7 +59,8 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const ort = loadOrt();
   const options = {intraOpNumThreads: args.threads, interOpNumThreads: 1,
-                   executionMode: 'sequential'};
+                   executionMode: 'sequential', enableCpuMemArena: args.cpuArena,
+                   enableMemPattern: args.memPattern};
   let t0 = performance.now();
   const session = await ort.InferenceSession.create(args.model, options);
   const loadMs = performance.now() - t0;
@@ -84,6 +94,7 @@ async function main() {
     model: args.model, engine: 'onnxruntime', threads: args.threads, load_ms: loadMs,
     first_run_ms: firstRunMs, median_ms: percentile(times, 0.5), min_ms: times[0],
     p90_ms: percentile(times, 0.9), peak_rss_bytes: peakRssBytes(), iterations: args.iterations,
+    cpu_arena: args.cpuArena, mem_pattern: args.memPattern,
   }));
 }
 

@@ -46,8 +46,7 @@ constexpr DType dtype_of() {
 
 template <typename... Ts, typename Fn>
 Status dispatch(const KernelContext& ctx, DType dtype, Fn&& fn) {
-  Status result = ctx.unsupported(std::string("element type ") + dtype_name(dtype) +
-                                  " is not supported by this operator");
+  Status result = Status::ok();
   bool matched = false;
   (
       [&] {
@@ -57,6 +56,12 @@ Status dispatch(const KernelContext& ctx, DType dtype, Fn&& fn) {
         }
       }(),
       ...);
+  // The message is built only on failure: a kernel call must not allocate (planned runs
+  // allocate nothing).
+  if (!matched) {
+    return ctx.unsupported(std::string("element type ") + dtype_name(dtype) +
+                           " is not supported by this operator");
+  }
   return result;
 }
 

@@ -78,8 +78,7 @@ using AllTypes = Types<float, double, Half, int8_t, int16_t, int32_t, int64_t, u
 // kUnsupported naming the op and the dtype otherwise.
 template <typename... Ts, typename Fn>
 Status dispatch_elements(const KernelContext& ctx, DType dtype, Types<Ts...>, Fn&& fn) {
-  Status result = ctx.unsupported(std::string("element type ") + dtype_name(dtype) +
-                                  " is not supported by " + ctx.node().op_type);
+  Status result = Status::ok();
   bool matched = false;
   (
       [&] {
@@ -89,6 +88,12 @@ Status dispatch_elements(const KernelContext& ctx, DType dtype, Types<Ts...>, Fn
         }
       }(),
       ...);
+  // The message is built only on failure: a kernel call must not allocate (planned runs
+  // allocate nothing).
+  if (!matched) {
+    return ctx.unsupported(std::string("element type ") + dtype_name(dtype) +
+                           " is not supported by " + ctx.node().op_type);
+  }
   return result;
 }
 

@@ -54,6 +54,7 @@ Result<ir::Graph> import_unguarded(const ModelBytes& bytes, const ImportOptions&
   // the graph, as it assumes a well-formed one.
   EI_RETURN_IF_ERROR(graph.validate());
   apply_types(graph, infer_value_types(for_inference, graph));
+  if (options.map_weights) map_onnx_initializers(graph, bytes);
   return graph;
 }
 

@@ -300,6 +300,9 @@ class TfliteImporter {
     }
     // Aligned data is used in place (kept alive with the file); otherwise it is copied.
     if (bytes_.keepalive && reinterpret_cast<uintptr_t>(data) % 16 == 0) {
+      if (bytes_.is_file_mapping) {
+        return ir::Constant::in_mapping(slot.dtype, slot.shape, data, size, bytes_.keepalive);
+      }
       return ir::Constant::wrap(slot.dtype, slot.shape, data, size, bytes_.keepalive);
     }
     return ir::Constant::copy_of(slot.dtype, slot.shape, data, size);

@@ -44,9 +44,16 @@ struct Options {
 struct SessionStats {
   size_t arena_bytes = 0;        // bytes the allocation strategy reserved for intermediates
   size_t lower_bound_bytes = 0;  // largest sum of intermediate bytes alive at one step
-  size_t weights_bytes = 0;      // constant data the model holds
+  // The same without in-place execution (planned mode runs some elementwise ops in place).
+  size_t lower_bound_without_in_place_bytes = 0;
+  size_t weights_bytes = 0;          // constant data the model holds (private + mapped)
+  size_t weights_private_bytes = 0;  // of which in this process's own memory
+  size_t weights_mapped_bytes = 0;   // of which in read-only file mappings (shared page cache)
   size_t peak_allocated_bytes = 0;
   int64_t runs = 0;
+  // Bytes of intermediates alive at each step of the schedule in the last run (in `planned`
+  // mode as the plan places them: values run in place counted once); for plots.
+  std::vector<size_t> live_bytes_per_step;
 };
 
 // Time spent in one node during the last profiled run.

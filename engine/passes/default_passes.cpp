@@ -1,0 +1,56 @@
+// The pass pipeline every model gets. The order matters: layout clean-up first so that
+// producers and their readers become adjacent, then the folds that change weights (BN, Mul,
+// Add), then pattern collapse, then the epilogue fusions, residual before activation (the
+// epilogue adds the residual first), and dead-code elimination last.
+#include "passes/pass.h"
+
+namespace edgeinfer::passes {
+
+Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCounts* counts) {
+  PassCounts local;
+  PassCounts& done = counts ? *counts : local;
+  if (options.freeze_overridable_constants) {
+    int frozen = 0;
+    for (ir::Value& v : graph.values) {
+      frozen += v.overridable ? 1 : 0;
+      v.overridable = false;
+    }
+    done.emplace_back("freeze_overridable_constants", frozen);
+  }
+  EI_ASSIGN_OR_RETURN(int folded, fold_constants(graph, options));
+  done.emplace_back("fold_constants", folded);
+  if (const int shapes = fold_shapes(graph, options); shapes > 0) {
+    done.emplace_back("fold_shapes", shapes);
+    EI_ASSIGN_OR_RETURN(int refolded, fold_constants(graph, options));
+    done.emplace_back("fold_constants", refolded);
+  }
+  done.emplace_back("remove_identities", remove_identities(graph, options));
+  done.emplace_back("cancel_transposes", cancel_transposes(graph, options));
+  if (const int sunk = sink_transposes(graph, options); sunk > 0) {
+    done.emplace_back("sink_transposes", sunk);
+    // The moved Transposes may meet others, or read constants.
+    done.emplace_back("cancel_transposes", cancel_transposes(graph, options));
+    EI_ASSIGN_OR_RETURN(int refolded, fold_constants(graph, options));
+    done.emplace_back("fold_constants", refolded);
+  }
+  done.emplace_back("collapse_reshapes", collapse_reshapes(graph, options));
+  // Transposes and Reshapes bypassed above still read their inputs; drop them before the
+  // fusions count readers.
+  done.emplace_back("eliminate_dead_code", eliminate_dead_code(graph, options));
+  // BN after a Mul (or a Mul after a BN) folds once the first one has: repeat both.
+  int bn = 0, affine = 0;
+  for (int changed = 1; changed > 0;) {
+    const int b = fold_batch_norms(graph, options);
+    const int a = fold_channel_affine(graph, options);
+    bn += b, affine += a, changed = a + b;
+  }
+  done.emplace_back("fold_batch_norms", bn);
+  done.emplace_back("fold_channel_affine", affine);
+  done.emplace_back("collapse_hard_swish", collapse_hard_swish(graph, options));
+  done.emplace_back("fuse_residual_adds", fuse_residual_adds(graph, options));
+  done.emplace_back("fuse_activations", fuse_activations(graph, options));
+  done.emplace_back("eliminate_dead_code", eliminate_dead_code(graph, options));
+  return graph.validate();
+}
+
+}  // namespace edgeinfer::passes

@@ -1,0 +1,73 @@
+#include "planner/constant_mapping.h"
+
+#include <cstring>
+
+namespace edgeinfer::planner {
+
+namespace {
+
+constexpr size_t kAlignment = 64;
+
+struct Placement {
+  ir::ValueId id;
+  size_t offset;
+};
+
+std::vector<Placement> layout(const ir::Graph& graph, size_t min_bytes, size_t* total) {
+  std::vector<Placement> placements;
+  size_t offset = 0;
+  for (size_t id = 0; id < graph.values.size(); ++id) {
+    const ir::Value& v = graph.values[id];
+    if (v.kind != ir::ValueKind::kConstant || !v.constant || v.constant->is_mapped()) continue;
+    if (v.constant->bytes() < min_bytes) continue;
+    placements.push_back({static_cast<ir::ValueId>(id), offset});
+    offset += (v.constant->bytes() + kAlignment - 1) / kAlignment * kAlignment;
+  }
+  *total = offset;
+  return placements;
+}
+
+bool matches(const ir::Graph& graph, const std::vector<Placement>& placements, size_t total,
+             const CachedBytes& cached) {
+  if (cached.size != total) return false;
+  for (const Placement& p : placements) {
+    const ir::Constant& c = *graph.values[p.id].constant;
+    if (std::memcmp(cached.data + p.offset, c.data(), c.bytes()) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<size_t> map_private_constants(ir::Graph& graph, WeightStore& store, const std::string& entry,
+                                     size_t min_bytes) {
+  size_t total = 0;
+  const std::vector<Placement> placements = layout(graph, min_bytes, &total);
+  if (placements.empty()) return size_t{0};
+  auto produce = [&]() -> Result<std::vector<unsigned char>> {
+    std::vector<unsigned char> payload(total, 0);
+    for (const Placement& p : placements) {
+      const ir::Constant& c = *graph.values[p.id].constant;
+      std::memcpy(payload.data() + p.offset, c.data(), c.bytes());
+    }
+    return payload;
+  };
+  EI_ASSIGN_OR_RETURN(CachedBytes cached, store.get(entry, produce));
+  if (!matches(graph, placements, total, cached)) {
+    // An intact file of another layout (a different engine build wrote it): replace it.
+    EI_ASSIGN_OR_RETURN(cached, store.rebuild(entry, produce));
+    if (!matches(graph, placements, total, cached)) {
+      return error(StatusCode::kIoError, "weight cache entry '" + store.entry_path(entry) +
+                                             "' does not hold the constants written to it");
+    }
+  }
+  for (const Placement& p : placements) {
+    ir::Value& v = graph.values[p.id];
+    v.constant =
+        ir::Constant::in_mapping(v.constant->dtype(), v.constant->shape(), cached.data + p.offset,
+                                 v.constant->bytes(), cached.mapping);
+  }
+  return total;
+}
+
+}  // namespace edgeinfer::planner
