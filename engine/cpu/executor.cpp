@@ -11,10 +11,20 @@ namespace {
 class NodeContext final : public KernelContext {
  public:
   NodeContext(const ir::Node& node, ir::NodeId id, std::vector<TensorView>& values,
-              std::vector<bool>& live, planner::TensorMemory& memory, std::vector<size_t>& bytes)
-      : node_(node), id_(id), values_(values), live_(live), memory_(memory), bytes_(bytes) {}
+              std::vector<bool>& live, planner::TensorMemory& memory, std::vector<size_t>& bytes,
+              ThreadPool* pool, const PreparedState* prepared)
+      : node_(node),
+        id_(id),
+        values_(values),
+        live_(live),
+        memory_(memory),
+        bytes_(bytes),
+        pool_(pool),
+        prepared_(prepared) {}
 
   const ir::Node& node() const override { return node_; }
+  ThreadPool* thread_pool() const override { return pool_; }
+  const PreparedState* prepared() const override { return prepared_; }
   const TensorView& input(size_t i) const override { return values_[node_.inputs.at(i)]; }
 
   Result<TensorView> allocate_output(size_t i, DType dtype, const Shape& shape) override {
@@ -48,14 +58,67 @@ class NodeContext final : public KernelContext {
   std::vector<bool>& live_;
   planner::TensorMemory& memory_;
   std::vector<size_t>& bytes_;
+  ThreadPool* pool_;
+  const PreparedState* prepared_;
 };
+
+// Checks that every override names a node or an op type of the graph.
+Status check_algorithm_keys(const ir::Graph& graph,
+                            const std::map<std::string, std::string>& algos) {
+  for (const auto& [key, algorithm] : algos) {
+    bool found = false;
+    for (const ir::Node& node : graph.nodes) {
+      if (node.name == key || node.op_type == key) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return error(StatusCode::kInvalidArgument, "algorithm override '" + key + "=" + algorithm +
+                                                     "': the model has no node or operator '" +
+                                                     key + "'");
+    }
+  }
+  return Status::ok();
+}
+
+// Runs the node's prepare step, if its kernel has one, with the override that names it.
+Result<std::unique_ptr<PreparedState>> prepare_node(
+    const ir::Graph& graph, const ir::Node& node, const KernelRegistry& kernels, int threads,
+    const std::map<std::string, std::string>& algorithms) {
+  PrepareContext context{node, graph, threads, "", false, {}};
+  if (auto it = algorithms.find(node.name); !node.name.empty() && it != algorithms.end()) {
+    context.algorithm = it->second;
+    context.algorithm_by_name = true;
+  } else if (auto op = algorithms.find(node.op_type); op != algorithms.end()) {
+    context.algorithm = op->second;
+  }
+  PrepareFn prepare = kernels.find_prepare(node.op_type);
+  if (!prepare) {
+    if (context.algorithm.empty()) return std::unique_ptr<PreparedState>();
+    return context.invalid("has no algorithm choice (asked for '" + context.algorithm + "')");
+  }
+  for (ir::ValueId in : node.inputs) {
+    const bool constant = in != ir::kNoValue && graph.values[in].kind == ir::ValueKind::kConstant &&
+                          graph.values[in].constant;
+    context.constant_views.push_back(constant ? graph.values[in].constant->view() : TensorView{});
+  }
+  return prepare(context);
+}
 
 }  // namespace
 
+std::string Executor::algorithm(size_t step) const {
+  return step < prepared_.size() && prepared_[step] ? prepared_[step]->algorithm() : "";
+}
+
 Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& kernels,
-                                  std::vector<bool> keep) {
+                                  std::vector<bool> keep, const ExecutorOptions& options) {
   Executor e;
   e.graph_ = &graph;
+  EI_RETURN_IF_ERROR(check_algorithm_keys(graph, options.algorithms));
+  const int threads = ThreadPool::resolve(options.threads);
+  if (threads > 1) e.pool_ = std::make_unique<ThreadPool>(threads);
   EI_ASSIGN_OR_RETURN(e.schedule_, graph.topological_order());
   for (ir::NodeId id : e.schedule_) {
     const ir::Node& node = graph.nodes[id];
@@ -67,6 +130,9 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
                                                  node.op_type + "' is not supported");
     }
     e.kernels_.push_back(fn);
+    EI_ASSIGN_OR_RETURN(std::unique_ptr<PreparedState> state,
+                        prepare_node(graph, node, kernels, threads, options.algorithms));
+    e.prepared_.push_back(std::move(state));
   }
   keep.resize(graph.values.size(), false);
   e.lifetimes_ = planner::compute_lifetimes(graph, e.schedule_, keep);
@@ -92,13 +158,14 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
                      node.describe() + ": input '" + graph.values[in].name + "' was not computed");
       }
     }
-    NodeContext context(node, schedule_[step], values, live, memory, bytes_);
+    NodeContext context(node, schedule_[step], values, live, memory, bytes_, pool_.get(),
+                        prepared_[step].get());
     const auto start = std::chrono::steady_clock::now();
     EI_RETURN_IF_ERROR(kernels_[step](context));
     if (profile) {
       const std::chrono::duration<double, std::milli> took =
           std::chrono::steady_clock::now() - start;
-      profile->push_back({node.name, node.op_type, took.count()});
+      profile->push_back({node.name, node.op_type, took.count(), algorithm(step)});
     }
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       const ir::ValueId out = node.outputs[i];

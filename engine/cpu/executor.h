@@ -1,9 +1,13 @@
 // Runs a graph node by node on the CPU with the kernels of a registry.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "cpu/kernel.h"
+#include "cpu/thread_pool.h"
 #include "edgeinfer/edgeinfer.h"
 #include "ir/graph.h"
 #include "planner/lifetimes.h"
@@ -11,12 +15,21 @@
 
 namespace edgeinfer::cpu {
 
+// What the executor takes from the session's Options.
+struct ExecutorOptions {
+  int threads = 1;  // 0 = one per core; 1 = no worker thread
+  // Node name or op type -> algorithm (Options::algorithms).
+  std::map<std::string, std::string> algorithms;
+};
+
 class Executor {
  public:
   // Resolves a kernel for every node (an unknown op is a kUnsupported error naming the node)
   // and computes the schedule and lifetimes. `keep` marks values that must outlive the run.
+  // Runs each kernel's prepare step once per node (pre-packing constant weights, choosing an
+  // algorithm); an algorithm override naming no node or op type of the graph is an error.
   static Result<Executor> create(const ir::Graph& graph, const KernelRegistry& kernels,
-                                 std::vector<bool> keep);
+                                 std::vector<bool> keep, const ExecutorOptions& options = {});
 
   // `values` holds one view per ValueId: inputs and constants must be filled in by the
   // caller; intermediates are filled as nodes run. After the run, `live[v]` tells which
@@ -28,12 +41,17 @@ class Executor {
   const std::vector<planner::Lifetime>& lifetimes() const { return lifetimes_; }
   // Bytes of each value in the last run (0 for values not produced by a node).
   const std::vector<size_t>& last_run_bytes() const { return bytes_; }
+  // The algorithm chosen for schedule step `step` ("" when the kernel has no choice).
+  std::string algorithm(size_t step) const;
+  int threads() const { return pool_ ? pool_->threads() : 1; }
 
  private:
   Executor() = default;
   const ir::Graph* graph_ = nullptr;
   std::vector<ir::NodeId> schedule_;
-  std::vector<KernelFn> kernels_;  // per schedule step
+  std::vector<KernelFn> kernels_;                         // per schedule step
+  std::vector<std::unique_ptr<PreparedState>> prepared_;  // per schedule step, may be null
+  std::unique_ptr<ThreadPool> pool_;                      // null for one thread
   std::vector<planner::Lifetime> lifetimes_;
   std::vector<std::vector<ir::ValueId>> releases_;
   std::vector<size_t> bytes_;

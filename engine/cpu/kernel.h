@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,17 @@
 #include "ir/graph.h"
 
 namespace edgeinfer::cpu {
+
+class ThreadPool;
+
+// What a kernel computed once for its node when the executor was created (pre-packed weights,
+// the algorithm it chose), owned by the executor and handed back on every run.
+class PreparedState {
+ public:
+  virtual ~PreparedState() = default;
+  // The algorithm the node runs with, for profiles ("" when there is no choice).
+  virtual std::string algorithm() const { return ""; }
+};
 
 class KernelContext {
  public:
@@ -43,23 +55,73 @@ class KernelContext {
   }
   Status invalid(const std::string& what) const { return fail(StatusCode::kInvalidModel, what); }
   Status unsupported(const std::string& what) const { return fail(StatusCode::kUnsupported, what); }
+
+  // Workers for splitting the node's work; nullptr runs it on the calling thread only.
+  virtual ThreadPool* thread_pool() const { return nullptr; }
+  // The state the kernel's prepare step made for this node; nullptr when it made none.
+  virtual const PreparedState* prepared() const { return nullptr; }
 };
 
 using KernelFn = Status (*)(KernelContext& context);
 
+// What a prepare step sees at Executor::create: the node, the data of its constant inputs and
+// the session's options that concern kernels.
+struct PrepareContext {
+  const ir::Node& node;
+  const ir::Graph& graph;
+  int threads = 1;  // resolved: >= 1
+  // The algorithm asked for this node ("" = choose), from Options::algorithms by node name,
+  // else by op type.
+  std::string algorithm;
+  bool algorithm_by_name = false;  // true when the node's name asked (not its op type)
+
+  // One view per input: the data of constant inputs, kUndefined for the others. A constant
+  // the model also lists as a graph input may be fed by the caller later: a kernel that packs
+  // it must check at run time that the input still points at this data (ran_with_constant).
+  std::vector<TensorView> constant_views;
+
+  // Input i when it is a constant; nullptr otherwise.
+  const TensorView* constant_input(size_t i) const {
+    return i < constant_views.size() && constant_views[i].dtype != DType::kUndefined
+               ? &constant_views[i]
+               : nullptr;
+  }
+  Status invalid(const std::string& what) const {
+    return Status(StatusCode::kInvalidArgument, node.describe() + ": " + what);
+  }
+};
+
+// Prepares a node once; a null state means "nothing to prepare" and the kernel then runs its
+// unprepared path. An error (e.g. an algorithm that does not apply) fails Executor::create.
+using PrepareFn = Result<std::unique_ptr<PreparedState>> (*)(const PrepareContext& context);
+
 // Op type (default ONNX domain) -> kernel.
 class KernelRegistry {
  public:
-  void add(std::string op_type, KernelFn fn) { kernels_[std::move(op_type)] = fn; }
+  void add(std::string op_type, KernelFn fn) {
+    prepares_.erase(op_type);
+    kernels_[std::move(op_type)] = fn;
+  }
+  // A kernel with a prepare step run once per node at Executor::create.
+  void add(std::string op_type, KernelFn fn, PrepareFn prepare) {
+    prepares_[op_type] = prepare;
+    kernels_[std::move(op_type)] = fn;
+  }
   // nullptr when the op type has no kernel.
   KernelFn find(std::string_view op_type) const {
     auto it = kernels_.find(std::string(op_type));
     return it == kernels_.end() ? nullptr : it->second;
   }
+  // nullptr when the op type's kernel has no prepare step.
+  PrepareFn find_prepare(std::string_view op_type) const {
+    auto it = prepares_.find(std::string(op_type));
+    return it == prepares_.end() ? nullptr : it->second;
+  }
   const std::map<std::string, KernelFn>& all() const { return kernels_; }
 
  private:
   std::map<std::string, KernelFn> kernels_;
+  std::map<std::string, PrepareFn> prepares_;
 };
 
 // The reference kernels: plain, obviously-correct implementations that every fast kernel is

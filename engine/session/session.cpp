@@ -72,7 +72,10 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
     const ir::ValueId id = g.find_value(name);
     if (id != ir::kNoValue) s->kept_[id] = true;
   }
-  auto executor = cpu::Executor::create(g, cpu::fast_kernels(), s->kept_);
+  cpu::ExecutorOptions executor_options;
+  executor_options.threads = model->options.threads;
+  executor_options.algorithms = model->options.algorithms;
+  auto executor = cpu::Executor::create(g, cpu::fast_kernels(), s->kept_, executor_options);
   if (!executor) return executor.status().with_context(model->path);
   s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());
   s->memory_ = planner::make_tensor_memory(model->options.memory_mode);

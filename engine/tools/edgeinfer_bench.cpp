@@ -98,7 +98,8 @@ struct ProfileEntry {
   std::string name;
   std::string op_type;
   double total_ms = 0;
-  int64_t nodes = 0;  // op types: how many nodes of that type
+  int64_t nodes = 0;      // op types: how many nodes of that type
+  std::string algorithm;  // nodes only: the kernel's choice, "" when it had none
 };
 
 // Sums the per-node times of profiled runs, per node and per operator type.
@@ -109,9 +110,9 @@ class ProfileTotals {
       const std::string key = p.node_name + '\x1f' + p.op_type;
       auto [it, inserted] = node_index_.emplace(key, nodes_.size());
       if (inserted) {
-        nodes_.push_back(ProfileEntry{p.node_name, p.op_type, 0, 1});
+        nodes_.push_back(ProfileEntry{p.node_name, p.op_type, 0, 1, p.algorithm});
         auto [op, op_new] = op_index_.emplace(p.op_type, ops_.size());
-        if (op_new) ops_.push_back(ProfileEntry{p.op_type, p.op_type, 0, 0});
+        if (op_new) ops_.push_back(ProfileEntry{p.op_type, p.op_type, 0, 0, ""});
         ++ops_[op->second].nodes;
       }
       nodes_[it->second].total_ms += p.milliseconds;
@@ -159,11 +160,12 @@ void print_profile_text(const ProfileTotals& totals, int64_t runs, double run_ms
     std::printf("  %-24s %6lld %12s %6.1f%%\n", e.name.c_str(), static_cast<long long>(e.nodes),
                 fmt(ms).c_str(), all > 0 ? 100.0 * e.total_ms / all : 0.0);
   }
-  std::printf("\n  %-40s %-16s %12s %7s\n", "node", "operator", "ms", "%");
+  std::printf("\n  %-40s %-16s %-14s %12s %7s\n", "node", "operator", "algorithm", "ms", "%");
   for (const auto& e : nodes) {
     const double ms = e.total_ms / static_cast<double>(runs);
-    std::printf("  %-40s %-16s %12s %6.1f%%\n", e.name.empty() ? "(unnamed)" : e.name.c_str(),
-                e.op_type.c_str(), fmt(ms).c_str(), all > 0 ? 100.0 * e.total_ms / all : 0.0);
+    std::printf("  %-40s %-16s %-14s %12s %6.1f%%\n", e.name.empty() ? "(unnamed)" : e.name.c_str(),
+                e.op_type.c_str(), e.algorithm.empty() ? "-" : e.algorithm.c_str(), fmt(ms).c_str(),
+                all > 0 ? 100.0 * e.total_ms / all : 0.0);
   }
 }
 
@@ -176,7 +178,7 @@ std::string profile_json(const ProfileTotals& totals, int64_t runs) {
       out += "{";
       if (is_node) {
         out += "\"node\": \"" + json_escape(e.name) + "\", \"op_type\": \"" +
-               json_escape(e.op_type) + "\"";
+               json_escape(e.op_type) + "\", \"algorithm\": \"" + json_escape(e.algorithm) + "\"";
       } else {
         out +=
             "\"op_type\": \"" + json_escape(e.name) + "\", \"nodes\": " + std::to_string(e.nodes);

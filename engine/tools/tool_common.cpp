@@ -100,6 +100,11 @@ void add_engine_options(ArgParser& args) {
   args.add_option("weights", "W", "load (default) or mapped");
   args.add_option("cache-dir", "DIR", "cache folder (default $XDG_CACHE_HOME/edgeinfer)");
   args.add_option("dim", "NAME=VALUE", "value of a named dynamic dimension (default 1)", true);
+  args.add_option("algo", "NODE_OR_OPTYPE=ALGO",
+                  "algorithm for a node (by name) or every node of an op type, e.g.\n"
+                  "Conv=im2col-gemm (Conv: reference, im2col-gemm, 1x1-gemm, depthwise;\n"
+                  "ConvTranspose: reference, scatter-gemm; Gemm, MatMul: reference, sgemm)",
+                  true);
 }
 
 Result<Options> engine_options(const ArgParser& args) {
@@ -132,6 +137,14 @@ Result<Options> engine_options(const ArgParser& args) {
                    "bad --dim '" + spec + "': expected NAME=VALUE with VALUE >= 0");
     }
     options.dim_values[spec.substr(0, eq)] = value;
+  }
+  for (const std::string& spec : args.get_all("algo")) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) {
+      return error(StatusCode::kInvalidArgument,
+                   "bad --algo '" + spec + "': expected NODE_OR_OPTYPE=ALGO");
+    }
+    options.algorithms[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
   options.keep_tensors = args.get_all("keep");
   return options;

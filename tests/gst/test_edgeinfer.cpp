@@ -79,8 +79,11 @@ TEST_CASE("edgeinfer attaches the model's outputs as meta and passes video uncha
     CHECK(!t.name.empty());
     CHECK(t.dtype == GST_EDGEINFER_DTYPE_FLOAT32);
     CHECK(t.dims == std::vector<int64_t>{1, 256, 256, 1});
-    // The element scales by 1/255 as a multiplication, the reference divides: last-bit differences.
-    CHECK(max_difference(t.values, reference) <= 1e-5f);
+    // The element scales by 1/255 as a multiplication, the reference divides: last-bit
+    // differences in the input, which the fast kernels' float32 accumulation (rounding at every
+    // layer, unlike the reference kernels' double) carries to about 2e-5 in the output; 1e-4 is
+    // the tolerance the engine is held to against ONNX Runtime.
+    CHECK(max_difference(t.values, reference) <= 1e-4f);
   }
   for (GstSample* s : run.samples)
     CHECK(sample_to_image(s).pixels == original.pixels);

@@ -156,6 +156,14 @@ def test_usage_errors(args, tmp):
                        name + ": bad --random-input", "random-input", "abc")
         one_line_error(run([tool, args.model, "--input", "x"]), name + ": bad --input spec",
                        "--input", "NAME=FILE.npy")
+        one_line_error(run([tool, args.model, "--algo", "Conv"]), name + ": bad --algo spec",
+                       "--algo", "NODE_OR_OPTYPE=ALGO")
+        one_line_error(run([tool, args.model, "--algo", "conv9=im2col-gemm", "--random-input",
+                            "1"]), name + ": --algo for a node the model lacks", "conv9",
+                       "no node or operator")
+        one_line_error(run([tool, args.model, "--algo", "Relu=im2col-gemm", "--random-input",
+                            "1"]), name + ": --algo for an op with no choice", "relu",
+                       "no algorithm choice")
         one_line_error(run([tool]), name + ": no MODEL", "MODEL")
         one_line_error(run([tool, args.model, args.model]), name + ": two MODELs",
                        "unexpected argument")
@@ -378,8 +386,10 @@ def test_bench_tool(args, tmp):
         report = json.loads(result.stdout)
         ops = {e["op_type"] for e in report.get("profile", {}).get("op_types", [])}
         nodes = {e["node"] for e in report.get("profile", {}).get("nodes", [])}
-        ok = {"Add", "Relu"} <= ops and {"add", "relu"} <= nodes
-    check(ok, "--profile --json reports node and operator times", result.stdout + result.stderr)
+        ok = {"Add", "Relu"} <= ops and {"add", "relu"} <= nodes and all(
+            "algorithm" in e for e in report["profile"]["nodes"])
+    check(ok, "--profile --json reports node and operator times (and each node's algorithm)",
+          result.stdout + result.stderr)
     result = run([args.bench, args.model, "--iterations", "3", "--profile"])
     check(result.returncode == 0 and "median" in result.stdout and "Relu" in result.stdout,
           "readable summary with --profile", result.stdout + result.stderr)

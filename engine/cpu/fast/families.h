@@ -6,6 +6,12 @@
 
 namespace edgeinfer::cpu::fast {
 
+// Conv: depthwise, 1x1 GEMM, im2col GEMM (conv.cpp).
+void register_conv(KernelRegistry& registry);
+// ConvTranspose with stride == kernel as a scattered GEMM (conv_transpose.cpp).
+void register_conv_transpose(KernelRegistry& registry);
+// Gemm and MatMul with constant 2-D weights through the packed SGEMM (gemm.cpp).
+void register_gemm(KernelRegistry& registry);
 // Add Sub Mul Div Max Min PRelu (float32, NumPy broadcasting).
 void register_fast_elementwise_binary(KernelRegistry& registry);
 // Relu LeakyRelu Clip Sigmoid HardSigmoid HardSwish Tanh Exp (float32).

@@ -7,6 +7,9 @@ namespace edgeinfer::cpu {
 const KernelRegistry& fast_kernels() {
   static const KernelRegistry registry = [] {
     KernelRegistry r = reference_kernels();
+    fast::register_conv(r);
+    fast::register_conv_transpose(r);
+    fast::register_gemm(r);
     fast::register_fast_elementwise_binary(r);
     fast::register_fast_activations(r);
     fast::register_fast_normalization(r);

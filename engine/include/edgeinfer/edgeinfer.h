@@ -61,6 +61,7 @@ struct NodeProfile {
   std::string node_name;
   std::string op_type;
   double milliseconds = 0;
+  std::string algorithm;  // the kernel's algorithm when it had a choice ("im2col-gemm"), or ""
 };
 
 class ModelImpl;

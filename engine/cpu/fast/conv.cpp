@@ -1,0 +1,305 @@
+// Fast 2-D float32 Conv: depthwise (any kernel, stride, dilation), 1x1 as a GEMM over the
+// input planes, and im2col GEMM (packed per column chunk, so the workspace stays small) for
+// the rest. Weights are packed once per node at prepare time; the fused epilogue is applied
+// as each tile is stored. Anything else runs the reference kernel.
+#include <algorithm>
+#include <memory>
+
+#include "cpu/fast/algorithm_choice.h"
+#include "cpu/fast/families.h"
+#include "cpu/fast/gemm_driver.h"
+#include "cpu/reference/nn_window.h"
+#include "cpu/thread_pool.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+const char* const kReference = "reference";
+const char* const kIm2col = "im2col-gemm";
+const char* const kPointwise = "1x1-gemm";
+const char* const kDepthwise = "depthwise";
+
+// Packed B chunks stay around this size (floats), so they live in L2 while every row panel of
+// the weights passes over them.
+constexpr int64_t kChunkFloats = 64 * 1024;
+
+class ConvState final : public PreparedState {
+ public:
+  std::string algorithm() const override { return name; }
+
+  std::string name;
+  const void* weights = nullptr;  // the data packed (a fed replacement runs the reference)
+  int64_t group = 1, out_channels = 0, in_channels = 0, kernel_h = 0, kernel_w = 0;
+  std::vector<PackedRows> packed;  // GEMM algorithms: one per group, mg x (cg*kh*kw)
+  const kernels::KernelSet* ks = nullptr;
+};
+
+Status run_reference(KernelContext& ctx) {
+  return reference_kernels().find(ctx.node().op_type)(ctx);
+}
+
+bool attr_all(const ir::Node& node, const char* name, int64_t value) {
+  for (int64_t v : node.attr_ints(name))
+    if (v != value) return false;
+  return true;
+}
+
+Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
+  const ir::Node& node = ctx.node;
+  const std::vector<std::string> known = {kReference, kIm2col, kPointwise, kDepthwise};
+  std::vector<std::string> candidates = {kReference};
+  std::string rule = kReference;
+  const TensorView* w = ctx.constant_input(1);
+  const bool x_float = !node.inputs.empty() && node.inputs[0] != ir::kNoValue &&
+                       ctx.graph.values[node.inputs[0]].dtype == DType::kFloat32;
+  const int64_t group = node.attr_int("group", 1);
+  const bool usable = x_float && w && w->dtype == DType::kFloat32 && w->shape.size() == 4 &&
+                      group >= 1 && w->shape[0] % group == 0 && w->shape[0] > 0;
+  auto state = std::make_unique<ConvState>();
+  if (usable) {
+    state->group = group;
+    state->out_channels = w->shape[0];
+    state->in_channels = w->shape[1] * group;
+    state->kernel_h = w->shape[2];
+    state->kernel_w = w->shape[3];
+    const bool depthwise = w->shape[1] == 1 && w->shape[0] == group;
+    const bool pointwise =
+        state->kernel_h == 1 && state->kernel_w == 1 && attr_all(node, "strides", 1);
+    candidates.push_back(kIm2col);
+    if (pointwise) candidates.push_back(kPointwise);
+    if (depthwise) candidates.push_back(kDepthwise);
+    rule = depthwise ? kDepthwise : pointwise ? kPointwise : kIm2col;
+  }
+  EI_ASSIGN_OR_RETURN(state->name, choose_algorithm(ctx, known, candidates, rule));
+  if (state->name == kReference) return std::unique_ptr<PreparedState>(std::move(state));
+  state->weights = w->data;
+  state->ks = &kernels::best_kernel_set();
+  if (state->name != kDepthwise) {
+    const int64_t mg = state->out_channels / group;
+    const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
+    for (int64_t g = 0; g < group; ++g) {
+      state->packed.push_back(pack_rows(w->as<float>() + g * mg * k, mg, k, k, 1, state->ks->mr));
+    }
+  }
+  return std::unique_ptr<PreparedState>(std::move(state));
+}
+
+struct Geometry {
+  int64_t batch, in_h, in_w, out_h, out_w;
+  int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+};
+
+// One im2col row segment for a panel inside a single output row: dst[j] for j < nr is
+// row[ix0 + j * stride] where that is inside [0, in_w), else 0.
+void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride, int64_t w, int nr,
+                    float* dst) {
+  int64_t lo = ix0 >= 0 ? 0 : (-ix0 + stride - 1) / stride;
+  int64_t hi = in_w - 1 - ix0 < 0 ? 0 : std::min(w, (in_w - 1 - ix0) / stride + 1);
+  lo = std::min(lo, w);
+  hi = std::max(hi, lo);
+  for (int64_t j = 0; j < lo; ++j)
+    dst[j] = 0.f;
+  // ix0 may be negative (left padding): index from the row start, never form row + ix0.
+  if (stride == 1) {
+    const float* src = row + (ix0 + lo);
+    for (int64_t j = 0; j < hi - lo; ++j)
+      dst[lo + j] = src[j];
+  } else {
+    for (int64_t j = lo; j < hi; ++j)
+      dst[j] = row[ix0 + j * stride];
+  }
+  for (int64_t j = hi; j < nr; ++j)
+    dst[j] = 0.f;
+}
+
+// im2col of columns [n0, n0 + nc) (output positions) of one group into packed panels of nr:
+// row (c, ky, kx) of column (oy, ox) is x[c][oy*sh + ky*dh - pt][ox*sw + kx*dw - pl] or 0.
+void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh, int64_t kw,
+                 int64_t n0, int64_t nc, int nr, float* dst) {
+  int64_t iy0[64], ix0[64];  // nr <= 64
+  for (int64_t j0 = 0; j0 < nc; j0 += nr) {
+    const int64_t w = std::min<int64_t>(nr, nc - j0);
+    const int64_t oy = (n0 + j0) / g.out_w, ox = (n0 + j0) % g.out_w;
+    if (ox + w <= g.out_w) {
+      // The panel lies in one output row: each (c, ky, kx) reads one strided input segment.
+      for (int64_t c = 0; c < channels; ++c) {
+        const float* plane = x + c * g.in_h * g.in_w;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+          const bool inside = iy >= 0 && iy < g.in_h;
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            if (inside) {
+              im2col_segment(plane + iy * g.in_w, g.in_w,
+                             ox * g.stride_w - g.pad_left + kx * g.dilation_w, g.stride_w, w, nr,
+                             dst);
+            } else {
+              std::fill(dst, dst + nr, 0.f);
+            }
+            dst += nr;
+          }
+        }
+      }
+      continue;
+    }
+    for (int64_t j = 0; j < w; ++j) {
+      const int64_t pos = n0 + j0 + j;
+      iy0[j] = (pos / g.out_w) * g.stride_h - g.pad_top;
+      ix0[j] = (pos % g.out_w) * g.stride_w - g.pad_left;
+    }
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* plane = x + c * g.in_h * g.in_w;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const int64_t dy = ky * g.dilation_h, dx = kx * g.dilation_w;
+          for (int64_t j = 0; j < w; ++j) {
+            const int64_t iy = iy0[j] + dy, ix = ix0[j] + dx;
+            const bool inside = static_cast<uint64_t>(iy) < static_cast<uint64_t>(g.in_h) &&
+                                static_cast<uint64_t>(ix) < static_cast<uint64_t>(g.in_w);
+            dst[j] = inside ? plane[iy * g.in_w + ix] : 0.f;
+          }
+          for (int64_t j = w; j < nr; ++j)
+            dst[j] = 0.f;
+          dst += nr;
+        }
+      }
+    }
+  }
+}
+
+Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
+                     const float* bias, float* y, const GemmEpilogue& ep, bool pointwise) {
+  const kernels::KernelSet& ks = *st.ks;
+  const int64_t cg = st.in_channels / st.group;
+  const int64_t mg = st.out_channels / st.group;
+  const int64_t k = cg * st.kernel_h * st.kernel_w;
+  const int64_t spatial = g.out_h * g.out_w;
+  const int64_t in_spatial = g.in_h * g.in_w;
+  const int64_t nc_max =
+      std::max<int64_t>(ks.nr, kChunkFloats / std::max<int64_t>(k, 1) / ks.nr * ks.nr);
+  const int64_t chunk = std::min(nc_max, round_up(spatial, ks.nr));
+  const int64_t chunks = (spatial + chunk - 1) / chunk;
+  ThreadPool* pool = ctx.thread_pool();
+  const int threads = pool ? pool->threads() : 1;
+  // Too few column chunks to keep every thread busy: split the rows as well.
+  int64_t row_blocks = 1;
+  const int64_t panels = (mg + ks.mr - 1) / ks.mr;
+  while (threads > 1 && g.batch * st.group * chunks * row_blocks < 2 * threads &&
+         row_blocks * 2 <= panels)
+    row_blocks *= 2;
+  const int64_t rows_per_block = (panels + row_blocks - 1) / row_blocks * ks.mr;
+  const float* residual = ep.epilogue.residual;
+  const int64_t tasks = g.batch * st.group * chunks * row_blocks;
+  parallel_for(pool, tasks, [&](int64_t task, int) {
+    const int64_t rb = task % row_blocks;
+    const int64_t c_idx = (task / row_blocks) % chunks;
+    const int64_t grp = (task / (row_blocks * chunks)) % st.group;
+    const int64_t n = task / (row_blocks * chunks * st.group);
+    const int64_t n0 = c_idx * chunk;
+    const int64_t nc = std::min(chunk, spatial - n0);
+    const float* xg = x + (n * st.in_channels + grp * cg) * in_spatial;
+    float* b = thread_scratch(0, static_cast<size_t>(k * round_up(nc, ks.nr)));
+    if (pointwise) {
+      pack_columns(xg, in_spatial, k, n0, nc, ks.nr, b);
+    } else {
+      pack_im2col(g, xg, cg, st.kernel_h, st.kernel_w, n0, nc, ks.nr, b);
+    }
+    const int64_t out_offset = (n * st.out_channels + grp * mg) * spatial + n0;
+    const int64_t r0 = rb * rows_per_block;
+    const int64_t r1 = std::min(mg, r0 + rows_per_block);
+    gemm_packed(ks, st.packed[grp], r0, r1, b, nc, y + out_offset, spatial,
+                bias ? bias + grp * mg : nullptr, residual ? residual + out_offset : nullptr,
+                spatial, ep.lo, ep.hi);
+    if (ep.needs_row_pass) {
+      for (int64_t r = r0; r < r1; ++r) {
+        ks.activate_row(ep.row(grp * mg + r), y + out_offset + r * spatial, nullptr, nc);
+      }
+    }
+  });
+  return Status::ok();
+}
+
+Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
+                     const float* w, const float* bias, float* y, const GemmEpilogue& ep) {
+  const kernels::KernelSet& ks = *st.ks;
+  kernels::DepthwisePlane plane{st.kernel_h,  st.kernel_w, g.stride_h, g.stride_w, g.dilation_h,
+                                g.dilation_w, g.out_h,     g.out_w,    0,          0};
+  plane.plane_h = (g.out_h - 1) * g.stride_h + (st.kernel_h - 1) * g.dilation_h + 1;
+  const int64_t padded_w = (g.out_w - 1) * g.stride_w + (st.kernel_w - 1) * g.dilation_w + 1;
+  plane.plane_w = (padded_w - 1) / g.stride_w + 1;
+  const int64_t channels = st.out_channels;
+  const int64_t spatial = g.out_h * g.out_w;
+  const int64_t plane_size = plane.plane_h * plane.plane_w;
+  const bool epilogue = !ep.epilogue.empty();
+  parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int) {
+    const int64_t c = task % channels;
+    const float* src = x + task * g.in_h * g.in_w;
+    float* planes = thread_scratch(0, static_cast<size_t>(plane_size * g.stride_w));
+    // Copy with zero padding, split by column phase so strided taps read contiguous memory.
+    for (int64_t p = 0; p < g.stride_w; ++p) {
+      for (int64_t r = 0; r < plane.plane_h; ++r) {
+        float* dst = planes + p * plane_size + r * plane.plane_w;
+        const int64_t iy = r - g.pad_top;
+        if (iy < 0 || iy >= g.in_h) {
+          std::fill(dst, dst + plane.plane_w, 0.f);
+          continue;
+        }
+        const float* row = src + iy * g.in_w;
+        for (int64_t j = 0; j < plane.plane_w; ++j) {
+          const int64_t ix = j * g.stride_w + p - g.pad_left;
+          dst[j] = ix >= 0 && ix < g.in_w ? row[ix] : 0.f;
+        }
+      }
+    }
+    float* out = y + task * spatial;
+    ks.depthwise(plane, planes, w + c * st.kernel_h * st.kernel_w, bias ? bias[c] : 0.f, out);
+    if (epilogue) {
+      const float* res = ep.epilogue.residual ? ep.epilogue.residual + task * spatial : nullptr;
+      ks.activate_row(ep.row(c), out, res, spatial);
+    }
+  });
+  return Status::ok();
+}
+
+Status conv(KernelContext& ctx) {
+  const auto* st = dynamic_cast<const ConvState*>(ctx.prepared());
+  if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
+    return run_reference(ctx);
+  }
+  const TensorView& x = ctx.input(0);
+  const TensorView& w = ctx.input(1);
+  const bool bias_ok = !ctx.has_input(2) || (ctx.input(2).dtype == DType::kFloat32 &&
+                                             ctx.input(2).elements() == st->out_channels);
+  if (x.dtype != DType::kFloat32 || x.shape.size() != 4 || x.shape[1] != st->in_channels ||
+      w.data != st->weights || !bias_ok ||
+      (ctx.node().has_attr("kernel_shape") &&
+       ctx.node().attr_ints("kernel_shape") != std::vector<int64_t>{st->kernel_h, st->kernel_w})) {
+    return run_reference(ctx);
+  }
+  EI_ASSIGN_OR_RETURN(reference::Window win,
+                      reference::forward_window(ctx, {x.shape[2], x.shape[3]},
+                                                {st->kernel_h, st->kernel_w}, true, false));
+  const Shape out_shape{x.shape[0], st->out_channels, win.output[0], win.output[1]};
+  EI_ASSIGN_OR_RETURN(Epilogue e, epilogue_of(ctx, out_shape, st->out_channels));
+  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  if (y.elements() == 0) return Status::ok();
+  const Geometry g{x.shape[0],       x.shape[2],        x.shape[3],       win.output[0],
+                   win.output[1],    win.strides[0],    win.strides[1],   win.dilations[0],
+                   win.dilations[1], win.pads_begin[0], win.pads_begin[1]};
+  const GemmEpilogue ep = GemmEpilogue::from(e);
+  const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
+  if (st->name == kDepthwise) {
+    return run_depthwise(ctx, *st, g, x.as<float>(), w.as<float>(), bias, y.as<float>(), ep);
+  }
+  // A 1x1 kernel with padding reads outside the input: the im2col packing handles that.
+  const bool pointwise = st->name == kPointwise && win.pads_begin[0] == 0 &&
+                         win.pads_begin[1] == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
+  return run_gemm_conv(ctx, *st, g, x.as<float>(), bias, y.as<float>(), ep, pointwise);
+}
+
+}  // namespace
+
+void register_conv(KernelRegistry& registry) {
+  registry.add("Conv", conv, prepare_conv);
+}
+
+}  // namespace edgeinfer::cpu::fast

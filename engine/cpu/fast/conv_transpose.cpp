@@ -1,0 +1,142 @@
+// Fast 2-D float32 ConvTranspose for the up-sampling case where stride equals the kernel (no
+// padding, dilation or groups; the MediaPipe decoders' 2x2 stride 2): the windows do not
+// overlap, so the op is one GEMM, (M*kh*kw) x C times C x (H*W), whose rows are scattered to
+// their output pixels. Other cases run the reference kernel.
+#include <algorithm>
+#include <limits>
+#include <memory>
+
+#include "cpu/fast/algorithm_choice.h"
+#include "cpu/fast/families.h"
+#include "cpu/fast/gemm_driver.h"
+#include "cpu/thread_pool.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+const char* const kReference = "reference";
+const char* const kScatterGemm = "scatter-gemm";
+constexpr int64_t kChunkFloats = 64 * 1024;
+
+class ConvTransposeState final : public PreparedState {
+ public:
+  std::string algorithm() const override { return name; }
+
+  std::string name;
+  const void* weights = nullptr;
+  int64_t in_channels = 0, out_channels = 0, kernel_h = 0, kernel_w = 0;
+  PackedRows packed;  // (m, ky, kx) rows x C
+  const kernels::KernelSet* ks = nullptr;
+};
+
+bool all_equal(const std::vector<int64_t>& v, int64_t value) {
+  return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == value; });
+}
+
+Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareContext& ctx) {
+  const ir::Node& node = ctx.node;
+  const TensorView* w = ctx.constant_input(1);
+  const bool x_float = !node.inputs.empty() && node.inputs[0] != ir::kNoValue &&
+                       ctx.graph.values[node.inputs[0]].dtype == DType::kFloat32;
+  bool usable = x_float && w && w->dtype == DType::kFloat32 && w->shape.size() == 4 &&
+                node.attr_int("group", 1) == 1 && all_equal(node.attr_ints("pads"), 0) &&
+                all_equal(node.attr_ints("dilations"), 1) &&
+                all_equal(node.attr_ints("output_padding"), 0);
+  const std::string auto_pad = node.attr_string("auto_pad", "NOTSET");
+  usable = usable && (auto_pad == "NOTSET" || auto_pad == "VALID" || auto_pad.empty());
+  if (usable) {
+    const std::vector<int64_t> strides = node.attr_ints("strides");
+    usable = strides == std::vector<int64_t>{w->shape[2], w->shape[3]};
+  }
+  std::vector<std::string> candidates = {kReference};
+  if (usable) candidates.push_back(kScatterGemm);
+  auto state = std::make_unique<ConvTransposeState>();
+  EI_ASSIGN_OR_RETURN(state->name, choose_algorithm(ctx, {kReference, kScatterGemm}, candidates,
+                                                    usable ? kScatterGemm : kReference));
+  if (state->name == kReference) return std::unique_ptr<PreparedState>(std::move(state));
+  state->weights = w->data;
+  state->in_channels = w->shape[0];
+  state->out_channels = w->shape[1];
+  state->kernel_h = w->shape[2];
+  state->kernel_w = w->shape[3];
+  state->ks = &kernels::best_kernel_set();
+  const int64_t rows = state->out_channels * state->kernel_h * state->kernel_w;
+  // W is C x M x kh x kw: row (m, ky, kx), column c is W[c * rows + row].
+  state->packed = pack_rows(w->as<float>(), rows, state->in_channels, 1, rows, state->ks->mr);
+  return std::unique_ptr<PreparedState>(std::move(state));
+}
+
+Status conv_transpose(KernelContext& ctx) {
+  const auto* st = dynamic_cast<const ConvTransposeState*>(ctx.prepared());
+  if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
+    return reference_kernels().find("ConvTranspose")(ctx);
+  }
+  const TensorView& x = ctx.input(0);
+  const bool bias_ok = !ctx.has_input(2) || (ctx.input(2).dtype == DType::kFloat32 &&
+                                             ctx.input(2).elements() == st->out_channels);
+  if (x.dtype != DType::kFloat32 || x.shape.size() != 4 || x.shape[1] != st->in_channels ||
+      x.shape[2] < 1 || x.shape[3] < 1 || ctx.input(1).data != st->weights || !bias_ok) {
+    return reference_kernels().find("ConvTranspose")(ctx);
+  }
+  const int64_t batch = x.shape[0], in_h = x.shape[2], in_w = x.shape[3];
+  const int64_t kh = st->kernel_h, kw = st->kernel_w, m_count = st->out_channels;
+  const int64_t out_h = in_h * kh, out_w = in_w * kw;
+  // An output_shape (spatial, or with N and C) that asks for exactly the full result needs no
+  // padding; any other size runs the reference kernel.
+  std::vector<int64_t> output_shape = ctx.node().attr_ints("output_shape");
+  if (output_shape.size() == 4) output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
+  const bool kernel_ok = !ctx.node().has_attr("kernel_shape") ||
+                         ctx.node().attr_ints("kernel_shape") == std::vector<int64_t>{kh, kw};
+  if (!kernel_ok || (!output_shape.empty() && output_shape != std::vector<int64_t>{out_h, out_w})) {
+    return reference_kernels().find("ConvTranspose")(ctx);
+  }
+  const Shape out_shape{batch, m_count, out_h, out_w};
+  EI_ASSIGN_OR_RETURN(Epilogue e, epilogue_of(ctx, out_shape, m_count));
+  EI_ASSIGN_OR_RETURN(TensorView yv, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  const kernels::KernelSet& ks = *st->ks;
+  const float* xs = x.as<float>();
+  const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
+  float* y = yv.as<float>();
+  const int64_t in_spatial = in_h * in_w, out_spatial = out_h * out_w;
+  const int64_t rows = st->packed.rows, c_count = st->in_channels;
+  const int64_t chunk = std::min(
+      round_up(in_spatial, ks.nr),
+      std::max<int64_t>(ks.nr, kChunkFloats / std::max<int64_t>(rows, c_count) / ks.nr * ks.nr));
+  const int64_t chunks = (in_spatial + chunk - 1) / chunk;
+  const float inf = std::numeric_limits<float>::infinity();
+  parallel_for(ctx.thread_pool(), batch * chunks, [&](int64_t task, int) {
+    const int64_t n = task / chunks;
+    const int64_t n0 = (task % chunks) * chunk;
+    const int64_t nc = std::min(chunk, in_spatial - n0);
+    float* b = thread_scratch(0, static_cast<size_t>(c_count * round_up(nc, ks.nr)));
+    pack_columns(xs + n * c_count * in_spatial, in_spatial, c_count, n0, nc, ks.nr, b);
+    float* t = thread_scratch(1, static_cast<size_t>(rows * nc));
+    gemm_packed(ks, st->packed, 0, rows, b, nc, t, nc, nullptr, nullptr, 0, -inf, inf);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t m = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw;
+      const float bm = bias ? bias[m] : 0.f;
+      float* plane = y + (n * m_count + m) * out_spatial;
+      const float* src = t + r * nc;
+      for (int64_t j = 0; j < nc; ++j) {
+        const int64_t iy = (n0 + j) / in_w, ix = (n0 + j) % in_w;
+        plane[(iy * kh + ky) * out_w + ix * kw + kx] = src[j] + bm;
+      }
+    }
+  });
+  if (!e.empty()) {
+    const GemmEpilogue ep = GemmEpilogue::from(e);
+    parallel_for(ctx.thread_pool(), batch * m_count, [&](int64_t task, int) {
+      const float* res = e.residual ? e.residual + task * out_spatial : nullptr;
+      ks.activate_row(ep.row(task % m_count), y + task * out_spatial, res, out_spatial);
+    });
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+void register_conv_transpose(KernelRegistry& registry) {
+  registry.add("ConvTranspose", conv_transpose, prepare_conv_transpose);
+}
+
+}  // namespace edgeinfer::cpu::fast

@@ -1,0 +1,70 @@
+// A persistent pool of worker threads for splitting one kernel's work.
+//
+// The models are small (a node takes tens of microseconds), so waking the workers must cost
+// far less than that: after finishing a job a worker spins on the job counter for a short
+// while before it blocks on a condition variable. The calling thread always takes part, so a
+// pool of `threads` runs `threads - 1` workers and a pool of 1 has none.
+//
+// Tasks are claimed one at a time from a shared counter, and the caller never waits for a
+// worker that has not joined the job yet: once every task is claimed the job closes, and a
+// worker that wakes late (descheduled on a busy machine) finds it closed and goes back to
+// waiting. So a slow worker costs at most the tasks it actually claimed.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace edgeinfer::cpu {
+
+class ThreadPool {
+ public:
+  // `threads` >= 1 is the total parallelism including the caller; 0 means one per core.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int threads() const { return threads_; }
+
+  // Calls fn(task, thread) for every task in [0, tasks), spread over the threads; `thread` is
+  // in [0, threads()) and identifies the thread's scratch space. Returns when all are done.
+  // Not reentrant: fn must not call parallel_for on the same pool.
+  void parallel_for(int64_t tasks, const std::function<void(int64_t task, int thread)>& fn);
+
+  // The number of threads for `threads` as Options means it (0 = one per core).
+  static int resolve(int threads);
+
+ private:
+  void worker_loop(int thread);
+  void run_tasks(int thread);
+
+  int threads_ = 1;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> generation_{0};  // bumped for each job
+  std::atomic<int64_t> next_task_{0};
+  std::atomic<bool> open_{false};  // a job is running and may be joined
+  std::atomic<int> active_{0};     // workers inside the current job
+  std::atomic<bool> stop_{false};
+  int64_t tasks_ = 0;
+  const std::function<void(int64_t, int)>* fn_ = nullptr;
+};
+
+// Runs fn over [0, tasks) on `pool`, or inline on the calling thread when pool is null.
+inline void parallel_for(ThreadPool* pool, int64_t tasks,
+                         const std::function<void(int64_t task, int thread)>& fn) {
+  if (pool && pool->threads() > 1 && tasks > 1) {
+    pool->parallel_for(tasks, fn);
+    return;
+  }
+  for (int64_t t = 0; t < tasks; ++t)
+    fn(t, 0);
+}
+
+}  // namespace edgeinfer::cpu
