@@ -388,7 +388,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       const Step& step = x.steps[s];
       const ir::Node& node = g.nodes[step.node];
       if (!step.gpu) {
-        profile->push_back({node.name, node.op_type + " [cpu]", cpu_ms[s]});
+        profile->push_back({node.name, node.op_type + " [cpu]", cpu_ms[s], "cpu fallback"});
         previous = -1;
         continue;
       }
@@ -402,7 +402,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       if (!stamps.empty() && step.query >= 0 && previous >= 0) {
         ms = static_cast<double>(stamps[step.query] - stamps[previous]) * period / 1e6;
       }
-      profile->push_back({node.name, node.op_type, ms});
+      profile->push_back({node.name, node.op_type, ms, "vulkan"});
       previous = step.query;
     }
   }
