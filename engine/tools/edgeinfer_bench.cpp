@@ -230,19 +230,7 @@ int bench_tool(int argc, char** argv) {
   args.add_flag("dump-graph",
                 "print the graph after import and passes before benchmarking (to\n"
                 "stderr with --json, so stdout stays one JSON object)");
-  Status parsed = args.parse(argc, argv);
-  if (!parsed) return report_error(kProgram, parsed.message(), kExitUsage);
-  if (args.help_requested()) {
-    std::fputs(args.help_text().c_str(), stdout);
-    return 0;
-  }
-  if (args.positionals().empty()) {
-    return report_error(kProgram, "missing MODEL argument (see --help)", kExitUsage);
-  }
-  if (args.positionals().size() > 1) {
-    return report_error(kProgram, "unexpected argument '" + args.positionals()[1] + "'",
-                        kExitUsage);
-  }
+  if (auto done = parse_model_command_line(args, argc, argv, kProgram)) return *done;
   auto options = engine_options(args);
   if (!options) return report_error(kProgram, options.status().message(), kExitUsage);
   auto seed = args.get_u64("random-input", 0);

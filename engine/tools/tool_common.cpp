@@ -291,4 +291,21 @@ int guarded_main(const char* program, const std::function<int()>& body) {
   }
 }
 
+std::optional<int> parse_model_command_line(ArgParser& args, int argc, char** argv,
+                                            const char* program) {
+  Status parsed = args.parse(argc, argv);
+  if (!parsed) return report_error(program, parsed.message(), kExitUsage);
+  if (args.help_requested()) {
+    std::fputs(args.help_text().c_str(), stdout);
+    return 0;
+  }
+  if (args.positionals().empty()) {
+    return report_error(program, "missing MODEL argument (see --help)", kExitUsage);
+  }
+  if (args.positionals().size() > 1) {
+    return report_error(program, "unexpected argument '" + args.positionals()[1] + "'", kExitUsage);
+  }
+  return std::nullopt;
+}
+
 }  // namespace edgeinfer::tools

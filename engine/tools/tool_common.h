@@ -60,6 +60,12 @@ int guarded_main(const char* program, const std::function<int()>& body);
 int report_error(const char* program, const std::string& message, int exit_code = 1);
 int report_error(const char* program, const Status& status, int exit_code = 1);
 
+// Parses the command line of a tool that takes exactly one MODEL argument. Returns the exit
+// status to end with (0 after printing --help, kExitUsage after reporting bad usage), or
+// nothing when the tool should go on.
+std::optional<int> parse_model_command_line(ArgParser& args, int argc, char** argv,
+                                            const char* program);
+
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
