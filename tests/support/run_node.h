@@ -49,6 +49,10 @@ struct NodeSpec {
   size_t output_count = 1;
 };
 
+// A graph of the one node: inputs marked in `constant` become graph constants (weights that an
+// executor may prepare), the others graph inputs; every output is a graph output.
+ir::Graph single_node_graph(const NodeSpec& spec, const std::vector<bool>& constant);
+
 // Runs the node with the reference kernels; returns its outputs or the error.
 Result<std::vector<HostTensor>> run_node(const NodeSpec& spec);
 
