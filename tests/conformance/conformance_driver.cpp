@@ -34,9 +34,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include "cpu/reference/tensor_ops.h"
 #include "edgeinfer/edgeinfer.h"
 #include "ir/constant.h"
-#include "ir/float16.h"
 
 #if __has_include("import/onnx/onnx_tensor.h")
 #include "import/onnx/onnx_tensor.h"
@@ -186,36 +186,9 @@ std::vector<fs::path> sorted_matching(const fs::path& dir, const std::string& pr
   return paths;
 }
 
+// The comparison reads every element type as a double, like the reference kernels do.
 double element_as_double(const void* data, DType dtype, int64_t i) {
-  switch (dtype) {
-    case DType::kFloat32:
-      return static_cast<const float*>(data)[i];
-    case DType::kFloat64:
-      return static_cast<const double*>(data)[i];
-    case DType::kFloat16:
-      return edgeinfer::ir::half_to_float(static_cast<const uint16_t*>(data)[i]);
-    case DType::kInt8:
-      return static_cast<const int8_t*>(data)[i];
-    case DType::kUInt8:
-      return static_cast<const uint8_t*>(data)[i];
-    case DType::kInt16:
-      return static_cast<const int16_t*>(data)[i];
-    case DType::kUInt16:
-      return static_cast<const uint16_t*>(data)[i];
-    case DType::kInt32:
-      return static_cast<const int32_t*>(data)[i];
-    case DType::kUInt32:
-      return static_cast<const uint32_t*>(data)[i];
-    case DType::kInt64:
-      return static_cast<double>(static_cast<const int64_t*>(data)[i]);
-    case DType::kUInt64:
-      return static_cast<double>(static_cast<const uint64_t*>(data)[i]);
-    case DType::kBool:
-      return static_cast<const uint8_t*>(data)[i] != 0 ? 1.0 : 0.0;
-    case DType::kUndefined:
-      break;
-  }
-  return 0;
+  return edgeinfer::cpu::reference::load_as_double(dtype, data, i);
 }
 
 bool is_float(DType d) {
