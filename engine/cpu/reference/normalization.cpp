@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "cpu/reference/dispatch.h"
@@ -10,6 +11,21 @@
 
 namespace edgeinfer::cpu::reference {
 namespace {
+
+// Mean and (biased) variance of n values, accumulated in double; zeros for an empty span.
+template <typename T>
+std::pair<double, double> mean_and_variance(const T* x, int64_t n) {
+  double mean = 0.0;
+  for (int64_t i = 0; i < n; ++i)
+    mean += static_cast<double>(x[i]);
+  mean /= static_cast<double>(std::max<int64_t>(n, 1));
+  double var = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = static_cast<double>(x[i]) - mean;
+    var += d * d;
+  }
+  return {mean, var / static_cast<double>(std::max<int64_t>(n, 1))};
+}
 
 // Reads a float16/32/64 parameter input as doubles and checks its element count.
 Result<std::vector<double>> read_param(const KernelContext& ctx, size_t index, const char* what,
@@ -103,16 +119,7 @@ Status instance_normalization(KernelContext& ctx) {
     for (int64_t plane = 0; plane < planes; ++plane) {
       const T* xp = x.as<T>() + plane * inner;
       T* yp = y.as<T>() + plane * inner;
-      double mean = 0.0;
-      for (int64_t i = 0; i < inner; ++i)
-        mean += static_cast<double>(xp[i]);
-      mean /= static_cast<double>(std::max<int64_t>(inner, 1));
-      double var = 0.0;
-      for (int64_t i = 0; i < inner; ++i) {
-        const double d = static_cast<double>(xp[i]) - mean;
-        var += d * d;
-      }
-      var /= static_cast<double>(std::max<int64_t>(inner, 1));
+      const auto [mean, var] = mean_and_variance(xp, inner);
       const int64_t c = plane % channels;
       const double a = scale[c] / std::sqrt(var + epsilon);
       for (int64_t i = 0; i < inner; ++i) {
@@ -234,16 +241,7 @@ Status layer_normalization(KernelContext& ctx) {
     for (int64_t o = 0; o < outer; ++o) {
       const T* xp = x.as<T>() + o * inner;
       T* yp = y.as<T>() + o * inner;
-      double mean = 0.0;
-      for (int64_t i = 0; i < inner; ++i)
-        mean += static_cast<double>(xp[i]);
-      mean /= static_cast<double>(std::max<int64_t>(inner, 1));
-      double var = 0.0;
-      for (int64_t i = 0; i < inner; ++i) {
-        const double d = static_cast<double>(xp[i]) - mean;
-        var += d * d;
-      }
-      var /= static_cast<double>(std::max<int64_t>(inner, 1));
+      const auto [mean, var] = mean_and_variance(xp, inner);
       const double inv_std = 1.0 / std::sqrt(var + epsilon);
       for (int64_t i = 0; i < inner; ++i) {
         double v = (static_cast<double>(xp[i]) - mean) * inv_std * scale[scale_map[i]];
