@@ -331,6 +331,7 @@ TEST_CASE("backend=vulkan without a Vulkan device is a readable error", "[novulk
       "edgebgremove backend=vulkan ! fakesink",
       run);
   CHECK_FALSE(run.started);
-  const std::string lower = g_ascii_strdown(run.error.c_str(), -1);
-  CHECK(lower.find("vulkan") != std::string::npos);
+  gchar* lower = g_ascii_strdown(run.error.c_str(), -1);
+  CHECK(std::string(lower).find("vulkan") != std::string::npos);
+  g_free(lower);
 }

@@ -61,23 +61,32 @@ typedef enum ei_dtype {
   EI_DTYPE_UINT32 = 9,
   EI_DTYPE_INT64 = 10,
   EI_DTYPE_UINT64 = 11,
-  EI_DTYPE_BOOL = 12 /* one byte per element, 0 or 1 */
+  EI_DTYPE_BOOL = 12, /* one byte per element, 0 or 1 */
+  EI_DTYPE_MAX_ENUM = 0x7fffffff /* not a type: see EI_BACKEND_MAX_ENUM */
 } ei_dtype;
 
 typedef enum ei_backend {
   EI_BACKEND_AUTO = 0,
   EI_BACKEND_CPU = 1,
-  EI_BACKEND_VULKAN = 2
+  EI_BACKEND_VULKAN = 2,
+  /* Not a backend: makes every int a valid ei_backend, so the library can reject a bad value
+     instead of C++ reading an out-of-range enum (undefined behaviour). */
+  EI_BACKEND_MAX_ENUM = 0x7fffffff
 } ei_backend;
 
 typedef enum ei_memory_mode {
   EI_MEMORY_SEPARATE = 0,
   EI_MEMORY_REDUCE = 1,
   EI_MEMORY_REUSE = 2,
-  EI_MEMORY_PLANNED = 3
+  EI_MEMORY_PLANNED = 3,
+  EI_MEMORY_MAX_ENUM = 0x7fffffff /* not a mode: see EI_BACKEND_MAX_ENUM */
 } ei_memory_mode;
 
-typedef enum ei_weights_mode { EI_WEIGHTS_LOAD = 0, EI_WEIGHTS_MAPPED = 1 } ei_weights_mode;
+typedef enum ei_weights_mode {
+  EI_WEIGHTS_LOAD = 0,
+  EI_WEIGHTS_MAPPED = 1,
+  EI_WEIGHTS_MAX_ENUM = 0x7fffffff /* not a mode: see EI_BACKEND_MAX_ENUM */
+} ei_weights_mode;
 
 typedef struct ei_options ei_options;
 typedef struct ei_model ei_model;
