@@ -52,8 +52,8 @@ void BackgroundBlur::compute(const FrameView& frame, const Grid& alpha, int alph
       weight_.row(y)[x] = all_background || n == 0 ? 1.0f : sum / n;
     }
   }
-  Grid blurred_weight = weight_;
-  blur3(blurred_weight, radius, scratch_);
+  blurred_weight_ = weight_;  // a copy into kept storage: no allocation once sized
+  blur3(blurred_weight_, radius, scratch_);
   // Where no background is within reach (deep inside the person, where alpha hides the
   // result anyway) a small floor on the weight keeps the division finite.
   constexpr float kMinWeight = 1e-4f;
@@ -68,10 +68,11 @@ void BackgroundBlur::compute(const FrameView& frame, const Grid& alpha, int alph
     for (size_t i = 0; i < out.v.size(); ++i) {
       // Clamped: interpolating between these later needs no clamp per pixel.
       out.v[i] =
-          std::clamp(component_.v[i] / std::max(blurred_weight.v[i], kMinWeight), 0.0f, 254.9f);
+          std::clamp(component_.v[i] / std::max(blurred_weight_.v[i], kMinWeight), 0.0f, 254.9f);
     }
     const PlaneView& p = frame.comp[c];
-    expand_columns(out, static_cast<float>(scale) / (1 << p.w_sub), p.width, wide_[c]);
+    expand_columns(out, static_cast<float>(scale) / (1 << p.w_sub), p.width, wide_[c],
+                   taps_[p.w_sub ? 1 : 0]);
   }
 }
 

@@ -21,8 +21,9 @@ class BackgroundBlur {
   const Grid& component(int c) const { return wide_[c]; }
 
  private:
-  Grid blurred_[3], wide_[3], weight_, component_;
+  Grid blurred_[3], wide_[3], weight_, blurred_weight_, component_;
   std::vector<float> scratch_;
+  ExpandTaps taps_[2];  // full-width and subsampled components
 };
 
 }  // namespace edgeinfer::gst

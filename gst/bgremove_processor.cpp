@@ -73,7 +73,7 @@ Status BgRemoveProcessor::set_formats(const GstVideoInfo& in, const GstVideoInfo
 
 void BgRemoveProcessor::submit(const FrameView& frame, uint64_t number, double& cpu_ms) {
   const double t0 = thread_cpu_ms();
-  frame_to_tensor(frame, layout_, input_.data());
+  to_tensor_.convert(frame, layout_, input_.data());
   worker_->submit(input_, number);
   cpu_ms += thread_cpu_ms() - t0;
   std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -82,9 +82,9 @@ void BgRemoveProcessor::submit(const FrameView& frame, uint64_t number, double& 
 
 Status BgRemoveProcessor::apply_result(InferenceResult& result, const BgRemoveSettings& settings) {
   if (!result.status) return result.status;
-  Grid fresh;
-  EI_RETURN_IF_ERROR(output_to_probability(result.output, fresh));
-  temporal_smooth(prob_, fresh, has_mask_ ? static_cast<float>(settings.temporal_smoothing) : 0);
+  EI_RETURN_IF_ERROR(output_to_probability(result.output, fresh_));
+  worker_->recycle(std::move(result.storage));
+  temporal_smooth(prob_, fresh_, has_mask_ ? static_cast<float>(settings.temporal_smoothing) : 0);
   has_mask_ = true;
   mask_frame_ = result.frame;
   std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -135,14 +135,19 @@ Status BgRemoveProcessor::process(GstVideoFrame* in, GstVideoFrame* out,
   const bool stale = !has_mask_ || age > settings.max_mask_age;
 
   const double t0 = thread_cpu_ms();
-  composite_frame(in, out, settings, stale);
+  CompositeTimes times;
+  composite_frame(in, out, settings, stale, times);
   const double composite_ms = thread_cpu_ms() - t0;
   cpu_ms += composite_ms;
 
   std::lock_guard<std::mutex> lock(stats_mutex_);
   stats_.composite_ms = composite_ms;
+  stats_.upsample_ms = times.upsample_ms;
+  stats_.blur_ms = times.blur_ms;
+  stats_.blend_ms = times.blend_ms;
   stats_.mask_age = age;
   stats_.max_mask_age_seen = std::max(stats_.max_mask_age_seen, age);
+  stats_.window_max_mask_age = std::max(stats_.window_max_mask_age, age);
   if (age != 0) ++stats_.reused_mask_frames;
   if (stale) ++stats_.stale_frames;
   window_cpu_ms_ += cpu_ms;
@@ -151,7 +156,8 @@ Status BgRemoveProcessor::process(GstVideoFrame* in, GstVideoFrame* out,
 }
 
 void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
-                                        const BgRemoveSettings& settings, bool stale) {
+                                        const BgRemoveSettings& settings, bool stale,
+                                        CompositeTimes& times) {
   const FrameView in_view = view_frame(in);
   const FrameView out_view = view_frame(out);
   const int w = in_view.width, h = in_view.height;
@@ -164,6 +170,13 @@ void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
   const SoftThreshold curve(static_cast<float>(settings.threshold),
                             static_cast<float>(settings.softness));
   const int scale = grid_scale_for(w);
+  double t = thread_cpu_ms();
+  // Charges the CPU time since the last mark to one of the parts.
+  auto mark = [&t](double& part) {
+    const double now = thread_cpu_ms();
+    part += now - t;
+    t = now;
+  };
   if (action == StaleAction::kKeep) {
     upsampler_.prepare(in_view, prob_, kGuidedRadius, kGuidedEps);
     upsampler_.alpha_plane(curve, alpha_);
@@ -171,19 +184,23 @@ void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
     alpha_.assign(static_cast<size_t>(w) * h, action == StaleAction::kPassthrough ? 255 : 0);
   }
 
+  mark(times.upsample_ms);
   switch (settings.mode) {
     case BgMode::kMask:
       write_alpha(alpha_, w, out_view.comp[0]);
+      mark(times.blend_ms);
       return;
     case BgMode::kAlpha:
       gst_video_converter_frame(to_rgba_, in, out);
       write_alpha(alpha_, w, out_view.alpha);
+      mark(times.blend_ms);
       return;
     default:
       break;
   }
   if (action == StaleAction::kPassthrough) {
     copy_components(in_view, out_view);
+    mark(times.blend_ms);
     return;
   }
   Background bg;
@@ -193,11 +210,13 @@ void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
     } else {
       alpha_grid_.v.clear();  // the whole frame is background
     }
+    mark(times.upsample_ms);
     // A wide blur runs on a grid twice as coarse: a quarter of the work, same look.
     const int factor = settings.blur_strength >= 4 * scale ? 2 : 1;
     const int blur_scale = scale * factor;
     const int radius = std::max(1, (settings.blur_strength + blur_scale / 2) / blur_scale);
     blur_.compute(in_view, alpha_grid_, scale, factor, radius);
+    mark(times.blur_ms);
     bg.kind = Background::Kind::kGrid;
     bg.grid_scale = blur_scale;
     for (int c = 0; c < in_view.components; ++c)
@@ -213,17 +232,20 @@ void BgRemoveProcessor::composite_frame(GstVideoFrame* in, GstVideoFrame* out,
     colour_to_components(in_view, colour, bg.colour);
     bg.kind = Background::Kind::kColour;
   }
-  composite(in_view, alpha_, bg, out_view);
+  composite(in_view, alpha_, bg, out_view, composite_scratch_);
+  mark(times.blend_ms);
 }
 
 BgRemoveStats BgRemoveProcessor::stats(bool window_done) {
   std::lock_guard<std::mutex> lock(stats_mutex_);
   if (window_frames_ > 0) stats_.cpu_per_frame_ms = window_cpu_ms_ / window_frames_;
+  const BgRemoveStats out = stats_;
   if (window_done) {
     window_cpu_ms_ = 0;
     window_frames_ = 0;
+    stats_.window_max_mask_age = -1;
   }
-  return stats_;
+  return out;
 }
 
 }  // namespace edgeinfer::gst

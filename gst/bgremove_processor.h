@@ -12,6 +12,7 @@
 #include "background_blur.h"
 #include "background_image.h"
 #include "bgremove_settings.h"
+#include "compositor.h"
 #include "frame_to_tensor.h"
 #include "guided_upsample.h"
 #include "inference_worker.h"
@@ -26,11 +27,15 @@ struct BgRemoveStats {
   uint64_t stale_frames = 0;        // frames where stale-mask-action applied
   int mask_age = 0;                 // frames, of the last output frame
   int max_mask_age_seen = 0;
-  double inference_ms = 0;      // wall time of the last inference
-  double inference_cpu_ms = 0;  // CPU time of the last inference
-  double preprocess_ms = 0;     // CPU time of the last pre-processing
-  double composite_ms = 0;      // CPU time of the last mask refinement + compositing
-  double cpu_per_frame_ms = 0;  // average over the last second: all three, per output frame
+  int window_max_mask_age = -1;  // largest mask age in the current statistics window
+  double inference_ms = 0;       // wall time of the last inference
+  double inference_cpu_ms = 0;   // CPU time of the last inference
+  double preprocess_ms = 0;      // CPU time of the last pre-processing
+  double composite_ms = 0;       // CPU time of the last mask refinement + compositing, of which:
+  double upsample_ms = 0;        //   guided filter and full-resolution alpha
+  double blur_ms = 0;            //   background blur on the grid
+  double blend_ms = 0;           //   blending (or writing the mask / alpha) at full resolution
+  double cpu_per_frame_ms = 0;   // average over the last second: all three, per output frame
 };
 
 class BgRemoveProcessor {
@@ -50,13 +55,18 @@ class BgRemoveProcessor {
  private:
   Status apply_result(InferenceResult& result, const BgRemoveSettings& settings);
   void submit(const FrameView& frame, uint64_t number, double& cpu_ms);
+  struct CompositeTimes {
+    double upsample_ms = 0, blur_ms = 0, blend_ms = 0;
+  };
   void composite_frame(GstVideoFrame* in, GstVideoFrame* out, const BgRemoveSettings& settings,
-                       bool stale);
+                       bool stale, CompositeTimes& times);
 
   std::unique_ptr<InferenceWorker> worker_;
   TensorLayout layout_;
+  FrameToTensor to_tensor_;
   std::vector<float> input_;
-  Grid prob_;  // temporally smoothed person probability, model resolution
+  Grid prob_;   // temporally smoothed person probability, model resolution
+  Grid fresh_;  // the newest inference's probability, before smoothing
   bool has_mask_ = false;
   uint64_t mask_frame_ = 0;
   GuidedUpsampler upsampler_;
@@ -64,6 +74,7 @@ class BgRemoveProcessor {
   BackgroundImage background_;
   FrameView background_view_;
   Grid alpha_grid_;
+  CompositeScratch composite_scratch_;
   std::vector<uint8_t> alpha_;
   GstVideoInfo in_info_{}, out_info_{};
   GstVideoConverter* to_rgba_ = nullptr;  // mode=alpha: input format -> RGBA/BGRA

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vector_clones.h"
+
 namespace edgeinfer::gst {
 
 namespace {
@@ -13,6 +15,7 @@ inline uint8_t blend(int fg, int bg, int a) {
 }
 
 // A row of the background grid between grid rows r0 and r1, rounded to bytes.
+EI_VECTOR_CLONES
 void background_row(const float* __restrict r0, const float* __restrict r1, float f,
                     uint8_t* __restrict out, int n) {
   for (int x = 0; x < n; ++x) {
@@ -21,6 +24,7 @@ void background_row(const float* __restrict r0, const float* __restrict r1, floa
 }
 
 // Contiguous samples, branch-free so that the compiler vectorises it (16-bit lanes).
+EI_VECTOR_CLONES
 void blend_contiguous(const uint8_t* __restrict fg, const uint8_t* __restrict bg,
                       const uint8_t* __restrict alpha, uint8_t* __restrict out, int n) {
   for (int x = 0; x < n; ++x) {
@@ -62,11 +66,11 @@ bool packed_rgb(const FrameView& f) {
 }
 
 void composite_packed(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
-                      const FrameView& out, bool in_place) {
+                      const FrameView& out, bool in_place, CompositeScratch& scratch) {
   const int w = in.width;
-  std::vector<uint8_t> rows[3];
-  for (auto& r : rows)
-    r.resize(w);
+  std::vector<uint8_t>* rows = scratch.background;
+  for (int c = 0; c < 3; ++c)
+    rows[c].resize(w);
   for (int c = 0; c < 3; ++c) {
     if (bg.kind == Background::Kind::kColour)
       std::fill(rows[c].begin(), rows[c].end(), bg.colour[c]);
@@ -113,8 +117,10 @@ void composite_packed(const FrameView& in, const std::vector<uint8_t>& alpha, co
 }
 
 void composite_planes(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
-                      const FrameView& out, bool in_place) {
-  std::vector<uint8_t> bg_row8, alpha_row, result_row;
+                      const FrameView& out, bool in_place, CompositeScratch& scratch) {
+  std::vector<uint8_t>& bg_row8 = scratch.background[0];
+  std::vector<uint8_t>& alpha_row = scratch.alpha;
+  std::vector<uint8_t>& result_row = scratch.result;
   for (int c = 0; c < in.components; ++c) {
     const PlaneView& s = in.comp[c];
     const PlaneView& d = out.comp[c];
@@ -153,7 +159,7 @@ void composite_planes(const FrameView& in, const std::vector<uint8_t>& alpha, co
         }
         // Blend into a row buffer, then copy: no aliasing between input and output.
         blend_contiguous(sr, bg_row8.data(), a, result_row.data(), s.width);
-        std::copy(result_row.begin(), result_row.end(), dr);
+        std::copy(result_row.begin(), result_row.begin() + s.width, dr);
         continue;
       }
       for (int x = 0; x < s.width; ++x) {
@@ -171,13 +177,13 @@ void composite_planes(const FrameView& in, const std::vector<uint8_t>& alpha, co
 }  // namespace
 
 void composite(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
-               const FrameView& out) {
+               const FrameView& out, CompositeScratch& scratch) {
   // In place (the usual case): person pixels (alpha 255) need no write on the strided path.
   const bool in_place = in.comp[0].data == out.comp[0].data;
   if (bg.kind != Background::Kind::kFrame && packed_rgb(in) && packed_rgb(out)) {
-    composite_packed(in, alpha, bg, out, in_place);
+    composite_packed(in, alpha, bg, out, in_place, scratch);
   } else {
-    composite_planes(in, alpha, bg, out, in_place);
+    composite_planes(in, alpha, bg, out, in_place, scratch);
   }
   if (in.has_alpha && out.has_alpha && in.alpha.data != out.alpha.data) {
     for (int y = 0; y < in.height; ++y) {

@@ -21,11 +21,16 @@ struct Background {
   int grid_scale = 1;
 };
 
+// Row buffers the compositor reuses from frame to frame.
+struct CompositeScratch {
+  std::vector<uint8_t> background[3], alpha, result;
+};
+
 // out = bg + (in - bg) * alpha / 255 for each colour component. `in` and `out` share format and
 // size (they may be the same memory: then person pixels are not touched). A real alpha
 // channel is copied; x padding bytes are left as they are.
 void composite(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
-               const FrameView& out);
+               const FrameView& out, CompositeScratch& scratch);
 
 // Copies the colour components of `in` to `out` (same format).
 void copy_components(const FrameView& in, const FrameView& out);

@@ -40,62 +40,92 @@ Result<TensorLayout> layout_for_input(const TensorInfo& input, const std::string
 
 namespace {
 
-// Source positions (in full-resolution pixels) of each tensor column or row, bilinear.
-struct Taps {
-  std::vector<int> i0, i1;
-  std::vector<float> f;
-};
-
-Taps make_taps(int dst, int src) {
-  Taps t;
-  t.i0.resize(dst);
-  t.i1.resize(dst);
-  t.f.resize(dst);
+void make_taps(int dst, int src, std::vector<int>& i0, std::vector<int>& i1,
+               std::vector<float>& f) {
+  i0.resize(dst);
+  i1.resize(dst);
+  f.resize(dst);
   const float ratio = static_cast<float>(src) / dst;
   for (int d = 0; d < dst; ++d) {
     const float pos = std::clamp((d + 0.5f) * ratio - 0.5f, 0.0f, static_cast<float>(src - 1));
     const int i = static_cast<int>(pos);
-    t.i0[d] = i;
-    t.i1[d] = std::min(i + 1, src - 1);
-    t.f[d] = pos - i;
+    i0[d] = i;
+    i1[d] = std::min(i + 1, src - 1);
+    f[d] = pos - i;
   }
-  return t;
 }
 
-float sample(const PlaneView& p, const Taps& tx, const Taps& ty, int x, int y) {
-  // Subsampled components: the full-resolution tap positions shifted down.
-  const int x0 = tx.i0[x] >> p.w_sub, x1 = tx.i1[x] >> p.w_sub;
-  const int y0 = ty.i0[y] >> p.h_sub, y1 = ty.i1[y] >> p.h_sub;
-  const float fx = tx.f[x], fy = ty.f[y];
-  const uint8_t* r0 = p.row(y0);
-  const uint8_t* r1 = p.row(y1);
-  const float top = r0[x0 * p.pixel_stride] * (1 - fx) + r0[x1 * p.pixel_stride] * fx;
-  const float bottom = r1[x0 * p.pixel_stride] * (1 - fx) + r1[x1 * p.pixel_stride] * fx;
-  return top * (1 - fy) + bottom * fy;
+// YUV -> RGB in [0,255] as yuv_to_rgb computes it, folded into one linear map per channel.
+struct YuvToRgb {
+  float y_offset, y_gain, rv, gu, gv, bu;
+  explicit YuvToRgb(const YuvMatrix& m) {
+    const float ys = m.full_range ? 1 / 255.0f : 1 / 219.0f;
+    const float cs = m.full_range ? 1 / 255.0f : 1 / 224.0f;
+    const float kg = 1 - m.kr - m.kb;
+    y_offset = m.full_range ? 0.0f : 16.0f;
+    y_gain = 255 * ys;
+    rv = 255 * cs * 2 * (1 - m.kr);
+    bu = 255 * cs * 2 * (1 - m.kb);
+    gu = -255 * cs * m.kb * 2 * (1 - m.kb) / kg;
+    gv = -255 * cs * m.kr * 2 * (1 - m.kr) / kg;
+  }
+};
+
+inline float clamp255(float v) {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
 }  // namespace
 
-void frame_to_tensor(const FrameView& frame, const TensorLayout& layout, float* out) {
-  const Taps tx = make_taps(layout.width, frame.width);
-  const Taps ty = make_taps(layout.height, frame.height);
-  const size_t plane = static_cast<size_t>(layout.width) * layout.height;
-  for (int y = 0; y < layout.height; ++y) {
-    for (int x = 0; x < layout.width; ++x) {
-      float rgb[3];
-      if (frame.components == 1) {
-        rgb[0] = rgb[1] = rgb[2] = sample(frame.comp[0], tx, ty, x, y);
-      } else {
-        float c[3];
-        for (int k = 0; k < 3; ++k)
-          c[k] = sample(frame.comp[k], tx, ty, x, y);
-        if (frame.yuv) {
-          yuv_to_rgb(frame.matrix, c[0], c[1], c[2], rgb);
-        } else {
-          std::copy(c, c + 3, rgb);
-        }
+void FrameToTensor::convert(const FrameView& frame, const TensorLayout& layout, float* out) {
+  const int tw = layout.width, th = layout.height;
+  make_taps(tw, frame.width, tx_.i0, tx_.i1, tx_.f);
+  make_taps(th, frame.height, ty_.i0, ty_.i1, ty_.f);
+  const int nc = frame.components;
+  for (int c = 0; c < nc; ++c) {
+    // Subsampled components: the full-resolution tap positions shifted down.
+    const PlaneView& p = frame.comp[c];
+    x0_[c].resize(tw);
+    x1_[c].resize(tw);
+    samples_[c].resize(tw);
+    for (int x = 0; x < tw; ++x) {
+      x0_[c][x] = (tx_.i0[x] >> p.w_sub) * p.pixel_stride;
+      x1_[c][x] = (tx_.i1[x] >> p.w_sub) * p.pixel_stride;
+    }
+  }
+  const YuvToRgb yuv(frame.matrix);
+  const size_t plane = static_cast<size_t>(tw) * th;
+  for (int y = 0; y < th; ++y) {
+    const float fy = ty_.f[y];
+    for (int c = 0; c < nc; ++c) {
+      const PlaneView& p = frame.comp[c];
+      const uint8_t* r0 = p.row(ty_.i0[y] >> p.h_sub);
+      const uint8_t* r1 = p.row(ty_.i1[y] >> p.h_sub);
+      const int* x0 = x0_[c].data();
+      const int* x1 = x1_[c].data();
+      float* s = samples_[c].data();
+      for (int x = 0; x < tw; ++x) {
+        const float fx = tx_.f[x];
+        const float top = r0[x0[x]] * (1 - fx) + r0[x1[x]] * fx;
+        const float bottom = r1[x0[x]] * (1 - fx) + r1[x1[x]] * fx;
+        s[x] = top * (1 - fy) + bottom * fy;
       }
-      const size_t pixel = static_cast<size_t>(y) * layout.width + x;
+    }
+    for (int x = 0; x < tw; ++x) {
+      float rgb[3];
+      if (nc == 1) {
+        rgb[0] = rgb[1] = rgb[2] = samples_[0][x];
+      } else if (frame.yuv) {
+        const float yy = (samples_[0][x] - yuv.y_offset) * yuv.y_gain;
+        const float u = samples_[1][x] - 128, v = samples_[2][x] - 128;
+        rgb[0] = clamp255(yy + yuv.rv * v);
+        rgb[1] = clamp255(yy + yuv.gu * u + yuv.gv * v);
+        rgb[2] = clamp255(yy + yuv.bu * u);
+      } else {
+        for (int k = 0; k < 3; ++k)
+          rgb[k] = samples_[k][x];
+      }
+      const size_t pixel = static_cast<size_t>(y) * tw + x;
       for (int k = 0; k < 3; ++k) {
         const float v = (rgb[layout.bgr ? 2 - k : k] - layout.mean[k]) * layout.scale[k];
         if (layout.nchw) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "edgeinfer/status.h"
 #include "edgeinfer/tensor.h"
@@ -24,7 +25,21 @@ struct TensorLayout {
 // `layout_hint` is "auto", "nchw" or "nhwc".
 Result<TensorLayout> layout_for_input(const TensorInfo& input, const std::string& layout_hint);
 
-void frame_to_tensor(const FrameView& frame, const TensorLayout& layout, float* out);
+// Keeps its tap tables and row buffers between frames, so that a frame costs no allocation.
+class FrameToTensor {
+ public:
+  void convert(const FrameView& frame, const TensorLayout& layout, float* out);
+
+ private:
+  // Bilinear taps along one axis, in full-resolution frame pixels.
+  struct Taps {
+    std::vector<int> i0, i1;
+    std::vector<float> f;
+  };
+  Taps tx_, ty_;
+  std::vector<int> x0_[3], x1_[3];  // per component: byte offsets of the two taps in a row
+  std::vector<float> samples_[3];   // one tensor row of each component, resampled
+};
 
 // Parses "a,b,c" (or a single value for all three channels) into three floats.
 bool parse_triplet(const std::string& text, float out[3]);

@@ -26,20 +26,21 @@ struct Grid {
 // of samples inside the frame). Running sums: cost independent of the radius. `out` may be `in`.
 void box_mean(const Grid& in, int radius, Grid& out, std::vector<float>& scratch);
 
-// Linear interpolation of one grid row to `out_width` samples, `cell` samples per grid cell
-// (sample x sits at grid coordinate (x + 0.5) / cell - 0.5; clamped at both ends). Written
-// segment by segment so that the inner loop has no divisions or gathers.
-void expand_row(const float* row, int grid_width, float cell, int out_width, float* out);
+// Where each of `out_width` samples falls on a row of `grid_width` grid samples, `cell` output
+// samples per grid sample (sample x sits at grid coordinate (x + 0.5) / cell - 0.5, clamped at
+// both ends): the grid sample on its left and the weight of the one on its right. Computed
+// once per geometry, so that expanding a row is a plain loop without divisions.
+struct ExpandTaps {
+  int grid_width = -1, out_width = -1;
+  float cell = 0;
+  std::vector<int> index;
+  std::vector<float> weight;
+  void prepare(int grid_width, float cell, int out_width);
+};
 
-// Every row of `in` expanded to `out_width` columns (expand_row); rows stay at grid spacing,
-// so that the vertical interpolation per output row is a plain, vectorisable blend.
-void expand_columns(const Grid& in, float cell, int out_width, Grid& out);
-
-// out[x] = r0[x] + (r1[x] - r0[x]) * f
-inline void lerp_rows(const float* r0, const float* r1, float f, int n, float* out) {
-  for (int x = 0; x < n; ++x)
-    out[x] = r0[x] + (r1[x] - r0[x]) * f;
-}
+// Every row of `in` interpolated to `out_width` columns; rows stay at grid spacing, so that the
+// vertical interpolation per output row is a plain, vectorisable blend.
+void expand_columns(const Grid& in, float cell, int out_width, Grid& out, ExpandTaps& taps);
 
 // Rows of a grid (cell = `scale` output rows) that output row y interpolates, and the weight.
 inline void grid_rows_for(int y, float cell, int grid_height, int& y0, int& y1, float& f) {
@@ -51,6 +52,6 @@ inline void grid_rows_for(int y, float cell, int grid_height, int& y0, int& y1, 
 }
 
 // Bilinear resample of `in` to `out`'s size (pixel centres aligned, edges clamped).
-void resample_bilinear(const Grid& in, Grid& out);
+void resample_bilinear(const Grid& in, Grid& out, ExpandTaps& taps, std::vector<float>& row);
 
 }  // namespace edgeinfer::gst

@@ -413,9 +413,11 @@ static void post_stats(GstEdgeBgRemove* self, const BgRemoveStats& s) {
       "edgebgremove-stats", "frames", G_TYPE_UINT64, s.frames, "inferences", G_TYPE_UINT64,
       s.inferences, "reused-mask-frames", G_TYPE_UINT64, s.reused_mask_frames, "stale-frames",
       G_TYPE_UINT64, s.stale_frames, "mask-age", G_TYPE_INT, s.mask_age, "max-mask-age-seen",
-      G_TYPE_INT, s.max_mask_age_seen, "inference-time", G_TYPE_DOUBLE, s.inference_ms,
-      "inference-cpu-time", G_TYPE_DOUBLE, s.inference_cpu_ms, "preprocess-time", G_TYPE_DOUBLE,
-      s.preprocess_ms, "composite-time", G_TYPE_DOUBLE, s.composite_ms, "cpu-time-per-frame",
+      G_TYPE_INT, s.max_mask_age_seen, "max-mask-age-window", G_TYPE_INT, s.window_max_mask_age,
+      "inference-time", G_TYPE_DOUBLE, s.inference_ms, "inference-cpu-time", G_TYPE_DOUBLE,
+      s.inference_cpu_ms, "preprocess-time", G_TYPE_DOUBLE, s.preprocess_ms, "composite-time",
+      G_TYPE_DOUBLE, s.composite_ms, "upsample-time", G_TYPE_DOUBLE, s.upsample_ms, "blur-time",
+      G_TYPE_DOUBLE, s.blur_ms, "blend-time", G_TYPE_DOUBLE, s.blend_ms, "cpu-time-per-frame",
       G_TYPE_DOUBLE, s.cpu_per_frame_ms, nullptr);
   gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), st));
 }

@@ -37,6 +37,7 @@ struct State {
   Settings settings;
   std::optional<LoadedModel> loaded;
   TensorLayout layout;
+  FrameToTensor to_tensor;
   uint64_t frames = 0;
   double inference_ms = 0;
 };
@@ -273,7 +274,7 @@ static Status infer(State* st, GstVideoFrame* frame, GstBuffer* buffer, int inte
   Session& session = st->loaded->session;
   EI_ASSIGN_OR_RETURN(TensorView input, session.input(0));
   const auto t0 = std::chrono::steady_clock::now();
-  frame_to_tensor(view_frame(frame), st->layout, input.as<float>());
+  st->to_tensor.convert(view_frame(frame), st->layout, input.as<float>());
   EI_RETURN_IF_ERROR(session.run());
   std::vector<NamedTensor> tensors;
   const auto& outputs = st->loaded->model.outputs();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vector_clones.h"
+
 namespace edgeinfer::gst {
 
 int grid_scale_for(int frame_width) {
@@ -40,6 +42,7 @@ const uint8_t* luma_plane(const FrameView& f, std::vector<uint8_t>& storage, int
 
 // One row of alpha from the coefficient rows above and below; restrict and branch-free
 // clamps let the compiler vectorise it.
+EI_VECTOR_CLONES
 void alpha_row(const float* __restrict a0, const float* __restrict a1, const float* __restrict b0,
                const float* __restrict b1, float fy, const uint8_t* __restrict luma,
                uint8_t* __restrict out, int n) {
@@ -53,6 +56,17 @@ void alpha_row(const float* __restrict a0, const float* __restrict a1, const flo
   }
 }
 
+// sums[x] = the sum over `rows` rows (from `first`, `stride` bytes apart) of column x.
+EI_VECTOR_CLONES
+void add_rows(const uint8_t* first, int stride, int rows, int width, uint16_t* __restrict sums) {
+  std::fill(sums, sums + width, uint16_t{0});
+  for (int r = 0; r < rows; ++r) {
+    const uint8_t* __restrict l = first + static_cast<ptrdiff_t>(r) * stride;
+    for (int x = 0; x < width; ++x)
+      sums[x] = static_cast<uint16_t>(sums[x] + l[x]);
+  }
+}
+
 }  // namespace
 
 void GuidedUpsampler::prepare(const FrameView& frame, const Grid& prob, int radius, float eps) {
@@ -62,31 +76,27 @@ void GuidedUpsampler::prepare(const FrameView& frame, const Grid& prob, int radi
   const int gw = (width_ + scale_ - 1) / scale_, gh = (height_ + scale_ - 1) / scale_;
   luma_ = luma_plane(frame, luma_storage_, luma_stride_);
 
-  // Guide: luma averaged over each grid cell, in [0,1].
+  // Guide: luma averaged over each grid cell, in [0,1]. The cell's rows are first added up
+  // column by column (16 bits hold 255 * scale: scale stays below 257), a loop the compiler
+  // vectorises, then each cell's columns.
   guide_.resize(gw, gh);
-  std::vector<uint32_t> sums(gw);
+  column_sums_.resize(width_);
   for (int gy = 0; gy < gh; ++gy) {
-    std::fill(sums.begin(), sums.end(), 0u);
     const int y0 = gy * scale_, y1 = std::min(height_, y0 + scale_);
-    for (int y = y0; y < y1; ++y) {
-      const uint8_t* l = luma_ + static_cast<size_t>(y) * luma_stride_;
-      for (int gx = 0; gx < gw; ++gx) {
-        const int x0 = gx * scale_, x1 = std::min(width_, x0 + scale_);
-        uint32_t sum = 0;
-        for (int x = x0; x < x1; ++x)
-          sum += l[x];
-        sums[gx] += sum;
-      }
-    }
+    uint16_t* sums = column_sums_.data();
+    add_rows(luma_ + static_cast<size_t>(y0) * luma_stride_, luma_stride_, y1 - y0, width_, sums);
     float* g = guide_.row(gy);
     for (int gx = 0; gx < gw; ++gx) {
-      const int cells = (std::min(width_, (gx + 1) * scale_) - gx * scale_) * (y1 - y0);
-      g[gx] = sums[gx] / (255.0f * cells);
+      const int x0 = gx * scale_, x1 = std::min(width_, x0 + scale_);
+      uint32_t sum = 0;
+      for (int x = x0; x < x1; ++x)
+        sum += sums[x];
+      g[gx] = sum / (255.0f * ((x1 - x0) * (y1 - y0)));
     }
   }
 
   p_.resize(gw, gh);
-  resample_bilinear(prob, p_);
+  resample_bilinear(prob, p_, prob_taps_, scratch_);
 
   // a = cov(I,p) / (var(I) + eps), b = mean(p) - a mean(I), then both averaged.
   Grid& mean_i = tmp1_;
@@ -131,8 +141,8 @@ void GuidedUpsampler::alpha_plane(const SoftThreshold& curve, std::vector<uint8_
     a.v[i] = a_.v[i] * curve.gain / 255.0f;
     b.v[i] = (b_.v[i] - curve.lo) * curve.gain + 0.5f;
   }
-  expand_columns(a, cell, width_, wide_a_);
-  expand_columns(b, cell, width_, wide_b_);
+  expand_columns(a, cell, width_, wide_a_, expand_taps_);
+  expand_columns(b, cell, width_, wide_b_, expand_taps_);
   for (int y = 0; y < height_; ++y) {
     int y0, y1;
     float fy;

@@ -33,6 +33,8 @@ class GuidedUpsampler {
   Grid wide_a_, wide_b_;  // a and b expanded to full width, at grid rows
   Grid guide_, p_, a_, b_, tmp1_, tmp2_, tmp3_;
   std::vector<float> scratch_;
+  std::vector<uint16_t> column_sums_;
+  ExpandTaps prob_taps_, expand_taps_;
 };
 
 // Frame pixels per grid cell: keeps the grid around 320 pixels wide.

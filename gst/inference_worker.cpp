@@ -65,6 +65,11 @@ std::optional<InferenceResult> InferenceWorker::wait_for(uint64_t frame, int tim
   return out;
 }
 
+void InferenceWorker::recycle(std::vector<uint8_t> storage) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  spare_storage_ = std::move(storage);
+}
+
 void InferenceWorker::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   std::vector<float> input;
@@ -74,9 +79,10 @@ void InferenceWorker::loop() {
     input.swap(pending_);
     const uint64_t frame = pending_frame_;
     has_job_ = false;
+    InferenceResult result;
+    result.storage.swap(spare_storage_);
     lock.unlock();
 
-    InferenceResult result;
     result.frame = frame;
     const auto start = std::chrono::steady_clock::now();
     const double cpu_start = thread_cpu_ms();

@@ -40,6 +40,8 @@ class InferenceWorker {
   std::optional<InferenceResult> take();
   // Waits until the job for `frame` is done (or `timeout_ms` passed; negative: no limit).
   std::optional<InferenceResult> wait_for(uint64_t frame, int timeout_ms);
+  // Hands a taken result's storage back for the next run to fill (no allocation per run).
+  void recycle(std::vector<uint8_t> storage);
 
  private:
   void loop();
@@ -55,6 +57,7 @@ class InferenceWorker {
   uint64_t pending_frame_ = 0;
   bool has_job_ = false;
   std::optional<InferenceResult> result_;
+  std::vector<uint8_t> spare_storage_;
   std::thread thread_;
 };
 
