@@ -34,6 +34,45 @@ void blend_contiguous(const uint8_t* __restrict fg, const uint8_t* __restrict bg
   }
 }
 
+// The same with the result written over the foreground (in-place compositing).
+EI_VECTOR_CLONES
+void blend_in_place(uint8_t* __restrict fg, const uint8_t* __restrict bg,
+                    const uint8_t* __restrict alpha, int n) {
+  for (int x = 0; x < n; ++x) {
+    const uint16_t a = alpha[x];
+    const uint16_t v = static_cast<uint16_t>(fg[x] * a + bg[x] * (255 - a) + 128);
+    fg[x] = static_cast<uint8_t>((v + (v >> 8)) >> 8);
+  }
+}
+
+// The alpha of `n` subsampled samples (each the full-resolution pixel at its top-left). A
+// function of its own: in a loop over vectors' bytes the compiler would reload the vectors'
+// pointers at every store (a byte store may alias anything).
+EI_VECTOR_CLONES
+void subsample_alpha(const uint8_t* __restrict in, int shift, int n, uint8_t* __restrict out) {
+  if (shift == 1) {
+    for (int x = 0; x < n; ++x)
+      out[x] = in[2 * x];
+  } else {
+    for (int x = 0; x < n; ++x)
+      out[x] = in[x << shift];
+  }
+}
+
+// Lowest and highest alpha of `n` samples.
+EI_VECTOR_CLONES
+void alpha_range(const uint8_t* __restrict a, int n, uint8_t& lo_out, uint8_t& hi_out) {
+  uint8_t lo = 255, hi = 0;
+  for (int x = 0; x < n; ++x) {
+    lo = a[x] < lo ? a[x] : lo;
+    hi = a[x] > hi ? a[x] : hi;
+  }
+  lo_out = lo;
+  hi_out = hi;
+}
+
+constexpr int kChunk = 64;
+
 }  // namespace
 
 void copy_components(const FrameView& in, const FrameView& out) {
@@ -120,14 +159,12 @@ void composite_planes(const FrameView& in, const std::vector<uint8_t>& alpha, co
                       const FrameView& out, bool in_place, CompositeScratch& scratch) {
   std::vector<uint8_t>& bg_row8 = scratch.background[0];
   std::vector<uint8_t>& alpha_row = scratch.alpha;
-  std::vector<uint8_t>& result_row = scratch.result;
   for (int c = 0; c < in.components; ++c) {
     const PlaneView& s = in.comp[c];
     const PlaneView& d = out.comp[c];
     const int ps = s.pixel_stride, pd = d.pixel_stride, ws = s.w_sub;
     bg_row8.resize(s.width);
     alpha_row.resize(s.width);
-    result_row.resize(s.width);
     if (bg.kind == Background::Kind::kColour) {
       std::fill(bg_row8.begin(), bg_row8.end(), bg.colour[c]);
     }
@@ -136,32 +173,50 @@ void composite_planes(const FrameView& in, const std::vector<uint8_t>& alpha, co
       uint8_t* dr = d.row(y);
       // Alpha of the component's sample: the full-resolution pixel at its top-left.
       const uint8_t* ar = alpha.data() + static_cast<size_t>(y << s.h_sub) * in.width;
-      // This row's background as contiguous bytes.
-      if (bg.kind == Background::Kind::kFrame) {
-        const uint8_t* br = bg.frame->comp[c].row(y);
-        const int pb = bg.frame->comp[c].pixel_stride;
-        for (int x = 0; x < s.width; ++x)
-          bg_row8[x] = br[x * pb];
-      } else if (bg.kind == Background::Kind::kGrid) {
-        const Grid& g = *bg.grids[c];
-        int y0, y1;
-        float f;
-        grid_rows_for(y, static_cast<float>(bg.grid_scale) / (1 << s.h_sub), g.height, y0, y1, f);
-        // The grid holds values in [0,255] (BackgroundBlur clamps), so does their blend.
-        background_row(g.row(y0), g.row(y1), f, bg_row8.data(), s.width);
-      }
+      // The background of samples [x0, x0 + n) of this row as contiguous bytes.
+      auto background = [&](int x0, int n) {
+        if (bg.kind == Background::Kind::kFrame) {
+          const uint8_t* br = bg.frame->comp[c].row(y);
+          const int pb = bg.frame->comp[c].pixel_stride;
+          for (int x = x0; x < x0 + n; ++x)
+            bg_row8[x] = br[x * pb];
+        } else if (bg.kind == Background::Kind::kGrid) {
+          const Grid& g = *bg.grids[c];
+          int y0, y1;
+          float f;
+          grid_rows_for(y, static_cast<float>(bg.grid_scale) / (1 << s.h_sub), g.height, y0, y1, f);
+          // The grid holds values in [0,255] (BackgroundBlur clamps), so does their blend.
+          background_row(g.row(y0) + x0, g.row(y1) + x0, f, bg_row8.data() + x0, n);
+        }
+      };
       if (ps == 1 && pd == 1) {
         const uint8_t* a = ar;
         if (ws != 0) {
-          for (int x = 0; x < s.width; ++x)
-            alpha_row[x] = ar[x << ws];
+          subsample_alpha(ar, ws, s.width, alpha_row.data());
           a = alpha_row.data();
         }
-        // Blend into a row buffer, then copy: no aliasing between input and output.
-        blend_contiguous(sr, bg_row8.data(), a, result_row.data(), s.width);
-        std::copy(result_row.begin(), result_row.begin() + s.width, dr);
+        // In chunks: most of a frame is all person (nothing to do in place) or all background
+        // (no blend); the background is computed only where it shows.
+        for (int x0 = 0; x0 < s.width; x0 += kChunk) {
+          const int n = std::min(kChunk, s.width - x0);
+          uint8_t lo, hi;
+          alpha_range(a + x0, n, lo, hi);
+          if (lo == 255) {
+            if (sr != dr) std::copy(sr + x0, sr + x0 + n, dr + x0);
+            continue;
+          }
+          background(x0, n);
+          if (hi == 0) {
+            std::copy(bg_row8.data() + x0, bg_row8.data() + x0 + n, dr + x0);
+          } else if (sr == dr) {
+            blend_in_place(dr + x0, bg_row8.data() + x0, a + x0, n);
+          } else {
+            blend_contiguous(sr + x0, bg_row8.data() + x0, a + x0, dr + x0, n);
+          }
+        }
         continue;
       }
+      background(0, s.width);
       for (int x = 0; x < s.width; ++x) {
         const int a = ar[x << ws];
         if (a == 255) {

@@ -23,7 +23,7 @@ struct Background {
 
 // Row buffers the compositor reuses from frame to frame.
 struct CompositeScratch {
-  std::vector<uint8_t> background[3], alpha, result;
+  std::vector<uint8_t> background[3], alpha;
 };
 
 // out = bg + (in - bg) * alpha / 255 for each colour component. `in` and `out` share format and

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <vector>
 
+#include "vector_clones.h"
+
 namespace edgeinfer::gst {
 
 Result<TensorLayout> layout_for_input(const TensorInfo& input, const std::string& layout_hint) {
@@ -75,6 +77,53 @@ inline float clamp255(float v) {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+// One tensor row of one component: bilinear from two frame rows at byte offsets x0/x1.
+EI_VECTOR_CLONES
+void sample_row(const uint8_t* __restrict r0, const uint8_t* __restrict r1,
+                const int* __restrict x0, const int* __restrict x1, const float* __restrict fx,
+                float fy, int n, float* __restrict out) {
+  for (int x = 0; x < n; ++x) {
+    const float top = r0[x0[x]] * (1 - fx[x]) + r0[x1[x]] * fx[x];
+    const float bottom = r1[x0[x]] * (1 - fx[x]) + r1[x1[x]] * fx[x];
+    out[x] = top * (1 - fy) + bottom * fy;
+  }
+}
+
+EI_VECTOR_CLONES
+void yuv_row(const float* __restrict y, const float* __restrict u, const float* __restrict v,
+             const YuvToRgb& m, int n, float* __restrict r, float* __restrict g,
+             float* __restrict b) {
+  for (int x = 0; x < n; ++x) {
+    const float yy = (y[x] - m.y_offset) * m.y_gain;
+    const float uu = u[x] - 128, vv = v[x] - 128;
+    r[x] = clamp255(yy + m.rv * vv);
+    g[x] = clamp255(yy + m.gu * uu + m.gv * vv);
+    b[x] = clamp255(yy + m.bu * uu);
+  }
+}
+
+// (value - mean) * scale into one channel plane (NCHW) ...
+EI_VECTOR_CLONES
+void normalise_plane(const float* __restrict in, float mean, float scale, int n,
+                     float* __restrict out) {
+  for (int x = 0; x < n; ++x)
+    out[x] = (in[x] - mean) * scale;
+}
+
+// ... or interleaved with the other two channels (NHWC).
+EI_VECTOR_CLONES
+void normalise_interleaved(const float* __restrict c0, const float* __restrict c1,
+                           const float* __restrict c2, const float* mean, const float* scale, int n,
+                           float* __restrict out) {
+  const float m0 = mean[0], m1 = mean[1], m2 = mean[2];
+  const float s0 = scale[0], s1 = scale[1], s2 = scale[2];
+  for (int x = 0; x < n; ++x) {
+    out[3 * x] = (c0[x] - m0) * s0;
+    out[3 * x + 1] = (c1[x] - m1) * s1;
+    out[3 * x + 2] = (c2[x] - m2) * s2;
+  }
+}
+
 }  // namespace
 
 void FrameToTensor::convert(const FrameView& frame, const TensorLayout& layout, float* out) {
@@ -93,47 +142,39 @@ void FrameToTensor::convert(const FrameView& frame, const TensorLayout& layout, 
       x1_[c][x] = (tx_.i1[x] >> p.w_sub) * p.pixel_stride;
     }
   }
+  for (auto& r : rgb_)
+    r.resize(tw);
   const YuvToRgb yuv(frame.matrix);
   const size_t plane = static_cast<size_t>(tw) * th;
   for (int y = 0; y < th; ++y) {
-    const float fy = ty_.f[y];
     for (int c = 0; c < nc; ++c) {
       const PlaneView& p = frame.comp[c];
-      const uint8_t* r0 = p.row(ty_.i0[y] >> p.h_sub);
-      const uint8_t* r1 = p.row(ty_.i1[y] >> p.h_sub);
-      const int* x0 = x0_[c].data();
-      const int* x1 = x1_[c].data();
-      float* s = samples_[c].data();
-      for (int x = 0; x < tw; ++x) {
-        const float fx = tx_.f[x];
-        const float top = r0[x0[x]] * (1 - fx) + r0[x1[x]] * fx;
-        const float bottom = r1[x0[x]] * (1 - fx) + r1[x1[x]] * fx;
-        s[x] = top * (1 - fy) + bottom * fy;
-      }
+      sample_row(p.row(ty_.i0[y] >> p.h_sub), p.row(ty_.i1[y] >> p.h_sub), x0_[c].data(),
+                 x1_[c].data(), tx_.f.data(), ty_.f[y], tw, samples_[c].data());
     }
-    for (int x = 0; x < tw; ++x) {
-      float rgb[3];
-      if (nc == 1) {
-        rgb[0] = rgb[1] = rgb[2] = samples_[0][x];
-      } else if (frame.yuv) {
-        const float yy = (samples_[0][x] - yuv.y_offset) * yuv.y_gain;
-        const float u = samples_[1][x] - 128, v = samples_[2][x] - 128;
-        rgb[0] = clamp255(yy + yuv.rv * v);
-        rgb[1] = clamp255(yy + yuv.gu * u + yuv.gv * v);
-        rgb[2] = clamp255(yy + yuv.bu * u);
-      } else {
-        for (int k = 0; k < 3; ++k)
-          rgb[k] = samples_[k][x];
-      }
-      const size_t pixel = static_cast<size_t>(y) * tw + x;
-      for (int k = 0; k < 3; ++k) {
-        const float v = (rgb[layout.bgr ? 2 - k : k] - layout.mean[k]) * layout.scale[k];
-        if (layout.nchw) {
-          out[k * plane + pixel] = v;
-        } else {
-          out[pixel * 3 + k] = v;
-        }
-      }
+    // R, G, B rows.
+    const float* rgb[3];
+    if (nc == 1) {
+      rgb[0] = rgb[1] = rgb[2] = samples_[0].data();
+    } else if (frame.yuv) {
+      yuv_row(samples_[0].data(), samples_[1].data(), samples_[2].data(), yuv, tw, rgb_[0].data(),
+              rgb_[1].data(), rgb_[2].data());
+      for (int k = 0; k < 3; ++k)
+        rgb[k] = rgb_[k].data();
+    } else {
+      for (int k = 0; k < 3; ++k)
+        rgb[k] = samples_[k].data();
+    }
+    // In the model's channel order.
+    const float* ch[3];
+    for (int k = 0; k < 3; ++k)
+      ch[k] = rgb[layout.bgr ? 2 - k : k];
+    const size_t row = static_cast<size_t>(y) * tw;
+    if (layout.nchw) {
+      for (int k = 0; k < 3; ++k)
+        normalise_plane(ch[k], layout.mean[k], layout.scale[k], tw, out + k * plane + row);
+    } else {
+      normalise_interleaved(ch[0], ch[1], ch[2], layout.mean, layout.scale, tw, out + row * 3);
     }
   }
 }

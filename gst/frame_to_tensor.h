@@ -39,6 +39,7 @@ class FrameToTensor {
   Taps tx_, ty_;
   std::vector<int> x0_[3], x1_[3];  // per component: byte offsets of the two taps in a row
   std::vector<float> samples_[3];   // one tensor row of each component, resampled
+  std::vector<float> rgb_[3];       // the same row as R, G, B (YUV input)
 };
 
 // Parses "a,b,c" (or a single value for all three channels) into three floats.

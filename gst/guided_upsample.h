@@ -30,7 +30,20 @@ class GuidedUpsampler {
   std::vector<uint8_t> luma_storage_;
   const uint8_t* luma_ = nullptr;
   int luma_stride_ = 0;
-  Grid wide_a_, wide_b_;  // a and b expanded to full width, at grid rows
+  // Per grid cell (between two grid rows and columns): alpha 0, 255 or in between somewhere.
+  enum : uint8_t { kAllZero = 0, kAllOne = 1, kMixed = 2 };
+  void classify_cells(const Grid& a, const Grid& b);
+  std::vector<float> point_lo_, point_hi_, point_margin_;
+  std::vector<uint8_t> cell_class_;
+  std::vector<int> cell_begin_, cell_end_;  // the pixel columns of each cell
+  // Cells [c0, c1) of one class along a grid row, pixel columns [x0, x1).
+  struct Run {
+    uint8_t cls;
+    int c0, c1, x0, x1;
+  };
+  std::vector<Run> runs_;
+  std::vector<int> run_start_;        // runs of grid row y: [run_start_[y], run_start_[y + 1])
+  std::vector<float> row_a_, row_b_;  // coefficients blended to one pixel row
   Grid guide_, p_, a_, b_, tmp1_, tmp2_, tmp3_;
   std::vector<float> scratch_;
   std::vector<uint16_t> column_sums_;

@@ -42,7 +42,14 @@ def main():
     args = ap.parse_args()
 
     os.environ["GST_PLUGIN_PATH"] = args.plugin_path
-    import gi
+    try:
+        import gi
+    except ImportError:
+        # PyGObject (python3-gi) comes with the system's Python; another python3 first on PATH
+        # (pyenv, a virtual environment) lacks it.
+        if os.path.exists("/usr/bin/python3") and os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3"):
+            os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+        raise
     gi.require_version("Gst", "1.0")
     from gi.repository import Gst
     Gst.init(None)
@@ -92,7 +99,8 @@ def main():
 
     def median_of(field):
         # the first second holds the model warm-up and the no-mask-yet frames
-        values = [w[field] for w in windows[1:]]
+        # (fields an older build of the element does not post are None)
+        values = [w[field] for w in windows[1:] if w[field] is not None]
         return round(statistics.median(values), 3) if values else None
 
     result = {
@@ -104,7 +112,9 @@ def main():
         "rendered": sink_stats.get_value("rendered"),
         "late_dropped": sink_stats.get_value("dropped"),
         "max_mask_age": max((w["max-mask-age-seen"] for w in windows), default=-1),
-        "max_mask_age_after_first_second": max((w["max-mask-age-window"] for w in windows[1:]), default=-1),
+        "max_mask_age_after_first_second": max(
+            (w["max-mask-age-window"] for w in windows[1:] if w["max-mask-age-window"] is not None),
+            default=None),
         "median_cpu_per_frame_ms": median_of("cpu-time-per-frame"),
         "median_composite_ms": median_of("composite-time"),
         "median_upsample_ms": median_of("upsample-time"),
