@@ -35,7 +35,6 @@ Status BgRemoveProcessor::start(const BgRemoveSettings& settings, int test_delay
     EI_RETURN_IF_ERROR(background_.load(settings.background));
   }
   worker_ = std::make_unique<InferenceWorker>(std::move(loaded.session), test_delay_ms);
-  input_.assign(worker_->input_elements(), 0.0f);
   has_mask_ = false;
   std::lock_guard<std::mutex> lock(stats_mutex_);
   stats_ = {};
@@ -73,8 +72,8 @@ Status BgRemoveProcessor::set_formats(const GstVideoInfo& in, const GstVideoInfo
 
 void BgRemoveProcessor::submit(const FrameView& frame, uint64_t number, double& cpu_ms) {
   const double t0 = thread_cpu_ms();
-  to_tensor_.convert(frame, layout_, input_.data());
-  worker_->submit(input_, number);
+  to_tensor_.convert(frame, layout_, worker_->next_input());
+  worker_->submit(number);
   cpu_ms += thread_cpu_ms() - t0;
   std::lock_guard<std::mutex> lock(stats_mutex_);
   stats_.preprocess_ms = thread_cpu_ms() - t0;

@@ -64,7 +64,6 @@ class BgRemoveProcessor {
   std::unique_ptr<InferenceWorker> worker_;
   TensorLayout layout_;
   FrameToTensor to_tensor_;
-  std::vector<float> input_;
   Grid prob_;   // temporally smoothed person probability, model resolution
   Grid fresh_;  // the newest inference's probability, before smoothing
   bool has_mask_ = false;

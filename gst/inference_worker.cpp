@@ -34,10 +34,16 @@ bool InferenceWorker::idle() {
   return !busy_;
 }
 
-bool InferenceWorker::submit(const std::vector<float>& input, uint64_t frame) {
+float* InferenceWorker::next_input() {
+  // Only the streaming thread touches pending_ while the worker is idle (the worker swaps it
+  // out under the lock when a job starts), so no lock is held while it is filled.
+  pending_.resize(input_elements_);
+  return pending_.data();
+}
+
+bool InferenceWorker::submit(uint64_t frame) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (busy_) return false;
-  pending_ = input;
   pending_frame_ = frame;
   has_job_ = true;
   busy_ = true;

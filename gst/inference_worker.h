@@ -34,8 +34,11 @@ class InferenceWorker {
   // Size (in floats) of input 0.
   size_t input_elements() const { return input_elements_; }
   bool idle();
-  // Copies `input` and starts a run; false when the worker is busy.
-  bool submit(const std::vector<float>& input, uint64_t frame);
+  // The next run's input (input_elements() floats), to be filled while the worker is idle:
+  // pre-processing writes here directly, no copy.
+  float* next_input();
+  // Starts a run on next_input(); false when the worker is busy.
+  bool submit(uint64_t frame);
   // The newest finished result not yet taken, if any.
   std::optional<InferenceResult> take();
   // Waits until the job for `frame` is done (or `timeout_ms` passed; negative: no limit).
