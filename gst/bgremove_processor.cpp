@@ -36,6 +36,7 @@ Status BgRemoveProcessor::start(const BgRemoveSettings& settings, int test_delay
   }
   worker_ = std::make_unique<InferenceWorker>(std::move(loaded.session), test_delay_ms);
   has_mask_ = false;
+  typical_inference_ms_ = -1;
   std::lock_guard<std::mutex> lock(stats_mutex_);
   stats_ = {};
   window_cpu_ms_ = 0;
@@ -86,6 +87,9 @@ Status BgRemoveProcessor::apply_result(InferenceResult& result, const BgRemoveSe
   temporal_smooth(prob_, fresh_, has_mask_ ? static_cast<float>(settings.temporal_smoothing) : 0);
   has_mask_ = true;
   mask_frame_ = result.frame;
+  typical_inference_ms_ = typical_inference_ms_ < 0
+                              ? result.wall_ms
+                              : 0.75 * typical_inference_ms_ + 0.25 * result.wall_ms;
   std::lock_guard<std::mutex> lock(stats_mutex_);
   ++stats_.inferences;
   stats_.inference_ms = result.wall_ms;
@@ -116,14 +120,11 @@ Status BgRemoveProcessor::process(GstVideoFrame* in, GstVideoFrame* out,
     if (auto r = worker_->take()) EI_RETURN_IF_ERROR(apply_result(*r, settings));
     if (due && worker_->idle()) {
       submit(in_view, number, cpu_ms);
-      // Within the latency budget the frame may wait for its own mask — unless the last
-      // inference took longer than the budget, when waiting would only delay the frame.
-      double last_inference_ms;
-      {
-        std::lock_guard<std::mutex> lock(stats_mutex_);
-        last_inference_ms = stats_.inferences ? stats_.inference_ms : 0;
-      }
-      if (settings.latency_budget_ms > 0 && last_inference_ms <= settings.latency_budget_ms) {
+      // Within the latency budget the frame may wait for its own mask — unless inferences
+      // take longer than the budget, when waiting would only delay the frame. Judged on a
+      // running average, so that one inference slowed down by a busy machine does not stop
+      // the next frames from waiting for theirs.
+      if (settings.latency_budget_ms > 0 && typical_inference_ms_ <= settings.latency_budget_ms) {
         if (auto r = worker_->wait_for(number, settings.latency_budget_ms)) {
           EI_RETURN_IF_ERROR(apply_result(*r, settings));
         }

@@ -68,6 +68,7 @@ class BgRemoveProcessor {
   Grid fresh_;  // the newest inference's probability, before smoothing
   bool has_mask_ = false;
   uint64_t mask_frame_ = 0;
+  double typical_inference_ms_ = -1;  // running average of the inference wall time (-1: none)
   GuidedUpsampler upsampler_;
   BackgroundBlur blur_;
   BackgroundImage background_;

@@ -50,7 +50,10 @@ void blend_in_place(uint8_t* __restrict fg, const uint8_t* __restrict bg,
 // pointers at every store (a byte store may alias anything).
 EI_VECTOR_CLONES
 void subsample_alpha(const uint8_t* __restrict in, int shift, int n, uint8_t* __restrict out) {
-  if (shift == 1) {
+  if (shift == 0) {
+    for (int x = 0; x < n; ++x)
+      out[x] = in[x];
+  } else if (shift == 1) {
     for (int x = 0; x < n; ++x)
       out[x] = in[2 * x];
   } else {
@@ -122,34 +125,43 @@ void composite_packed(const FrameView& in, const std::vector<uint8_t>& alpha, co
     offset_in[c] = static_cast<int>(in.comp[c].data - base_in);
     offset_out[c] = static_cast<int>(out.comp[c].data - base_out);
   }
+  uint8_t* bgr[3] = {rows[0].data(), rows[1].data(), rows[2].data()};
   for (int y = 0; y < in.height; ++y) {
-    if (bg.kind == Background::Kind::kGrid) {
-      for (int c = 0; c < 3; ++c) {
-        const Grid& g = *bg.grids[c];
-        int y0, y1;
-        float f;
-        grid_rows_for(y, static_cast<float>(bg.grid_scale), g.height, y0, y1, f);
-        background_row(g.row(y0), g.row(y1), f, rows[c].data(), w);
-      }
-    }
     const uint8_t* sr = base_in + static_cast<ptrdiff_t>(y) * in.comp[0].row_stride;
     uint8_t* dr = base_out + static_cast<ptrdiff_t>(y) * out.comp[0].row_stride;
     const uint8_t* ar = alpha.data() + static_cast<size_t>(y) * w;
-    for (int x = 0; x < w; ++x) {
-      const int a = ar[x];
-      const uint8_t* sp = sr + x * ps;
-      uint8_t* dp = dr + x * pd;
-      if (a == 255) {
-        if (!in_place) {
-          for (int c = 0; c < 3; ++c)
-            dp[offset_out[c]] = sp[offset_in[c]];
+    // In chunks, as composite_planes does: person chunks need nothing in place, and the
+    // background is computed only where it shows.
+    for (int x0 = 0; x0 < w; x0 += kChunk) {
+      const int n = std::min(kChunk, w - x0);
+      uint8_t lo, hi;
+      alpha_range(ar + x0, n, lo, hi);
+      if (lo == 255 && in_place) continue;
+      if (bg.kind == Background::Kind::kGrid && lo != 255) {
+        for (int c = 0; c < 3; ++c) {
+          const Grid& g = *bg.grids[c];
+          int y0, y1;
+          float f;
+          grid_rows_for(y, static_cast<float>(bg.grid_scale), g.height, y0, y1, f);
+          background_row(g.row(y0) + x0, g.row(y1) + x0, f, bgr[c] + x0, n);
         }
-      } else if (a == 0) {
-        for (int c = 0; c < 3; ++c)
-          dp[offset_out[c]] = rows[c][x];
-      } else {
-        for (int c = 0; c < 3; ++c)
-          dp[offset_out[c]] = blend(sp[offset_in[c]], rows[c][x], a);
+      }
+      for (int x = x0; x < x0 + n; ++x) {
+        const int a = ar[x];
+        const uint8_t* sp = sr + x * ps;
+        uint8_t* dp = dr + x * pd;
+        if (a == 255) {
+          if (!in_place) {
+            for (int c = 0; c < 3; ++c)
+              dp[offset_out[c]] = sp[offset_in[c]];
+          }
+        } else if (a == 0) {
+          for (int c = 0; c < 3; ++c)
+            dp[offset_out[c]] = bgr[c][x];
+        } else {
+          for (int c = 0; c < 3; ++c)
+            dp[offset_out[c]] = blend(sp[offset_in[c]], bgr[c][x], a);
+        }
       }
     }
   }
@@ -216,14 +228,23 @@ void composite_planes(const FrameView& in, const std::vector<uint8_t>& alpha, co
         }
         continue;
       }
-      background(0, s.width);
-      for (int x = 0; x < s.width; ++x) {
-        const int a = ar[x << ws];
-        if (a == 255) {
-          if (!in_place) dr[x * pd] = sr[x * ps];
-          continue;
+      // Interleaved samples (NV12's chroma, YUY2): the same chunks, one sample at a time.
+      subsample_alpha(ar, ws, s.width, alpha_row.data());
+      const uint8_t* a = alpha_row.data();
+      uint8_t* bgp = bg_row8.data();
+      for (int x0 = 0; x0 < s.width; x0 += kChunk) {
+        const int n = std::min(kChunk, s.width - x0);
+        uint8_t lo, hi;
+        alpha_range(a + x0, n, lo, hi);
+        if (lo == 255 && in_place) continue;
+        if (lo != 255) background(x0, n);
+        for (int x = x0; x < x0 + n; ++x) {
+          if (a[x] == 255) {
+            if (!in_place) dr[x * pd] = sr[x * ps];
+            continue;
+          }
+          dr[x * pd] = a[x] == 0 ? bgp[x] : blend(sr[x * ps], bgp[x], a[x]);
         }
-        dr[x * pd] = a == 0 ? bg_row8[x] : blend(sr[x * ps], bg_row8[x], a);
       }
     }
   }

@@ -13,6 +13,28 @@ int grid_scale_for(int frame_width) {
 
 namespace {
 
+// Helpers of luma_plane; functions of their own with restrict pointers, since byte stores in
+// a loop make the compiler assume any pointer may have changed.
+EI_VECTOR_CLONES
+void gather_luma(const uint8_t* __restrict in, int pixel_stride, int n, uint8_t* __restrict out) {
+  if (pixel_stride == 2) {  // YUY2
+    for (int x = 0; x < n; ++x)
+      out[x] = in[2 * x];
+  } else {
+    for (int x = 0; x < n; ++x)
+      out[x] = in[x * pixel_stride];
+  }
+}
+
+EI_VECTOR_CLONES
+void rgb_luma(const uint8_t* __restrict r, const uint8_t* __restrict g, const uint8_t* __restrict b,
+              int pixel_stride, int n, uint8_t* __restrict out) {
+  for (int x = 0; x < n; ++x) {
+    const int i = x * pixel_stride;
+    out[x] = static_cast<uint8_t>((77 * r[i] + 150 * g[i] + 29 * b[i]) >> 8);
+  }
+}
+
 // Points at the frame's Y (or grey) plane, or computes luma from RGB into `storage`.
 const uint8_t* luma_plane(const FrameView& f, std::vector<uint8_t>& storage, int& stride) {
   if ((f.yuv || f.components == 1) && f.comp[0].pixel_stride == 1) {
@@ -23,19 +45,11 @@ const uint8_t* luma_plane(const FrameView& f, std::vector<uint8_t>& storage, int
   stride = f.width;
   for (int y = 0; y < f.height; ++y) {
     uint8_t* o = storage.data() + static_cast<size_t>(y) * f.width;
+    const int ps = f.comp[0].pixel_stride;
     if (f.yuv || f.components == 1) {
-      const uint8_t* r = f.comp[0].row(y);
-      const int ps = f.comp[0].pixel_stride;
-      for (int x = 0; x < f.width; ++x)
-        o[x] = r[x * ps];
+      gather_luma(f.comp[0].row(y), ps, f.width, o);
     } else {
-      const uint8_t* r = f.comp[0].row(y);
-      const uint8_t* g = f.comp[1].row(y);
-      const uint8_t* b = f.comp[2].row(y);
-      const int ps = f.comp[0].pixel_stride;
-      for (int x = 0; x < f.width; ++x) {
-        o[x] = static_cast<uint8_t>((77 * r[x * ps] + 150 * g[x * ps] + 29 * b[x * ps]) >> 8);
-      }
+      rgb_luma(f.comp[0].row(y), f.comp[1].row(y), f.comp[2].row(y), ps, f.width, o);
     }
   }
   return storage.data();
