@@ -23,6 +23,9 @@ class GuidedUpsampler {
   void alpha_plane(const SoftThreshold& curve, std::vector<uint8_t>& out);
 
   int scale() const { return scale_; }  // frame pixels per grid cell, per axis
+  // The filter's linear coefficients on the grid (q = a * guide + b, guide in [0,1]), for tests.
+  const Grid& coefficient_a() const { return a_; }
+  const Grid& coefficient_b() const { return b_; }
 
  private:
   int width_ = 0, height_ = 0, scale_ = 1;

@@ -219,3 +219,77 @@ TEST_CASE("the guided upsampler reproduces a mask that follows the frame's edges
     CHECK(wrong == 0);
   }
 }
+
+TEST_CASE("the full-resolution alpha equals the interpolated filter everywhere, skipped cells too",
+          "[stages]") {
+  // alpha_plane leaves out the cells where all four grid coefficients saturate; every pixel
+  // must still be what the bilinear interpolation of the coefficients gives (within one level
+  // for the order of the float operations).
+  const int w = 400, h = 232;
+  for (GstVideoFormat format : {GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_RGBx}) {
+    INFO(gst_video_format_to_string(format));
+    TestFrame frame(format, w, h, 9);
+    Grid prob;
+    prob.resize(40, 24);
+    for (int y = 0; y < prob.height; ++y) {
+      for (int x = 0; x < prob.width; ++x) {
+        // A blob (the "person") with an uneven edge.
+        const float dx = (x - 20.0f) / 11, dy = (y - 14.0f) / 8;
+        const float r = std::sqrt(dx * dx + dy * dy) + 0.15f * std::sin(x * 1.3f + y * 0.7f);
+        prob.row(y)[x] = std::clamp(1.5f - r, 0.0f, 1.0f);
+      }
+    }
+    GuidedUpsampler up;
+    up.prepare(frame.view(), prob, 4, 4e-3f);
+    const SoftThreshold curve(0.5f, 0.3f);
+    std::vector<uint8_t> alpha;
+    up.alpha_plane(curve, alpha);
+
+    // The luma the filter sees.
+    const FrameView v = frame.view();
+    auto luma = [&](int x, int y) -> double {
+      if (v.yuv) return v.comp[0].at(x, y);
+      return (77 * v.comp[0].at(x, y) + 150 * v.comp[1].at(x, y) + 29 * v.comp[2].at(x, y)) >> 8;
+    };
+    const Grid& a = up.coefficient_a();
+    const Grid& b = up.coefficient_b();
+    const double cell = up.scale();
+    auto coordinate = [](double pixel, double cell, int n, int& i0, double& f) {
+      const double g = std::clamp((pixel + 0.5) / cell - 0.5, 0.0, n - 1.0);
+      i0 = std::min(static_cast<int>(g), std::max(0, n - 2));
+      f = g - i0;
+    };
+    int worst = 0;
+    size_t saturated = 0, between = 0;
+    for (int y = 0; y < h; ++y) {
+      int gy;
+      double fy;
+      coordinate(y, cell, a.height, gy, fy);
+      const int gy1 = std::min(gy + 1, a.height - 1);
+      for (int x = 0; x < w; ++x) {
+        int gx;
+        double fx;
+        coordinate(x, cell, a.width, gx, fx);
+        auto bilinear = [&](const Grid& g) {
+          const double top = g.at(gx, gy) + (g.at(gx + 1, gy) - g.at(gx, gy)) * fx;
+          const double bottom = g.at(gx, gy1) + (g.at(gx + 1, gy1) - g.at(gx, gy1)) * fx;
+          return top + (bottom - top) * fy;
+        };
+        const double av = bilinear(a) * curve.gain / 255.0;
+        const double bv = (bilinear(b) - curve.lo) * curve.gain + 0.5;
+        const int expected = static_cast<int>(std::clamp(av * luma(x, y) + bv, 0.0, 255.0));
+        const int got = alpha[static_cast<size_t>(y) * w + x];
+        worst = std::max(worst, std::abs(got - expected));
+        if (got == 0 || got == 255) {
+          ++saturated;
+        } else {
+          ++between;
+        }
+      }
+    }
+    CHECK(worst <= 1);
+    // The picture exercises both kinds of cells.
+    CHECK(saturated > static_cast<size_t>(w) * h / 3);
+    CHECK(between > 500);
+  }
+}
