@@ -1,6 +1,7 @@
 #include "compositor.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "vector_clones.h"
 
@@ -107,6 +108,57 @@ bool packed_rgb(const FrameView& f) {
   return true;
 }
 
+// One chunk of a packed RGB row (every pointer at the chunk's first pixel).
+struct PackedChunk {
+  const uint8_t* src;
+  uint8_t* dst;
+  const uint8_t* alpha;
+  const uint8_t* bg[3];
+  const int* offset_in;
+  const int* offset_out;
+  int n;
+  bool all_background;
+};
+
+template <typename Stride>
+void blend_packed(const PackedChunk& k, Stride ps, int pd) {
+  const uint8_t* __restrict src = k.src;
+  uint8_t* __restrict dst = k.dst;
+  const int oi[3] = {k.offset_in[0], k.offset_in[1], k.offset_in[2]};
+  const int oo[3] = {k.offset_out[0], k.offset_out[1], k.offset_out[2]};
+  const uint8_t* __restrict b0 = k.bg[0];
+  const uint8_t* __restrict b1 = k.bg[1];
+  const uint8_t* __restrict b2 = k.bg[2];
+  if (k.all_background) {
+    for (int x = 0; x < k.n; ++x) {
+      uint8_t* dp = dst + x * pd;
+      dp[oo[0]] = b0[x];
+      dp[oo[1]] = b1[x];
+      dp[oo[2]] = b2[x];
+    }
+    return;
+  }
+  // Branch-free: the blend is exact at alpha 0 and 255, and a mixed chunk changes class from
+  // pixel to pixel, which branches would mispredict.
+  for (int x = 0; x < k.n; ++x) {
+    const int a = k.alpha[x];
+    const uint8_t* sp = src + x * ps;
+    uint8_t* dp = dst + x * pd;
+    dp[oo[0]] = blend(sp[oi[0]], b0[x], a);
+    dp[oo[1]] = blend(sp[oi[1]], b1[x], a);
+    dp[oo[2]] = blend(sp[oi[2]], b2[x], a);
+  }
+}
+
+template <int kStride>
+void blend_packed(const PackedChunk& k, std::integral_constant<int, kStride> stride) {
+  blend_packed(k, stride, kStride);
+}
+
+void blend_packed_strides(const PackedChunk& k, int ps, int pd) {
+  blend_packed(k, ps, pd);
+}
+
 void composite_packed(const FrameView& in, const std::vector<uint8_t>& alpha, const Background& bg,
                       const FrameView& out, bool in_place, CompositeScratch& scratch) {
   const int w = in.width;
@@ -136,8 +188,17 @@ void composite_packed(const FrameView& in, const std::vector<uint8_t>& alpha, co
       const int n = std::min(kChunk, w - x0);
       uint8_t lo, hi;
       alpha_range(ar + x0, n, lo, hi);
-      if (lo == 255 && in_place) continue;
-      if (bg.kind == Background::Kind::kGrid && lo != 255) {
+      if (lo == 255) {
+        // All person: nothing to do in place, a copy otherwise.
+        if (!in_place) {
+          for (int x = x0; x < x0 + n; ++x) {
+            for (int c = 0; c < 3; ++c)
+              dr[x * pd + offset_out[c]] = sr[x * ps + offset_in[c]];
+          }
+        }
+        continue;
+      }
+      if (bg.kind == Background::Kind::kGrid) {
         for (int c = 0; c < 3; ++c) {
           const Grid& g = *bg.grids[c];
           int y0, y1;
@@ -146,22 +207,16 @@ void composite_packed(const FrameView& in, const std::vector<uint8_t>& alpha, co
           background_row(g.row(y0) + x0, g.row(y1) + x0, f, bgr[c] + x0, n);
         }
       }
-      for (int x = x0; x < x0 + n; ++x) {
-        const int a = ar[x];
-        const uint8_t* sp = sr + x * ps;
-        uint8_t* dp = dr + x * pd;
-        if (a == 255) {
-          if (!in_place) {
-            for (int c = 0; c < 3; ++c)
-              dp[offset_out[c]] = sp[offset_in[c]];
-          }
-        } else if (a == 0) {
-          for (int c = 0; c < 3; ++c)
-            dp[offset_out[c]] = bgr[c][x];
-        } else {
-          for (int c = 0; c < 3; ++c)
-            dp[offset_out[c]] = blend(sp[offset_in[c]], bgr[c][x], a);
-        }
+      const PackedChunk chunk{
+          sr + x0 * ps, dr + x0 * pd, ar + x0, {bgr[0] + x0, bgr[1] + x0, bgr[2] + x0},
+          offset_in,    offset_out,   n,       hi == 0};
+      // The usual pixel strides spelt out, so that the compiler knows them.
+      if (ps == 4 && pd == 4) {
+        blend_packed(chunk, std::integral_constant<int, 4>());
+      } else if (ps == 3 && pd == 3) {
+        blend_packed(chunk, std::integral_constant<int, 3>());
+      } else {
+        blend_packed_strides(chunk, ps, pd);
       }
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "vector_clones.h"
 
@@ -29,9 +30,19 @@ void gather_luma(const uint8_t* __restrict in, int pixel_stride, int n, uint8_t*
 EI_VECTOR_CLONES
 void rgb_luma(const uint8_t* __restrict r, const uint8_t* __restrict g, const uint8_t* __restrict b,
               int pixel_stride, int n, uint8_t* __restrict out) {
-  for (int x = 0; x < n; ++x) {
-    const int i = x * pixel_stride;
-    out[x] = static_cast<uint8_t>((77 * r[i] + 150 * g[i] + 29 * b[i]) >> 8);
+  // The usual strides spelt out: a constant stride lets the compiler vectorise the gathers.
+  auto luma = [&](auto stride) {
+    for (int x = 0; x < n; ++x) {
+      const int i = x * stride;
+      out[x] = static_cast<uint8_t>((77 * r[i] + 150 * g[i] + 29 * b[i]) >> 8);
+    }
+  };
+  if (pixel_stride == 4) {
+    luma(std::integral_constant<int, 4>());
+  } else if (pixel_stride == 3) {
+    luma(std::integral_constant<int, 3>());
+  } else {
+    luma(pixel_stride);
   }
 }
 
