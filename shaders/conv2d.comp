@@ -1,10 +1,12 @@
 #version 450
 // Direct 2-D convolution, NCHW, any group count (depthwise and 1x1 included), with the fused
-// epilogue: y = act(conv(x, w) + bias + residual). One invocation per output element.
+// epilogue: y = act(conv(x, w) + bias + residual). L = p[22] invocations per output element
+// (lane_sum.glsl), each summing every L-th input channel of the group.
 // p: 0 N, 1 C, 2 H, 3 W, 4 K (output channels), 5 OH, 6 OW, 7 KH, 8 KW, 9 SH, 10 SW,
 // 11 pad top, 12 pad left, 13 DH, 14 DW, 15 groups, 16 has bias, 17 activation, 18 alpha,
-// 19 beta, 20 has residual, 21 slope count (PRelu).
+// 19 beta, 20 has residual, 21 slope count (PRelu), 22 L.
 #include "common.glsl"
+#include "lane_sum.glsl"
 
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
@@ -14,36 +16,42 @@ layout(std430, binding = 4) readonly buffer R { float residual[]; };
 layout(std430, binding = 5) readonly buffer S { float slope[]; };
 
 void main() {
-  uint i = flat_index();
+  int L = p[22];
+  int lane = lane_of(L);
+  uint i = lane_output(L);
   int N = p[0], C = p[1], H = p[2], W = p[3], K = p[4], OH = p[5], OW = p[6];
-  if (i >= uint(N * K * OH * OW)) return;
+  bool in_range = i < uint(N * K * OH * OW);
   int r = int(i);
   int ow = r % OW; r /= OW;
   int oh = r % OH; r /= OH;
   int k = r % K;
   int n = r / K;
   int KH = p[7], KW = p[8];
-  int groups = p[15];
-  int cg = C / groups;
-  int c0 = (k / (K / groups)) * cg;
-  int ih0 = oh * p[9] - p[11];
-  int iw0 = ow * p[10] - p[12];
   float sum = 0.0;
-  for (int c = 0; c < cg; ++c) {
-    int xbase = (n * C + c0 + c) * H;
-    int wbase = (k * cg + c) * KH;
-    for (int kh = 0; kh < KH; ++kh) {
-      int ih = ih0 + kh * p[13];
-      if (ih < 0 || ih >= H) continue;
-      int xrow = (xbase + ih) * W;
-      int wrow = (wbase + kh) * KW;
-      for (int kw = 0; kw < KW; ++kw) {
-        int iw = iw0 + kw * p[14];
-        if (iw < 0 || iw >= W) continue;
-        sum += x[xrow + iw] * w[wrow + kw];
+  if (in_range) {
+    int groups = p[15];
+    int cg = C / groups;
+    int c0 = (k / (K / groups)) * cg;
+    int ih0 = oh * p[9] - p[11];
+    int iw0 = ow * p[10] - p[12];
+    for (int c = lane; c < cg; c += L) {
+      int xbase = (n * C + c0 + c) * H;
+      int wbase = (k * cg + c) * KH;
+      for (int kh = 0; kh < KH; ++kh) {
+        int ih = ih0 + kh * p[13];
+        if (ih < 0 || ih >= H) continue;
+        int xrow = (xbase + ih) * W;
+        int wrow = (wbase + kh) * KW;
+        for (int kw = 0; kw < KW; ++kw) {
+          int iw = iw0 + kw * p[14];
+          if (iw < 0 || iw >= W) continue;
+          sum += x[xrow + iw] * w[wrow + kw];
+        }
       }
     }
   }
+  sum = lane_sum(sum, L);
+  if (!in_range || lane != 0) return;
   if (p[16] != 0) sum += bias[k];
   if (p[20] != 0) sum += residual[i];
   float s = p[21] > 0 ? slope[p[21] == 1 ? 0 : k] : 0.0;

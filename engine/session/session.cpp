@@ -82,6 +82,7 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   if (model->options.backend != Backend::kCpu) {
     vulkan::ExecutorOptions vulkan_options;
     vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
+    vulkan_options.device.index = model->options.device_index;
     vulkan_options.cache_dir = model->options.cache_dir;
     auto gpu = vulkan::Executor::create(g, vulkan_options, s->kept_);
     if (gpu) {

@@ -73,7 +73,9 @@ Status vk_error(VkResult result, const std::string& what) {
 
 Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
   DeviceOptions options = requested;
-  if (const char* index = std::getenv("EDGEINFER_VULKAN_DEVICE"); index && *index) {
+  // The environment variable chooses only when the caller did not.
+  const char* index = std::getenv("EDGEINFER_VULKAN_DEVICE");
+  if (options.index < 0 && index && *index) {
     char* end = nullptr;
     const long v = std::strtol(index, &end, 10);
     if (*end != '\0' || v < 0) {

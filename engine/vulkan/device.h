@@ -36,7 +36,7 @@ const char* device_type_name(VkPhysicalDeviceType type);
 
 struct DeviceOptions {
   // Physical device index among those enumerated; -1 picks the best (discrete, integrated,
-  // virtual, cpu). $EDGEINFER_VULKAN_DEVICE overrides it.
+  // virtual, cpu). $EDGEINFER_VULKAN_DEVICE is used when it is -1.
   int index = -1;
   // Only GPUs (discrete or integrated): what backend=auto wants, so that it never picks a
   // software rasterizer over the CPU executor.

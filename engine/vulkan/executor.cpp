@@ -9,8 +9,11 @@
 
 #include "cpu/evaluate_node.h"
 #include "ir/tensor_size.h"
+#include "vulkan/aliases.h"
 #include "vulkan/executor_impl.h"
 #include "vulkan/fold_load_time.h"
+#include "vulkan/fuse_dense.h"
+#include "vulkan/fuse_prelu.h"
 #include "vulkan/resolve_shapes.h"
 
 namespace edgeinfer::vulkan {
@@ -83,6 +86,9 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   EI_ASSIGN_OR_RETURN(x.device, Device::create(options.device));
   x.own_graph = graph;
   if (!has_static_shapes(x.own_graph)) EI_RETURN_IF_ERROR(resolve_shapes(x.own_graph));
+  // Fewer dispatches (and barriers): chains the graph passes leave, fused on this copy.
+  EI_RETURN_IF_ERROR(fuse_dense_chains(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_prelu(x.own_graph, keep).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
   EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));
@@ -106,11 +112,18 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     EI_ASSIGN_OR_RETURN(const int64_t n, ir::checked_elements(v.static_shape()));
     x.bytes[id] = static_cast<size_t>(n) * dtype_size(v.dtype);
   }
+  const size_t alignment = std::max<size_t>(
+      64, static_cast<size_t>(x.device->info().min_storage_buffer_offset_alignment));
+  // Reshape outputs and Concat inputs that live inside another value's memory (aliases.h)
+  // are not planned.
+  const std::vector<Alias> alias = find_aliases(g, x.schedule, x.bytes, alignment, x.lifetimes);
   std::vector<size_t> intermediate_bytes = x.bytes;
   for (ir::ValueId id : g.inputs)
     intermediate_bytes[id] = 0;
-  const size_t alignment = std::max<size_t>(
-      64, static_cast<size_t>(x.device->info().min_storage_buffer_offset_alignment));
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    if (alias[id].root != ir::kNoValue) intermediate_bytes[id] = 0;
+  }
+  x.planned_bytes = intermediate_bytes;
   x.plan = planner::plan_memory(x.lifetimes, intermediate_bytes, x.schedule.size(), alignment);
 
   x.layout.alignment = alignment;
@@ -126,6 +139,12 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     x.layout.values[id] = Binding{Region::kInputs, input_bytes, x.bytes[id]};
     input_bytes = align_up(input_bytes + x.bytes[id], alignment);
   }
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    if (alias[id].root == ir::kNoValue) continue;
+    x.layout.values[id] = x.layout.values[alias[id].root];
+    x.layout.values[id].offset += alias[id].offset;
+    x.layout.values[id].range = x.bytes[id];
+  }
 
   // Partition: a node runs on the GPU if its op has a shader that accepts it.
   x.produced_on_gpu.assign(g.values.size(), false);
@@ -135,7 +154,11 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     step.node = id;
     const bool onnx_domain = node.domain.empty() || node.domain == "ai.onnx";
     OpFn fn = onnx_domain ? find_vulkan_op(node.op_type) : nullptr;
-    if (!fn) {
+    if (node.outputs.size() == 1 && node.outputs[0] != ir::kNoValue &&
+        alias[node.outputs[0]].reshape) {
+      step.gpu = true;  // no dispatch: the output is bound to the input's memory
+      step.first_dispatch = x.dispatches.size();
+    } else if (!fn) {
       step.fallback_reason = "no Vulkan shader for " + node.op_type;
     } else {
       step.first_dispatch = x.dispatches.size();
@@ -285,7 +308,8 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     q.queryCount = static_cast<uint32_t>(x.query_count);
     EI_VK_CHECK(vk.vkCreateQueryPool(dev, &q, nullptr, &x.queries), "vkCreateQueryPool");
   }
-  EI_RETURN_IF_ERROR(x.record());
+  EI_RETURN_IF_ERROR(x.record(false));
+  if (x.queries) EI_RETURN_IF_ERROR(x.record(true));
   x.pipelines->save_cache();
   if (x.device->validation_error_count() > 0) {
     return error(StatusCode::kInternal, "Vulkan validation error while preparing the session: " +
@@ -320,7 +344,8 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     return TensorView{v.dtype, v.static_shape(), x.staging->mapped() + x.slot[id]};
   };
   std::vector<double> cpu_ms(x.steps.size(), 0.0);
-  for (const Phase& phase : x.phases) {
+  const bool timed = profile && x.queries;
+  for (const Phase& phase : timed ? x.profiled_phases : x.phases) {
     if (phase.gpu) {
       EI_RETURN_IF_ERROR(x.submit_and_wait(phase.commands));
       continue;
@@ -372,7 +397,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       int used = 0;
       for (const Step& s : x.steps)
         used = std::max(used, s.query + 1);
-      for (const Phase& p : x.phases)
+      for (const Phase& p : x.profiled_phases)
         used = std::max(used, p.first_query + 1);
       if (used > 0) {
         EI_VK_CHECK(x.device->vk().vkGetQueryPoolResults(
@@ -394,7 +419,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       }
       // The previous timestamp: the last GPU step's in this phase, or the phase's start.
       if (previous < 0) {
-        for (const Phase& p : x.phases) {
+        for (const Phase& p : x.profiled_phases) {
           if (p.gpu && p.first_query >= 0 && p.first_query < step.query) previous = p.first_query;
         }
       }
@@ -416,7 +441,7 @@ const std::vector<planner::Lifetime>& Executor::lifetimes() const {
   return impl_->lifetimes;
 }
 const std::vector<size_t>& Executor::value_bytes() const {
-  return impl_->bytes;
+  return impl_->planned_bytes;
 }
 size_t Executor::arena_bytes() const {
   return impl_->plan.arena_bytes;

@@ -75,7 +75,12 @@ Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups
   d.set_float(19, e.beta);
   d.params[20] = b.has_input(cpu::kResidualInput) ? 1 : 0;
   d.params[21] = static_cast<int32_t>(e.slope_count);
-  d.invocations = static_cast<uint64_t>(shape_elements(y));
+  // Lanes share out the input channels of the group, each with its kernel window.
+  const uint64_t outputs = static_cast<uint64_t>(shape_elements(y));
+  const int32_t lanes = lanes_per_output(outputs, static_cast<uint64_t>(in[1] / groups),
+                                         static_cast<uint64_t>(g.kernel[0] * g.kernel[1]));
+  d.params[22] = lanes;
+  d.invocations = outputs * static_cast<uint64_t>(lanes);
   b.dispatch(d);
   return Status::ok();
 }

@@ -123,4 +123,14 @@ std::vector<int64_t> contiguous_strides(const Shape& shape) {
   return strides;
 }
 
+int32_t lanes_per_output(uint64_t outputs, uint64_t splits, uint64_t work) {
+  constexpr uint64_t kWideDispatch = uint64_t{1} << 18;
+  int32_t lanes = 1;
+  while (lanes < 64 && outputs * static_cast<uint64_t>(lanes) * 2 <= kWideDispatch &&
+         splits >= static_cast<uint64_t>(lanes) * 2 &&
+         splits * work >= static_cast<uint64_t>(lanes) * 2 * 8)
+    lanes *= 2;
+  return lanes;
+}
+
 }  // namespace edgeinfer::vulkan

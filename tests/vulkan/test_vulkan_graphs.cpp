@@ -1,0 +1,224 @@
+// Small graphs through the Vulkan executor against the reference kernels run node by node:
+// the rewrites the executor makes on its own copy of a graph (dense chains into one Gemm,
+// PRelu into the producer's epilogue) and the values it places inside others' memory
+// (reshape outputs, Concat inputs) must give the reference's results, and must take effect:
+// the dispatch count shows that the fused and aliased nodes record nothing.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "cpu/evaluate_node.h"
+#include "vulkan/executor.h"
+#include "vulkan_node.h"
+
+using namespace edgeinfer;
+using namespace edgeinfer::testing;
+
+namespace {
+
+using Attrs = std::map<std::string, ir::Attribute>;
+
+// Builds a graph node by node; intermediate shapes are left to the executor to resolve.
+class GraphBuilder {
+ public:
+  GraphBuilder() { graph_.opsets[""] = 13; }
+
+  ir::ValueId input(const std::string& name, const HostTensor& t) {
+    const ir::ValueId id = add(name, ir::ValueKind::kInput, t);
+    graph_.inputs.push_back(id);
+    feeds_[id] = t;
+    return id;
+  }
+  ir::ValueId constant(const std::string& name, const HostTensor& t) {
+    return add(name, ir::ValueKind::kConstant, t);
+  }
+  ir::ValueId node(const std::string& op, std::vector<ir::ValueId> inputs, Attrs attrs = {}) {
+    ir::Value v;
+    v.name = op + std::to_string(graph_.nodes.size());
+    const ir::ValueId out = graph_.add_value(std::move(v));
+    ir::Node n;
+    n.name = graph_.values[out].name;
+    n.op_type = op;
+    n.opset = 13;
+    n.attributes = std::move(attrs);
+    n.inputs = std::move(inputs);
+    n.outputs = {out};
+    graph_.add_node(std::move(n));
+    return out;
+  }
+  void output(ir::ValueId id) { graph_.outputs.push_back(id); }
+
+  const ir::Graph& graph() const { return graph_; }
+  const std::map<ir::ValueId, HostTensor>& feeds() const { return feeds_; }
+
+ private:
+  ir::ValueId add(const std::string& name, ir::ValueKind kind, const HostTensor& t) {
+    ir::Value v;
+    v.name = name;
+    v.kind = kind;
+    v.dtype = t.dtype;
+    v.has_shape = true;
+    for (int64_t d : t.shape)
+      v.dims.push_back(ir::Dim::fixed(d));
+    if (kind == ir::ValueKind::kConstant)
+      v.constant = ir::Constant::copy_of(t.dtype, t.shape, t.bytes.data(), t.bytes.size());
+    return graph_.add_value(std::move(v));
+  }
+  ir::Graph graph_;
+  std::map<ir::ValueId, HostTensor> feeds_;
+};
+
+HostTensor to_host(const TensorView& v) {
+  HostTensor t{v.dtype, v.shape, {}};
+  t.bytes.resize(v.bytes());
+  if (v.bytes()) std::memcpy(t.bytes.data(), v.data, v.bytes());
+  return t;
+}
+
+// The graph outputs from the reference kernels, node by node in graph order.
+std::vector<HostTensor> reference(const GraphBuilder& b) {
+  const ir::Graph& g = b.graph();
+  std::map<ir::ValueId, ir::ConstantPtr> computed;
+  auto view = [&](ir::ValueId id) -> TensorView {
+    if (g.value(id).kind == ir::ValueKind::kConstant) return g.value(id).constant->view();
+    if (auto it = b.feeds().find(id); it != b.feeds().end()) {
+      const HostTensor& t = it->second;
+      return TensorView{t.dtype, t.shape, const_cast<unsigned char*>(t.bytes.data())};
+    }
+    return computed.at(id)->view();
+  };
+  for (const ir::Node& node : g.nodes) {
+    std::vector<TensorView> inputs;
+    for (ir::ValueId in : node.inputs)
+      inputs.push_back(view(in));
+    auto outputs = cpu::evaluate_node(node, inputs);
+    REQUIRE(outputs.is_ok());
+    computed[node.outputs[0]] = (*outputs)[0];
+  }
+  std::vector<HostTensor> result;
+  for (ir::ValueId id : g.outputs)
+    result.push_back(to_host(view(id)));
+  return result;
+}
+
+struct GpuResult {
+  std::vector<HostTensor> outputs;
+  std::string plan;  // Executor::describe()
+};
+
+GpuResult run_vulkan(const GraphBuilder& b) {
+  const ir::Graph& g = b.graph();
+  vulkan::ExecutorOptions options;
+  options.device.validation = true;
+  auto executor = vulkan::Executor::create(g, options, {});
+  INFO(executor.status().to_string());
+  REQUIRE(executor.is_ok());
+  std::vector<TensorView> values(g.values.size());
+  std::vector<bool> live(g.values.size(), false);
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    if (g.values[id].kind == ir::ValueKind::kConstant) values[id] = g.values[id].constant->view();
+  }
+  for (const auto& [id, t] : b.feeds())
+    values[id] = TensorView{t.dtype, t.shape, const_cast<unsigned char*>(t.bytes.data())};
+  const Status run = (*executor)->run(values, live, nullptr);
+  INFO(run.to_string());
+  REQUIRE(run.is_ok());
+  GpuResult r;
+  for (ir::ValueId id : g.outputs)
+    r.outputs.push_back(to_host(values[id]));
+  r.plan = (*executor)->describe();
+  return r;
+}
+
+// "N dispatches" from the plan line of Executor::describe().
+int dispatch_count(const std::string& plan) {
+  const size_t at = plan.find(" dispatches");
+  REQUIRE(at != std::string::npos);
+  size_t start = plan.rfind(' ', at - 1);
+  return std::stoi(plan.substr(start + 1, at - start - 1));
+}
+
+void check_outputs(const GraphBuilder& b, const GpuResult& gpu) {
+  const std::vector<HostTensor> want = reference(b);
+  REQUIRE(gpu.outputs.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    CHECK(gpu.outputs[i].shape == want[i].shape);
+    CHECK(max_abs_diff(gpu.outputs[i], want[i]) <= 1e-5f);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("vulkan graph: PRelu, Concat inputs, reshapes and a dense chain record nothing",
+          "[vulkan][graph]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", pattern({1, 4, 4, 4}));
+  // Conv 1x1 then PRelu with per-channel slopes: one dispatch.
+  const ir::ValueId a = b.node("Conv", {x, b.constant("wa", pattern({3, 4, 1, 1}, -1, 1, 2))});
+  const ir::ValueId p =
+      b.node("PRelu", {a, b.constant("slope", pattern({3, 1, 1}, 0.05f, 0.5f, 3))});
+  // Conv 3x3, concatenated after p: both written in place into the Concat's output (slices of
+  // 64-byte multiples, as the device's offset alignment wants).
+  const ir::ValueId q = b.node("Conv",
+                               {x, b.constant("wb", pattern({5, 4, 3, 3}, -1, 1, 4)),
+                                b.constant("bb", pattern({5}, -1, 1, 5))},
+                               Attrs{{"pads", std::vector<int64_t>{1, 1, 1, 1}}});
+  const ir::ValueId c = b.node("Concat", {p, q}, Attrs{{"axis", int64_t{1}}});
+  // Reshapes to a row, MatMul, reshape, bias Add, Sigmoid: one Gemm dispatch.
+  const ir::ValueId r = b.node("Reshape", {c, b.constant("s1", HostTensor::i64({3}, {1, 8, 16}))});
+  const ir::ValueId f = b.node("Reshape", {r, b.constant("s2", HostTensor::i64({2}, {1, 128}))});
+  const ir::ValueId m = b.node("MatMul", {f, b.constant("w", pattern({128, 7}, -0.2f, 0.2f, 6))});
+  const ir::ValueId m3 = b.node("Reshape", {m, b.constant("s3", HostTensor::i64({3}, {1, 1, 7}))});
+  const ir::ValueId s = b.node("Add", {m3, b.constant("bias", pattern({7}, -1, 1, 7))});
+  b.output(b.node("Sigmoid", {s}));
+  const GpuResult gpu = run_vulkan(b);
+  check_outputs(b, gpu);
+  INFO(gpu.plan);
+  CHECK(dispatch_count(gpu.plan) == 3);
+}
+
+TEST_CASE("vulkan graph: aliased values that are graph outputs, reshapes of a graph input",
+          "[vulkan][graph]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", pattern({1, 4, 4, 4}));
+  const ir::ValueId r1 = b.node("Reshape", {x, b.constant("s1", HostTensor::i64({3}, {1, 4, 16}))});
+  const ir::ValueId r2 =
+      b.node("Reshape", {r1, b.constant("s2", HostTensor::i64({4}, {1, 4, 4, 4}))});
+  const ir::ValueId y = b.node("Conv", {r2, b.constant("w", pattern({3, 4, 1, 1}, -1, 1, 2))});
+  // y is written into the Concat's output and is a graph output too; r2 lives in the input
+  // buffer, so the Concat copies it.
+  const ir::ValueId c = b.node("Concat", {y, r2}, Attrs{{"axis", int64_t{1}}});
+  b.output(c);
+  b.output(y);
+  b.output(r1);
+  const GpuResult gpu = run_vulkan(b);
+  check_outputs(b, gpu);
+  INFO(gpu.plan);
+  CHECK(dispatch_count(gpu.plan) == 2);
+}
+
+TEST_CASE("vulkan Conv and Gemm with several invocations per output", "[vulkan][conv]") {
+  // Few outputs, long reductions: the shaders share each sum over up to 64 lanes, including
+  // counts that are not a multiple of the lane count.
+  const std::vector<bool> weights = {false, true, true};
+  const HostTensor x = pattern({1, 300, 3, 2});
+  auto expected = run_node({"Conv", {}, 13, {x, pattern({7, 300, 1, 1}, -1, 1, 2)}});
+  REQUIRE(expected.is_ok());
+  auto actual = run_node_vulkan({"Conv", {}, 13, {x, pattern({7, 300, 1, 1}, -1, 1, 2)}}, weights);
+  REQUIRE(actual.is_ok());
+  CHECK(max_abs_diff(actual->outputs[0], (*expected)[0]) <= 1e-4f);
+  const HostTensor a = pattern({2, 1000});
+  const NodeSpec gemm{"Gemm",
+                      Attrs{{"transB", int64_t{1}}},
+                      13,
+                      {a, pattern({5, 1000}, -1, 1, 3), pattern({5}, -1, 1, 4)}};
+  auto want = run_node(gemm);
+  REQUIRE(want.is_ok());
+  auto got = run_node_vulkan(gemm, weights);
+  REQUIRE(got.is_ok());
+  CHECK(got->cpu_nodes == 0);
+  CHECK(max_abs_diff(got->outputs[0], (*want)[0]) <= 1e-4f);
+}
