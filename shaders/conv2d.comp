@@ -4,7 +4,8 @@
 // (lane_sum.glsl), each summing every L-th input channel of the group.
 // p: 0 N, 1 C, 2 H, 3 W, 4 K (output channels), 5 OH, 6 OW, 7 KH, 8 KW, 9 SH, 10 SW,
 // 11 pad top, 12 pad left, 13 DH, 14 DW, 15 groups, 16 has bias, 17 activation, 18 alpha,
-// 19 beta, 20 has residual, 21 slope count (PRelu), 22 L.
+// 19 beta, 20 has residual, 21 slope count (PRelu), 22 L, 23 has channel scale: input channel
+// c is multiplied by scale[n * C + c] (a squeeze-and-excite Mul folded in).
 #include "common.glsl"
 #include "lane_sum.glsl"
 
@@ -14,6 +15,7 @@ layout(std430, binding = 2) readonly buffer W { float w[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 4) readonly buffer R { float residual[]; };
 layout(std430, binding = 5) readonly buffer S { float slope[]; };
+layout(std430, binding = 6) readonly buffer CS { float channel_scale[]; };
 
 void main() {
   int L = p[22];
@@ -37,6 +39,7 @@ void main() {
     for (int c = lane; c < cg; c += L) {
       int xbase = (n * C + c0 + c) * H;
       int wbase = (k * cg + c) * KH;
+      float channel_sum = 0.0;
       for (int kh = 0; kh < KH; ++kh) {
         int ih = ih0 + kh * p[13];
         if (ih < 0 || ih >= H) continue;
@@ -45,9 +48,10 @@ void main() {
         for (int kw = 0; kw < KW; ++kw) {
           int iw = iw0 + kw * p[14];
           if (iw < 0 || iw >= W) continue;
-          sum += x[xrow + iw] * w[wrow + kw];
+          channel_sum += x[xrow + iw] * w[wrow + kw];
         }
       }
+      sum += p[23] != 0 ? channel_sum * channel_scale[n * C + c0 + c] : channel_sum;
     }
   }
   sum = lane_sum(sum, L);

@@ -12,9 +12,30 @@ bool onnx_op(const ir::Node& node, const char* op) {
   return (node.domain.empty() || node.domain == "ai.onnx") && node.op_type == op;
 }
 
-bool reshape_like(const ir::Node& node) {
+// A Transpose that only moves dims of size 1 keeps every element where it is.
+bool moves_only_unit_dims(const ir::Graph& g, const ir::Node& node) {
+  if (node.inputs.empty() || node.inputs[0] == ir::kNoValue) return false;
+  const Shape x = g.value(node.inputs[0]).static_shape();
+  std::vector<int64_t> perm = node.attr_ints("perm");
+  if (perm.empty()) {
+    for (size_t i = x.size(); i-- > 0;)
+      perm.push_back(static_cast<int64_t>(i));
+  }
+  if (perm.size() != x.size()) return false;
+  int64_t last = -1;
+  for (int64_t axis : perm) {
+    if (axis < 0 || axis >= static_cast<int64_t>(x.size())) return false;
+    if (x[static_cast<size_t>(axis)] == 1) continue;
+    if (axis < last) return false;
+    last = axis;
+  }
+  return true;
+}
+
+bool reshape_like(const ir::Graph& g, const ir::Node& node) {
   return onnx_op(node, "Reshape") || onnx_op(node, "Flatten") || onnx_op(node, "Squeeze") ||
-         onnx_op(node, "Unsqueeze") || onnx_op(node, "Identity");
+         onnx_op(node, "Unsqueeze") || onnx_op(node, "Identity") ||
+         (onnx_op(node, "Transpose") && moves_only_unit_dims(g, node));
 }
 
 void widen(planner::Lifetime& root, const planner::Lifetime& alias) {
@@ -45,7 +66,7 @@ std::vector<Alias> find_aliases(const ir::Graph& g, const std::vector<ir::NodeId
     const ir::Node& node = g.nodes[id];
     if (node.outputs.size() != 1 || node.outputs[0] == ir::kNoValue) continue;
     const ir::ValueId out = node.outputs[0];
-    if (reshape_like(node) && !node.inputs.empty() && node.inputs[0] != ir::kNoValue) {
+    if (reshape_like(g, node) && !node.inputs.empty() && node.inputs[0] != ir::kNoValue) {
       const ir::ValueId in = node.inputs[0];
       if (!planned(out) || bytes[out] != bytes[in]) continue;
       const Alias root = alias[in].root != ir::kNoValue ? alias[in] : Alias{in, 0, false};

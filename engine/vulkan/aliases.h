@@ -1,6 +1,7 @@
 // Values that need no memory of their own on the device, so no copy either:
-// - the output of a reshape-like node (Reshape, Flatten, Squeeze, Unsqueeze, Identity: the
-//   same bytes under a new shape) is bound to its input's memory;
+// - the output of a reshape-like node (Reshape, Flatten, Squeeze, Unsqueeze, Identity, and a
+//   Transpose that moves only dims of size 1: the same bytes under a new shape) is bound to its
+//   input's memory;
 // - an input of a Concat whose pieces are contiguous in its output (everything before the
 //   axis is 1, as in NCHW channel concatenation) is written by its producer straight into its
 //   slice of the output, and the Concat copies nothing.

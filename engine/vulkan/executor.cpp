@@ -12,6 +12,7 @@
 #include "vulkan/aliases.h"
 #include "vulkan/executor_impl.h"
 #include "vulkan/fold_load_time.h"
+#include "vulkan/fuse_channel_scale.h"
 #include "vulkan/fuse_dense.h"
 #include "vulkan/fuse_prelu.h"
 #include "vulkan/resolve_shapes.h"
@@ -89,6 +90,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   // Fewer dispatches (and barriers): chains the graph passes leave, fused on this copy.
   EI_RETURN_IF_ERROR(fuse_dense_chains(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_prelu(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_channel_scale(x.own_graph, keep).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
   EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));

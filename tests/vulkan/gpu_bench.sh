@@ -17,9 +17,11 @@ for v in $variants; do
     --backend vulkan --iterations 1 --warmup 0 2>&1 | grep -m3 "vulkan" | tee -a "$out/device.txt"
   for m in $models; do
     if [ "$what" = profile ] || [ "$what" = all ]; then
+      echo "== $v $m" >> "$out/profile.txt"
       "$bin/edgeinfer-bench" "$bundle/models/$m" --backend vulkan --warmup 20 --iterations 100 \
-        --profile > "$out/profile-$v-${m%.onnx}.txt" 2>&1
-      head -40 "$out/profile-$v-${m%.onnx}.txt" | grep -A25 "^profile" | head -22
+        --profile > /tmp/profile.txt 2>&1
+      cat /tmp/profile.txt >> "$out/profile.txt"
+      echo "== $v $m"; grep -A16 "^profile" /tmp/profile.txt
     fi
     if [ "$what" = bench ] || [ "$what" = all ]; then
       rm -rf /tmp/ei-cache

@@ -222,3 +222,27 @@ TEST_CASE("vulkan Conv and Gemm with several invocations per output", "[vulkan][
   CHECK(got->cpu_nodes == 0);
   CHECK(max_abs_diff(got->outputs[0], (*want)[0]) <= 1e-4f);
 }
+
+TEST_CASE("vulkan graph: a squeeze-and-excite Mul folded into the next Conv, global pools",
+          "[vulkan][graph]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", pattern({1, 4, 4, 4}));
+  const ir::ValueId v = b.input("v", pattern({1, 1, 1, 4}, -3, 3, 2));
+  // A Transpose that moves only unit dims is a reshape: no dispatch.
+  const ir::ValueId t = b.node("Transpose", {v}, Attrs{{"perm", std::vector<int64_t>{0, 3, 1, 2}}});
+  const ir::ValueId s = b.node("Sigmoid", {t});
+  const ir::ValueId m = b.node("Mul", {x, s});
+  b.output(b.node("Conv",
+                  {m, b.constant("w", pattern({3, 4, 3, 3}, -1, 1, 3)),
+                   b.constant("bias", pattern({3}, -1, 1, 4))},
+                  Attrs{{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+  // Whole-plane pools take the contiguous path of pool2d_reduce (1200 positions: not a
+  // multiple of its 1024 loads per round).
+  const ir::ValueId big = b.input("big", pattern({1, 3, 40, 30}, -2, 2, 5));
+  b.output(b.node("GlobalAveragePool", {big}));
+  b.output(b.node("GlobalMaxPool", {big}));
+  const GpuResult gpu = run_vulkan(b);
+  check_outputs(b, gpu);
+  INFO(gpu.plan);
+  CHECK(dispatch_count(gpu.plan) == 4);
+}

@@ -2,6 +2,7 @@
 // with the fused epilogue of cpu/fused_epilogue.h (activation, residual, PRelu slope).
 #include "cpu/fused_epilogue.h"
 #include "cpu/reference/nn_window.h"
+#include "vulkan/fuse_channel_scale.h"
 #include "vulkan/ops/families.h"
 
 namespace edgeinfer::vulkan {
@@ -52,6 +53,11 @@ Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups
   if (e.activation == cpu::Activation::kPRelu) {
     EI_ASSIGN_OR_RETURN(d.bindings[5], b.input(cpu::kSlopeInput));
   }
+  if (b.has_input(kChannelScaleInput)) {
+    if (shader != ShaderId::kConv2d) return b.unsupported("channel scale on a ConvTranspose");
+    EI_ASSIGN_OR_RETURN(d.bindings[6], b.input(kChannelScaleInput));
+    d.params[23] = 1;
+  }
   int32_t in[4], out[4];
   nchw(x, in);
   nchw(y, out);
@@ -95,7 +101,7 @@ Status check_shapes(OpBuilder& b) {
   return Status::ok();
 }
 
-Status conv(OpBuilder& b) {
+Status conv_on_device(OpBuilder& b) {
   EI_RETURN_IF_ERROR(check_shapes(b));
   const Shape x = b.input_shape(0), w = b.input_shape(1);
   const cpu::KernelContext& ctx = b.shape_context();
@@ -107,6 +113,16 @@ Status conv(OpBuilder& b) {
   if (win.output != std::vector<int64_t>(y.begin() + 2, y.end()))
     return b.unsupported("output shape differs from the window's");
   return record(b, ShaderId::kConv2d, to_2d(win), b.node().attr_int("group", 1));
+}
+
+Status conv(OpBuilder& b) {
+  Status s = conv_on_device(b);
+  // A Conv with a folded channel scale (fuse_channel_scale.h) has no CPU equivalent.
+  if (s.code() == StatusCode::kUnsupported && b.node().has_attr(kChannelScaleAttr))
+    return error(StatusCode::kInternal, s.message() +
+                                            " (with a fused channel scale, which only "
+                                            "the Vulkan executor runs)");
+  return s;
 }
 
 // ConvTranspose pads as the reference kernel resolves them: from output_shape or auto_pad

@@ -44,7 +44,7 @@ Status record_pool(OpBuilder& b, const cpu::reference::Window& win, int mode) {
   d.invocations = static_cast<uint64_t>(shape_elements(y));
   if (kernel[0] * kernel[1] >= kWorkgroupWindow) {
     d.shader = ShaderId::kPool2dReduce;
-    d.invocations *= 64;  // one workgroup of 64 per output
+    d.invocations *= 64;  // one workgroup per output (the host counts 64 per workgroup)
   }
   b.dispatch(d);
   return Status::ok();
