@@ -27,6 +27,17 @@ size_t align_up(size_t v, size_t a) {
 
 // $EDGEINFER_VULKAN_MAX_BINDING_BYTES lowers maxStorageBufferRange, so that tests can force the
 // large-tensor paths on small tensors.
+// $EDGEINFER_VULKAN_FENCE_SPIN_US: how long a run polls its fence before it sleeps (default
+// 2000 microseconds; 0 always sleeps).
+std::chrono::microseconds fence_spin_time() {
+  const char* v = std::getenv("EDGEINFER_VULKAN_FENCE_SPIN_US");
+  if (!v || !*v) return std::chrono::microseconds(2000);
+  char* end = nullptr;
+  const long long us = std::strtoll(v, &end, 10);
+  if (*end != '\0' || us < 0) return std::chrono::microseconds(2000);
+  return std::chrono::microseconds(us);
+}
+
 uint64_t binding_limit(uint64_t device_limit) {
   const char* v = std::getenv("EDGEINFER_VULKAN_MAX_BINDING_BYTES");
   if (!v || !*v) return device_limit;
@@ -71,6 +82,16 @@ Status Executor::Impl::submit_and_wait(VkCommandBuffer commands) {
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &commands;
   EI_VK_CHECK(vk.vkQueueSubmit(device->queue(), 1, &submit, fence), "vkQueueSubmit");
+  // Poll first: a model runs in well under a millisecond on a fast GPU, and waking from a
+  // sleeping wait can add tens of microseconds to that. Slow devices end up in the blocking
+  // wait after fence_spin.
+  const auto give_up = std::chrono::steady_clock::now() + fence_spin;
+  while (fence_spin.count() > 0) {
+    const VkResult r = vk.vkGetFenceStatus(device->device(), fence);
+    if (r == VK_SUCCESS) return Status::ok();
+    if (r != VK_NOT_READY) return vk_error(r, "vkGetFenceStatus");
+    if (std::chrono::steady_clock::now() >= give_up) break;
+  }
   EI_VK_CHECK(vk.vkWaitForFences(device->device(), 1, &fence, VK_TRUE, UINT64_MAX),
               "vkWaitForFences");
   return Status::ok();
@@ -85,6 +106,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   auto impl = std::make_unique<Impl>();
   Impl& x = *impl;
   EI_ASSIGN_OR_RETURN(x.device, Device::create(options.device));
+  x.fence_spin = fence_spin_time();
   x.own_graph = graph;
   if (!has_static_shapes(x.own_graph)) EI_RETURN_IF_ERROR(resolve_shapes(x.own_graph));
   // Fewer dispatches (and barriers): chains the graph passes leave, fused on this copy.
@@ -336,7 +358,10 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
                        "; the Vulkan backend runs the shape the session was created with, " +
                        shape_to_string(g.value(id).static_shape()));
     }
-    if (x.slot[id] != kNoSlot) std::memcpy(x.staging->mapped() + x.slot[id], v.data, v.bytes());
+    // Inputs the session placed in staging (input_staging) are there already.
+    unsigned char* staged_input =
+        x.slot[id] != kNoSlot ? x.staging->mapped() + x.slot[id] : nullptr;
+    if (staged_input && v.data != staged_input) std::memcpy(staged_input, v.data, v.bytes());
   }
   for (size_t id = 0; id < g.values.size(); ++id) {
     if (g.values[id].kind == ir::ValueKind::kIntermediate) live[id] = false;
@@ -434,6 +459,15 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     }
   }
   return Status::ok();
+}
+
+void* Executor::input_staging(ir::ValueId id, const Shape& shape) const {
+  const Impl& x = *impl_;
+  if (id < 0 || static_cast<size_t>(id) >= x.slot.size() || x.slot[id] == kNoSlot) return nullptr;
+  if (std::find(x.graph->inputs.begin(), x.graph->inputs.end(), id) == x.graph->inputs.end())
+    return nullptr;
+  if (shape != x.graph->value(id).static_shape()) return nullptr;
+  return x.staging->mapped() + x.slot[id];
 }
 
 const std::vector<ir::NodeId>& Executor::schedule() const {

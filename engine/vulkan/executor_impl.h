@@ -2,6 +2,7 @@
 // (command buffers and barriers).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,7 @@ struct Executor::Impl {
   std::vector<Phase> phases;           // replayed by run()
   std::vector<Phase> profiled_phases;  // the same with timestamps, replayed by profiled runs
   VkFence fence = VK_NULL_HANDLE;
+  std::chrono::microseconds fence_spin{0};  // polling before a blocking fence wait
   VkQueryPool queries = VK_NULL_HANDLE;
   int query_count = 0;
 
