@@ -21,6 +21,9 @@ const uint32_t kChannelAffine[] = {
 const uint32_t kConv2d[] = {
 #include "conv2d.spv.inc"
 };
+const uint32_t kConv2dK4[] = {
+#include "conv2d_k4.spv.inc"
+};
 const uint32_t kConvTranspose2d[] = {
 #include "conv_transpose2d.spv.inc"
 };
@@ -49,6 +52,7 @@ const ShaderCode kShaders[] = {
     EI_SHADER("strided_copy", kStridedCopy),
     EI_SHADER("channel_affine", kChannelAffine),
     EI_SHADER("conv2d", kConv2d),
+    EI_SHADER("conv2d_k4", kConv2dK4),
     EI_SHADER("conv_transpose2d", kConvTranspose2d),
     EI_SHADER("pool2d", kPool2d),
     EI_SHADER("pool2d_reduce", kPool2dReduce),

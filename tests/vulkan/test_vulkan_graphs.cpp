@@ -232,10 +232,11 @@ TEST_CASE("vulkan graph: a squeeze-and-excite Mul folded into the next Conv, glo
   const ir::ValueId t = b.node("Transpose", {v}, Attrs{{"perm", std::vector<int64_t>{0, 3, 1, 2}}});
   const ir::ValueId s = b.node("Sigmoid", {t});
   const ir::ValueId m = b.node("Mul", {x, s});
+  // One input channel per group: the Conv takes conv2d_k4.comp, which applies the scale too.
   b.output(b.node("Conv",
-                  {m, b.constant("w", pattern({3, 4, 3, 3}, -1, 1, 3)),
-                   b.constant("bias", pattern({3}, -1, 1, 4))},
-                  Attrs{{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+                  {m, b.constant("w", pattern({16, 1, 3, 3}, -1, 1, 3)),
+                   b.constant("bias", pattern({16}, -1, 1, 4))},
+                  Attrs{{"pads", std::vector<int64_t>{1, 1, 1, 1}}, {"group", int64_t{4}}}));
   // Whole-plane pools take the contiguous path of pool2d_reduce (1200 positions: not a
   // multiple of its 1024 loads per round).
   const ir::ValueId big = b.input("big", pattern({1, 3, 40, 30}, -2, 2, 5));

@@ -1,5 +1,8 @@
 // Conv and ConvTranspose over 1-D and 2-D NCHW tensors (1-D as height 1), every group count,
 // with the fused epilogue of cpu/fused_epilogue.h (activation, residual, PRelu slope).
+#include <cstdlib>
+#include <string>
+
 #include "cpu/fused_epilogue.h"
 #include "cpu/reference/nn_window.h"
 #include "vulkan/fuse_channel_scale.h"
@@ -32,6 +35,15 @@ void nchw(const Shape& s, int32_t* out) {
   out[1] = static_cast<int32_t>(s[1]);
   out[2] = s.size() == 4 ? static_cast<int32_t>(s[2]) : 1;
   out[3] = static_cast<int32_t>(s.back());
+}
+
+// $EDGEINFER_VULKAN_CONV_K4=0 keeps every Conv on conv2d.comp (for comparisons).
+bool prefer_four_channels() {
+  static const bool on = [] {
+    const char* v = std::getenv("EDGEINFER_VULKAN_CONV_K4");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
 }
 
 // Fills the shared conv2d / conv_transpose2d params and bindings.
@@ -87,6 +99,12 @@ Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups
                                          static_cast<uint64_t>(g.kernel[0] * g.kernel[1]));
   d.params[22] = lanes;
   d.invocations = outputs * static_cast<uint64_t>(lanes);
+  // Wide layers: four output channels per invocation, each input load used four times.
+  if (shader == ShaderId::kConv2d && lanes == 1 && (out[1] / groups) % 4 == 0 &&
+      prefer_four_channels()) {
+    d.shader = ShaderId::kConv2dK4;
+    d.invocations = outputs / 4;
+  }
   b.dispatch(d);
   return Status::ok();
 }
