@@ -247,3 +247,17 @@ TEST_CASE("vulkan graph: a squeeze-and-excite Mul folded into the next Conv, glo
   INFO(gpu.plan);
   CHECK(dispatch_count(gpu.plan) == 4);
 }
+
+TEST_CASE("vulkan graph: a per-channel gate and a skip Add as one dispatch", "[vulkan][graph]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", pattern({1, 4, 5, 3}));
+  const ir::ValueId skip = b.input("skip", pattern({1, 4, 5, 3}, -1, 1, 2));
+  const ir::ValueId s = b.node("Sigmoid", {b.input("v", pattern({1, 4, 1, 1}, -3, 3, 3))});
+  // Operands in the other order than the rewrite's pattern lists them.
+  const ir::ValueId m = b.node("Mul", {s, x});
+  b.output(b.node("Add", {skip, m}));
+  const GpuResult gpu = run_vulkan(b);
+  check_outputs(b, gpu);
+  INFO(gpu.plan);
+  CHECK(dispatch_count(gpu.plan) == 2);
+}
