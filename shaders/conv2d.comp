@@ -5,7 +5,8 @@
 // p: 0 N, 1 C, 2 H, 3 W, 4 K (output channels), 5 OH, 6 OW, 7 KH, 8 KW, 9 SH, 10 SW,
 // 11 pad top, 12 pad left, 13 DH, 14 DW, 15 groups, 16 has bias, 17 activation, 18 alpha,
 // 19 beta, 20 has residual, 21 slope count (PRelu), 22 L, 23 has channel scale: input channel
-// c is multiplied by scale[n * C + c] (a squeeze-and-excite Mul folded in).
+// c is multiplied by scale[n * C + c] (a squeeze-and-excite Mul folded in), 24..27 input
+// strides of n, c, h, w in elements (NCHW, or an NHWC input read in place).
 #include "common.glsl"
 #include "lane_sum.glsl"
 
@@ -37,18 +38,18 @@ void main() {
     int ih0 = oh * p[9] - p[11];
     int iw0 = ow * p[10] - p[12];
     for (int c = lane; c < cg; c += L) {
-      int xbase = (n * C + c0 + c) * H;
+      int xbase = n * p[24] + (c0 + c) * p[25];
       int wbase = (k * cg + c) * KH;
       float channel_sum = 0.0;
       for (int kh = 0; kh < KH; ++kh) {
         int ih = ih0 + kh * p[13];
         if (ih < 0 || ih >= H) continue;
-        int xrow = (xbase + ih) * W;
+        int xrow = xbase + ih * p[26];
         int wrow = (wbase + kh) * KW;
         for (int kw = 0; kw < KW; ++kw) {
           int iw = iw0 + kw * p[14];
           if (iw < 0 || iw >= W) continue;
-          channel_sum += x[xrow + iw] * w[wrow + kw];
+          channel_sum += x[xrow + iw * p[27]] * w[wrow + kw];
         }
       }
       sum += p[23] != 0 ? channel_sum * channel_scale[n * C + c0 + c] : channel_sum;

@@ -1,6 +1,6 @@
 #version 450
-// Direct 2-D convolution like conv2d.comp (same params and bindings), but each invocation
-// computes four consecutive output channels of one output position: every input value it
+// Direct 2-D convolution like conv2d.comp (same params, input strides and bindings), but each
+// invocation computes four consecutive output channels of one output position: every input value it
 // loads feeds four products instead of one. For wide layers (many output positions), where
 // one invocation per output is bound by its loads rather than its arithmetic. Needs K / groups
 // to be a multiple of 4 (the four channels share a group); p[22] (lanes) is 1.
@@ -34,18 +34,18 @@ void main() {
   int wstride = cg * KH * KW;  // between output channels
   vec4 sum = vec4(0.0);
   for (int c = 0; c < cg; ++c) {
-    int xbase = (n * C + c0 + c) * H;
+    int xbase = n * p[24] + (c0 + c) * p[25];
     int wbase = (k0 * cg + c) * KH;
     vec4 channel_sum = vec4(0.0);
     for (int kh = 0; kh < KH; ++kh) {
       int ih = ih0 + kh * p[13];
       if (ih < 0 || ih >= H) continue;
-      int xrow = (xbase + ih) * W;
+      int xrow = xbase + ih * p[26];
       int wrow = (wbase + kh) * KW;
       for (int kw = 0; kw < KW; ++kw) {
         int iw = iw0 + kw * p[14];
         if (iw < 0 || iw >= W) continue;
-        float v = x[xrow + iw];
+        float v = x[xrow + iw * p[27]];
         int wi = wrow + kw;
         channel_sum += v * vec4(w[wi], w[wi + wstride], w[wi + 2 * wstride], w[wi + 3 * wstride]);
       }

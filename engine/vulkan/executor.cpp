@@ -14,6 +14,7 @@
 #include "vulkan/fold_load_time.h"
 #include "vulkan/fuse_channel_scale.h"
 #include "vulkan/fuse_dense.h"
+#include "vulkan/fuse_nhwc_input.h"
 #include "vulkan/fuse_prelu.h"
 #include "vulkan/fuse_scaled_add.h"
 #include "vulkan/resolve_shapes.h"
@@ -115,6 +116,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   EI_RETURN_IF_ERROR(fuse_prelu(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_channel_scale(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_scaled_add(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_nhwc_input(x.own_graph, keep).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
   EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));

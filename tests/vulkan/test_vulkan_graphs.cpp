@@ -261,3 +261,25 @@ TEST_CASE("vulkan graph: a per-channel gate and a skip Add as one dispatch", "[v
   INFO(gpu.plan);
   CHECK(dispatch_count(gpu.plan) == 2);
 }
+
+TEST_CASE("vulkan graph: a Conv reads an NHWC input in place", "[vulkan][graph]") {
+  // K 8: conv2d.comp with lanes sharing the channels; K 12 in 3 groups (one input channel
+  // each): conv2d_k4.comp.
+  for (int64_t k : {8, 12}) {
+    GraphBuilder b;
+    const ir::ValueId x = b.input("x", pattern({1, 7, 9, 3}));
+    const ir::ValueId t =
+        b.node("Transpose", {x}, Attrs{{"perm", std::vector<int64_t>{0, 3, 1, 2}}});
+    const int64_t groups = k == 12 ? 3 : 1;
+    b.output(b.node("Conv",
+                    {t, b.constant("w", pattern({k, 3 / groups, 3, 3}, -1, 1, 2)),
+                     b.constant("bias", pattern({k}, -1, 1, 3))},
+                    Attrs{{"pads", std::vector<int64_t>{0, 1, 1, 1}},
+                          {"strides", std::vector<int64_t>{2, 1}},
+                          {"group", groups}}));
+    const GpuResult gpu = run_vulkan(b);
+    check_outputs(b, gpu);
+    INFO(gpu.plan);
+    CHECK(dispatch_count(gpu.plan) == 1);
+  }
+}
