@@ -37,6 +37,16 @@ void main() {
     int c0 = (k / (K / groups)) * cg;
     int ih0 = oh * p[9] - p[11];
     int iw0 = ow * p[10] - p[12];
+    if (KH == 1 && KW == 1 && p[9] == 1 && p[10] == 1 && p[11] == 0 && p[12] == 0) {
+      // Pointwise (most layers of the MediaPipe models): one load and one product per channel,
+      // no window bounds.
+      int xi = n * p[24] + c0 * p[25] + oh * p[26] + ow * p[27];
+      int wi = k * cg;
+      for (int c = lane; c < cg; c += L) {
+        float v = x[xi + c * p[25]] * w[wi + c];
+        sum += p[23] != 0 ? v * channel_scale[n * C + c0 + c] : v;
+      }
+    } else
     for (int c = lane; c < cg; c += L) {
       int xbase = n * p[24] + (c0 + c) * p[25];
       int wbase = (k * cg + c) * KH;

@@ -33,6 +33,16 @@ void main() {
   int iw0 = ow * p[10] - p[12];
   int wstride = cg * KH * KW;  // between output channels
   vec4 sum = vec4(0.0);
+  if (KH == 1 && KW == 1 && p[9] == 1 && p[10] == 1 && p[11] == 0 && p[12] == 0) {
+    // Pointwise: one load per channel, no window bounds.
+    int xi = n * p[24] + c0 * p[25] + oh * p[26] + ow * p[27];
+    for (int c = 0; c < cg; ++c) {
+      float v = x[xi + c * p[25]];
+      if (p[23] != 0) v *= channel_scale[n * C + c0 + c];
+      int wi = k0 * cg + c;
+      sum += v * vec4(w[wi], w[wi + cg], w[wi + 2 * cg], w[wi + 3 * cg]);
+    }
+  } else
   for (int c = 0; c < cg; ++c) {
     int xbase = n * p[24] + (c0 + c) * p[25];
     int wbase = (k0 * cg + c) * KH;

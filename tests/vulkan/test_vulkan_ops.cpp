@@ -101,6 +101,14 @@ TEST_CASE("vulkan Conv with four output channels per invocation", "[vulkan][conv
          13,
          {wide, pattern({16, 3, 3, 3}, -1, 1, 6), pattern({16}, -1, 1, 7)}},
         kWeights);
+  // Pointwise, on both shaders' 1x1 paths: wide (four channels per invocation) and with lanes.
+  check({"Conv",
+         Attrs{{"ei_activation", std::string("Relu")}},
+         13,
+         {wide, pattern({16, 3, 1, 1}, -1, 1, 8), pattern({16}, -1, 1, 9),
+          pattern({1, 16, 96, 96}, -1, 1, 10)}},
+        {false, true, true, false});
+  check({"Conv", {}, 13, {pattern({1, 40, 5, 3}), pattern({6, 40, 1, 1}, -1, 1, 11)}}, kWeights);
 }
 
 TEST_CASE("vulkan ConvTranspose", "[vulkan][conv]") {
