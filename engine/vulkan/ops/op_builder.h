@@ -82,7 +82,7 @@ OpFn find_vulkan_op(const std::string& op_type);
 
 // Invocations per output element for the shaders that use shaders/lane_sum.glsl: `outputs`
 // elements, each a sum over `splits` parts (channels, or products) of `work` terms each that
-// lanes share out. More lanes while the dispatch stays under about 2^18 invocations (enough to
+// lanes share out. More lanes while the dispatch stays under about 2^17 invocations (enough to
 // fill a large GPU) and each lane keeps at least 8 terms; 1 for layers that are already wide.
 int32_t lanes_per_output(uint64_t outputs, uint64_t splits, uint64_t work);
 
