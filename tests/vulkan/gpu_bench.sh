@@ -36,7 +36,7 @@ done
 if [ "$what" = bench ] || [ "$what" = all ]; then
   last=$(echo $variants | awk '{print $NF}')
   for m in $models; do
-    echo "cpu-executor-all-cores $("$bundle/$last/bin/edgeinfer-bench" "$bundle/models/$m" --backend cpu --threads 0 --warmup 5 --iterations 50 --json)" | tee -a "$out/bench.txt"
+    echo "cpu-executor-all-cores $("$bundle/$last/bin/edgeinfer-bench" "$bundle/models/$m" --backend cpu --threads 0 --warmup 20 --iterations 100 --json)" | tee -a "$out/bench.txt"
   done
   (cd "$bundle/models" && python3 "$bundle/ort_bench.py" $models) | tee -a "$out/bench.txt"
 fi

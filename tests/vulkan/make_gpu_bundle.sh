@@ -20,5 +20,7 @@ for spec in "$@"; do
   done
 done
 cp "$here/../../../shared/models/"*.onnx "$dest/models/" 2>/dev/null || cp /work/shared/models/*.onnx "$dest/models/"
-cp "$here/gpu_bench.sh" "$here/ort_bench.py" "$dest/"
+tflite=$here/../../node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite
+[ -f "$tflite" ] && cp "$tflite" "$dest/"
+cp "$here/gpu_bench.sh" "$here/ort_bench.py" "$here/vulkan_models.py" "$dest/"
 du -sh "$dest"
