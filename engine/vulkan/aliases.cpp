@@ -32,11 +32,15 @@ bool moves_only_unit_dims(const ir::Graph& g, const ir::Node& node) {
   return true;
 }
 
-bool reshape_like(const ir::Graph& g, const ir::Node& node) {
+}  // namespace
+
+bool same_bytes_new_shape(const ir::Graph& g, const ir::Node& node) {
   return onnx_op(node, "Reshape") || onnx_op(node, "Flatten") || onnx_op(node, "Squeeze") ||
          onnx_op(node, "Unsqueeze") || onnx_op(node, "Identity") ||
          (onnx_op(node, "Transpose") && moves_only_unit_dims(g, node));
 }
+
+namespace {
 
 void widen(planner::Lifetime& root, const planner::Lifetime& alias) {
   root.first = std::min(root.first, alias.first);
@@ -66,7 +70,7 @@ std::vector<Alias> find_aliases(const ir::Graph& g, const std::vector<ir::NodeId
     const ir::Node& node = g.nodes[id];
     if (node.outputs.size() != 1 || node.outputs[0] == ir::kNoValue) continue;
     const ir::ValueId out = node.outputs[0];
-    if (reshape_like(g, node) && !node.inputs.empty() && node.inputs[0] != ir::kNoValue) {
+    if (same_bytes_new_shape(g, node) && !node.inputs.empty() && node.inputs[0] != ir::kNoValue) {
       const ir::ValueId in = node.inputs[0];
       if (!planned(out) || bytes[out] != bytes[in]) continue;
       const Alias root = alias[in].root != ir::kNoValue ? alias[in] : Alias{in, 0, false};

@@ -15,6 +15,10 @@
 
 namespace edgeinfer::vulkan {
 
+// Reshape, Flatten, Squeeze, Unsqueeze, Identity, or a Transpose that moves only dims of size 1:
+// the output holds the input's bytes in the same order.
+bool same_bytes_new_shape(const ir::Graph& graph, const ir::Node& node);
+
 struct Alias {
   ir::ValueId root = ir::kNoValue;  // the value whose memory this one uses; kNoValue: its own
   size_t offset = 0;                // bytes into the root's memory

@@ -2,22 +2,13 @@
 
 #include "ir/tensor_size.h"
 #include "passes/graph_edit.h"
+#include "vulkan/fuse_support.h"
 
 namespace edgeinfer::vulkan {
 
 namespace {
 
 using passes::is_op;
-
-// `s` holds one float per channel (dim 1) of the rank-4 `x`: [1,C,1,1] or [C,1,1].
-bool per_channel_of(const Shape& s, const Shape& x) {
-  if (x.size() != 4 || x[0] != 1 || s.empty() || s.size() > 4) return false;
-  const size_t offset = 4 - s.size();
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != (offset + i == 1 ? x[1] : 1)) return false;
-  }
-  return true;
-}
 
 bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
   const ir::Node& mul = g.nodes[id];
@@ -49,11 +40,7 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
 }  // namespace
 
 Result<int> fuse_channel_scale(ir::Graph& graph, const std::vector<bool>& keep) {
-  passes::PassOptions options;
-  for (size_t id = 0; id < keep.size() && id < graph.values.size(); ++id) {
-    if (keep[id]) options.keep.push_back(graph.values[id].name);
-  }
-  return passes::rewrite_to_fixed_point(graph, options, try_fuse);
+  return passes::rewrite_to_fixed_point(graph, keep_options(graph, keep), try_fuse);
 }
 
 }  // namespace edgeinfer::vulkan

@@ -3,17 +3,14 @@
 #include "cpu/fused_epilogue.h"
 #include "ir/tensor_size.h"
 #include "passes/graph_edit.h"
+#include "vulkan/aliases.h"
+#include "vulkan/fuse_support.h"
 
 namespace edgeinfer::vulkan {
 
 namespace {
 
 using passes::is_op;
-
-bool reshape_like(const ir::Node& n) {
-  return is_op(n, "Reshape") || is_op(n, "Flatten") || is_op(n, "Squeeze") ||
-         is_op(n, "Unsqueeze") || is_op(n, "Identity");
-}
 
 // A float32 constant of n values that broadcasts along the last dim only ([n], [1,..,1,n]).
 bool is_row_bias(const ir::Graph& g, ir::ValueId id, int64_t n) {
@@ -38,7 +35,7 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
   ir::ValueId v = mm.outputs[0];
   // Reshapes, then Add(bias) (required), then an optional Relu or Sigmoid.
   ir::NodeId next = uses.sole_reader(v);
-  while (next >= 0 && reshape_like(g.nodes[next]) && g.nodes[next].inputs[0] == v) {
+  while (next >= 0 && same_bytes_new_shape(g, g.nodes[next]) && g.nodes[next].inputs[0] == v) {
     dropped.push_back(next);
     v = g.nodes[next].outputs[0];
     next = uses.sole_reader(v);
@@ -75,11 +72,7 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
 }  // namespace
 
 Result<int> fuse_dense_chains(ir::Graph& graph, const std::vector<bool>& keep) {
-  passes::PassOptions options;
-  for (size_t id = 0; id < keep.size() && id < graph.values.size(); ++id) {
-    if (keep[id]) options.keep.push_back(graph.values[id].name);
-  }
-  return passes::rewrite_to_fixed_point(graph, options, try_fuse);
+  return passes::rewrite_to_fixed_point(graph, keep_options(graph, keep), try_fuse);
 }
 
 }  // namespace edgeinfer::vulkan

@@ -3,6 +3,7 @@
 #include "cpu/fused_epilogue.h"
 #include "ir/tensor_size.h"
 #include "passes/graph_edit.h"
+#include "vulkan/fuse_support.h"
 
 namespace edgeinfer::vulkan {
 
@@ -54,11 +55,7 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
 }  // namespace
 
 Result<int> fuse_prelu(ir::Graph& graph, const std::vector<bool>& keep) {
-  passes::PassOptions options;
-  for (size_t id = 0; id < keep.size() && id < graph.values.size(); ++id) {
-    if (keep[id]) options.keep.push_back(graph.values[id].name);
-  }
-  return passes::rewrite_to_fixed_point(graph, options, try_fuse);
+  return passes::rewrite_to_fixed_point(graph, keep_options(graph, keep), try_fuse);
 }
 
 }  // namespace edgeinfer::vulkan
