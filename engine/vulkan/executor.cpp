@@ -27,8 +27,6 @@ size_t align_up(size_t v, size_t a) {
   return (v + a - 1) / a * a;
 }
 
-// $EDGEINFER_VULKAN_MAX_BINDING_BYTES lowers maxStorageBufferRange, so that tests can force the
-// large-tensor paths on small tensors.
 // $EDGEINFER_VULKAN_FENCE_SPIN_US: how long a run polls its fence before it sleeps (default
 // 2000 microseconds; 0 always sleeps).
 std::chrono::microseconds fence_spin_time() {
@@ -40,6 +38,8 @@ std::chrono::microseconds fence_spin_time() {
   return std::chrono::microseconds(us);
 }
 
+// $EDGEINFER_VULKAN_MAX_BINDING_BYTES lowers maxStorageBufferRange, so that tests can force the
+// large-tensor paths on small tensors.
 uint64_t binding_limit(uint64_t device_limit) {
   const char* v = std::getenv("EDGEINFER_VULKAN_MAX_BINDING_BYTES");
   if (!v || !*v) return device_limit;
