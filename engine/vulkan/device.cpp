@@ -1,5 +1,7 @@
 #include "vulkan/device.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -146,6 +148,8 @@ Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
   info.max_push_constants_size = p.limits.maxPushConstantsSize;
   for (int i = 0; i < 3; ++i)
     info.max_compute_work_group_count[i] = p.limits.maxComputeWorkGroupCount[i];
+  info.max_workgroup_size =
+      std::min(p.limits.maxComputeWorkGroupSize[0], p.limits.maxComputeWorkGroupInvocations);
   info.subgroup_size = subgroup.subgroupSize;
 
   VkPhysicalDevice16BitStorageFeatures storage16{};

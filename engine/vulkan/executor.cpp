@@ -156,6 +156,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
 
   x.layout.alignment = alignment;
   x.layout.max_binding_bytes = binding_limit(x.device->info().max_storage_buffer_range);
+  x.layout.max_workgroup_size = x.device->info().max_workgroup_size;
   x.layout.values.assign(g.values.size(), Binding{});
   for (size_t id = 0; id < g.values.size(); ++id) {
     if (x.plan.offsets[id] != planner::kNotPlanned && intermediate_bytes[id] > 0)

@@ -21,6 +21,7 @@ struct DeviceLayout {
   std::vector<unsigned char> weights;  // host copy of the kWeights region
   size_t alignment = 64;               // offsets of bindings are multiples of this
   uint64_t max_binding_bytes = 0;      // maxStorageBufferRange (or the test override)
+  uint32_t max_workgroup_size = 128;   // DeviceInfo::max_workgroup_size
 };
 
 class OpBuilder {
@@ -52,6 +53,7 @@ class OpBuilder {
   // Elements per piece when a tensor of 4-byte elements must be split over several bindings;
   // a multiple of the offset alignment.
   uint64_t max_piece_elements() const;
+  uint32_t max_workgroup_size() const { return layout_.max_workgroup_size; }
   bool fits_one_binding(uint64_t elements) const {
     return elements * 4 <= layout_.max_binding_bytes;
   }
