@@ -14,6 +14,7 @@
 #include "vulkan/fold_load_time.h"
 #include "vulkan/fuse_channel_scale.h"
 #include "vulkan/fuse_dense.h"
+#include "vulkan/fuse_dense_pair.h"
 #include "vulkan/fuse_nhwc_input.h"
 #include "vulkan/fuse_prelu.h"
 #include "vulkan/fuse_scaled_add.h"
@@ -117,6 +118,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   EI_RETURN_IF_ERROR(fuse_channel_scale(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_scaled_add(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_nhwc_input(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_dense_pairs(x.own_graph, keep).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
   EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));
@@ -181,8 +183,9 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     const ir::Node& node = g.nodes[id];
     Step step;
     step.node = id;
-    const bool onnx_domain = node.domain.empty() || node.domain == "ai.onnx";
-    OpFn fn = onnx_domain ? find_vulkan_op(node.op_type) : nullptr;
+    const bool known_domain =
+        node.domain.empty() || node.domain == "ai.onnx" || node.domain == kVulkanDomain;
+    OpFn fn = known_domain ? find_vulkan_op(node.op_type) : nullptr;
     if (node.outputs.size() == 1 && node.outputs[0] != ir::kNoValue &&
         alias[node.outputs[0]].reshape) {
       step.gpu = true;  // no dispatch: the output is bound to the input's memory

@@ -42,6 +42,9 @@ const uint32_t kGemm[] = {
 const uint32_t kSoftmax[] = {
 #include "softmax.spv.inc"
 };
+const uint32_t kDensePair[] = {
+#include "dense_pair.spv.inc"
+};
 // clang-format on
 
 #define EI_SHADER(name, words) \
@@ -59,6 +62,7 @@ const ShaderCode kShaders[] = {
     EI_SHADER("resize", kResize),
     EI_SHADER("gemm", kGemm),
     EI_SHADER("softmax", kSoftmax),
+    EI_SHADER("dense_pair", kDensePair),
 };
 #undef EI_SHADER
 static_assert(sizeof(kShaders) / sizeof(kShaders[0]) == static_cast<size_t>(ShaderId::kCount));

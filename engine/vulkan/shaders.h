@@ -19,6 +19,7 @@ enum class ShaderId : uint8_t {
   kResize,
   kGemm,
   kSoftmax,
+  kDensePair,
   kCount,
 };
 

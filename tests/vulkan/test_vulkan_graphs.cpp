@@ -283,3 +283,44 @@ TEST_CASE("vulkan graph: a Conv reads an NHWC input in place", "[vulkan][graph]"
     CHECK(dispatch_count(gpu.plan) == 1);
   }
 }
+
+TEST_CASE("vulkan graph: two dense layers on a pooled vector as one dispatch", "[vulkan][graph]") {
+  SECTION("1x1 Convs on a 1x1 image, as selfie_segmentation's squeeze-and-excite blocks") {
+    GraphBuilder b;
+    const ir::ValueId x = b.input("x", pattern({1, 8, 1, 1}));
+    const ir::ValueId h = b.node("Conv",
+                                 {x, b.constant("w1", pattern({5, 8, 1, 1}, -1, 1, 2)),
+                                  b.constant("b1", pattern({5}, -1, 1, 3))},
+                                 Attrs{{"ei_activation", std::string("Relu")}});
+    b.output(b.node("Conv",
+                    {h, b.constant("w2", pattern({8, 5, 1, 1}, -1, 1, 4)),
+                     b.constant("b2", pattern({8}, -1, 1, 5))},
+                    Attrs{{"ei_activation", std::string("HardSigmoid")},
+                          {"ei_activation_params", std::vector<float>{0.3f, 0.4f}}}));
+    const GpuResult gpu = run_vulkan(b);
+    check_outputs(b, gpu);
+    INFO(gpu.plan);
+    CHECK(dispatch_count(gpu.plan) == 1);
+  }
+  SECTION("MatMul chains (fused to Gemms) with reshapes between, as mediapipe's") {
+    GraphBuilder b;
+    const ir::ValueId x = b.input("x", pattern({1, 300}));
+    auto dense = [&](ir::ValueId in, int64_t k, int64_t n, const char* act, uint32_t seed,
+                     const char* w, const char* shape, const char* bias) {
+      const ir::ValueId m =
+          b.node("MatMul", {in, b.constant(w, pattern({k, n}, -0.1f, 0.1f, seed))});
+      const ir::ValueId r =
+          b.node("Reshape", {m, b.constant(shape, HostTensor::i64({4}, {1, 1, 1, n}))});
+      const ir::ValueId s = b.node("Add", {r, b.constant(bias, pattern({n}, -1, 1, seed + 1))});
+      return b.node(act, {s});
+    };
+    const ir::ValueId h = dense(x, 300, 70, "Relu", 2, "w1", "s1", "b1");
+    const ir::ValueId flat =
+        b.node("Reshape", {h, b.constant("flat", HostTensor::i64({2}, {1, 70}))});
+    b.output(dense(flat, 70, 300, "Sigmoid", 4, "w2", "s2", "b2"));
+    const GpuResult gpu = run_vulkan(b);
+    check_outputs(b, gpu);
+    INFO(gpu.plan);
+    CHECK(dispatch_count(gpu.plan) == 1);
+  }
+}
