@@ -118,7 +118,8 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   EI_RETURN_IF_ERROR(fuse_channel_scale(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_scaled_add(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_nhwc_input(x.own_graph, keep).status());
-  EI_RETURN_IF_ERROR(fuse_dense_pairs(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(
+      fuse_dense_pairs(x.own_graph, keep, x.device->info().max_workgroup_size).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
   EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));

@@ -85,7 +85,7 @@ std::optional<Dense> dense_of(const ir::Graph& g, const ir::Node& node) {
 
 bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
   const auto first = dense_of(g, g.nodes[id]);
-  if (!first || first->n > kDensePairMaxHidden) return false;
+  if (!first || first->n > kDensePairWorkgroup) return false;
   std::vector<ir::NodeId> dropped = {id};
   ir::ValueId v = g.nodes[id].outputs[0];
   ir::NodeId next = uses.sole_reader(v);
@@ -96,7 +96,7 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
   }
   if (next < 0 || !g.nodes[next].has_input(0) || g.nodes[next].inputs[0] != v) return false;
   const auto second = dense_of(g, g.nodes[next]);
-  if (!second || second->k != first->n) return false;
+  if (!second || second->k != first->n || second->n > kDensePairWorkgroup) return false;
   ir::Node& pair = g.nodes[next];
   pair.op_type = kDensePairOp;
   pair.domain = kVulkanDomain;
@@ -114,7 +114,9 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
 
 }  // namespace
 
-Result<int> fuse_dense_pairs(ir::Graph& graph, const std::vector<bool>& keep) {
+Result<int> fuse_dense_pairs(ir::Graph& graph, const std::vector<bool>& keep,
+                             uint32_t max_workgroup_size) {
+  if (max_workgroup_size < kDensePairWorkgroup) return 0;
   return passes::rewrite_to_fixed_point(graph, keep_options(graph, keep), try_fuse);
 }
 

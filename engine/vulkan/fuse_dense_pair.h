@@ -10,6 +10,7 @@
 // second's in cpu::kActivationAttr (+ cpu::kActivationParamsAttr).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "edgeinfer/status.h"
@@ -23,10 +24,13 @@ inline constexpr const char* kW1Transposed = "w1_transposed";
 inline constexpr const char* kW2Transposed = "w2_transposed";
 inline constexpr const char* kFirstActivationAttr = "first_activation";
 inline constexpr const char* kFirstActivationParamsAttr = "first_activation_params";
-// The hidden layer lives in shared memory: at most this many values.
-inline constexpr int64_t kDensePairMaxHidden = 1024;
+// One workgroup of this many invocations runs a pair: at most this many hidden values and
+// outputs, and only on devices whose workgroups hold that many.
+inline constexpr int64_t kDensePairWorkgroup = 1024;
 
-// `keep`: per value, tensors the caller reads. Returns the number of pairs rewritten.
-Result<int> fuse_dense_pairs(ir::Graph& graph, const std::vector<bool>& keep);
+// `keep`: per value, tensors the caller reads; `max_workgroup_size`: the device's. Returns the
+// number of pairs rewritten.
+Result<int> fuse_dense_pairs(ir::Graph& graph, const std::vector<bool>& keep,
+                             uint32_t max_workgroup_size);
 
 }  // namespace edgeinfer::vulkan

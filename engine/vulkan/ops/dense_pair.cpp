@@ -21,6 +21,15 @@ Status set_activation(OpBuilder& b, Dispatch& d, size_t at, const char* name_att
   return Status::ok();
 }
 
+// Lanes per output of a layer with `outputs` sums of `terms` terms: the largest power of two
+// that fits all outputs in the workgroup, and no more than the terms.
+int32_t lanes_per_layer_output(int64_t outputs, int64_t terms) {
+  int32_t lanes = 1;
+  while (static_cast<int64_t>(lanes) * 2 * outputs <= kDensePairWorkgroup && lanes * 2 <= terms)
+    lanes *= 2;
+  return lanes;
+}
+
 Status record_pair(OpBuilder& b) {
   const ir::Node& n = b.node();
   if (n.inputs.size() != 5 || !b.has_input(0) || !b.has_input(1) || !b.has_input(3))
@@ -30,8 +39,8 @@ Status record_pair(OpBuilder& b) {
   // W as a matrix: [in, out], or [out, in, (1, 1)] when transposed.
   const int64_t k = t1 ? w1[1] : w1[0], h = t1 ? w1[0] : w1[1];
   const int64_t h2 = t2 ? w2[1] : w2[0], out = t2 ? w2[0] : w2[1];
-  if (h2 != h || h > kDensePairMaxHidden || shape_elements(b.input_shape(0)) != k ||
-      shape_elements(b.output_shape()) != out)
+  if (h2 != h || h > kDensePairWorkgroup || out > kDensePairWorkgroup ||
+      shape_elements(b.input_shape(0)) != k || shape_elements(b.output_shape()) != out)
     return b.unsupported("DensePair shapes");
   Dispatch d;
   d.shader = ShaderId::kDensePair;
@@ -57,7 +66,9 @@ Status record_pair(OpBuilder& b) {
   d.params[8] = b.has_input(4) ? 1 : 0;
   EI_RETURN_IF_ERROR(set_activation(b, d, 9, kFirstActivationAttr, kFirstActivationParamsAttr));
   EI_RETURN_IF_ERROR(set_activation(b, d, 12, cpu::kActivationAttr, cpu::kActivationParamsAttr));
-  d.invocations = 64;  // one workgroup (of 256)
+  d.params[15] = lanes_per_layer_output(h, k);
+  d.params[16] = lanes_per_layer_output(out, h);
+  d.invocations = 64;  // one workgroup (of kDensePairWorkgroup)
   b.dispatch(d);
   return Status::ok();
 }
