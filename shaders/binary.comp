@@ -1,12 +1,14 @@
 #version 450
 // y = a OP b with broadcasting over 4 dims. p: 0 count, 1 op (0 add, 1 sub, 2 mul, 3 div,
 // 4 prelu (a = x, b = slope), 5 max, 6 min, 7 pow), 2..5 output dims, 6..9 strides of a,
-// 10..13 strides of b (0 on broadcast dims).
+// 10..13 strides of b (0 on broadcast dims), 14 scale a: a is multiplied by scale[(ia / p[15])
+// % p[16]] first (a per-channel gate folded in; p[15] elements per channel, p[16] channels).
 #include "common.glsl"
 
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer A { float a[]; };
 layout(std430, binding = 2) readonly buffer B { float b[]; };
+layout(std430, binding = 3) readonly buffer S { float scale[]; };
 
 void main() {
   uint i = flat_index();
@@ -19,6 +21,7 @@ void main() {
   uint ia = i0 * uint(p[6]) + i1 * uint(p[7]) + i2 * uint(p[8]) + i3 * uint(p[9]);
   uint ib = i0 * uint(p[10]) + i1 * uint(p[11]) + i2 * uint(p[12]) + i3 * uint(p[13]);
   float va = a[ia];
+  if (p[14] != 0) va *= scale[(ia / uint(p[15])) % uint(p[16])];
   float vb = b[ib];
   float v;
   switch (p[1]) {

@@ -3,12 +3,17 @@
 // cpu::Activation so that the host passes the enum value unchanged.
 #extension GL_GOOGLE_include_directive : require
 
-layout(local_size_x = 64) in;
+// A shader may define LOCAL_SIZE before the include (the host then dispatches one workgroup
+// per 64 invocations it counts, whatever the workgroup's size).
+#ifndef LOCAL_SIZE
+#define LOCAL_SIZE 64
+#endif
+layout(local_size_x = LOCAL_SIZE) in;
 layout(push_constant) uniform Params { int p[32]; };
 
 // The flat index of this invocation; dispatches spread large counts over x and y.
 uint flat_index() {
-  return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u;
+  return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * uint(LOCAL_SIZE);
 }
 
 float param_float(int i) { return intBitsToFloat(p[i]); }

@@ -1,10 +1,14 @@
 #version 450
 // Direct 2-D convolution, NCHW, any group count (depthwise and 1x1 included), with the fused
-// epilogue: y = act(conv(x, w) + bias + residual). One invocation per output element.
+// epilogue: y = act(conv(x, w) + bias + residual). L = p[22] invocations per output element
+// (lane_sum.glsl), each summing every L-th input channel of the group.
 // p: 0 N, 1 C, 2 H, 3 W, 4 K (output channels), 5 OH, 6 OW, 7 KH, 8 KW, 9 SH, 10 SW,
 // 11 pad top, 12 pad left, 13 DH, 14 DW, 15 groups, 16 has bias, 17 activation, 18 alpha,
-// 19 beta, 20 has residual, 21 slope count (PRelu).
+// 19 beta, 20 has residual, 21 slope count (PRelu), 22 L, 23 has channel scale: input channel
+// c is multiplied by scale[n * C + c] (a squeeze-and-excite Mul folded in), 24..27 input
+// strides of n, c, h, w in elements (NCHW, or an NHWC input read in place).
 #include "common.glsl"
+#include "lane_sum.glsl"
 
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
@@ -12,38 +16,57 @@ layout(std430, binding = 2) readonly buffer W { float w[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 4) readonly buffer R { float residual[]; };
 layout(std430, binding = 5) readonly buffer S { float slope[]; };
+layout(std430, binding = 6) readonly buffer CS { float channel_scale[]; };
 
 void main() {
-  uint i = flat_index();
+  int L = p[22];
+  int lane = lane_of(L);
+  uint i = lane_output(L);
   int N = p[0], C = p[1], H = p[2], W = p[3], K = p[4], OH = p[5], OW = p[6];
-  if (i >= uint(N * K * OH * OW)) return;
+  bool in_range = i < uint(N * K * OH * OW);
   int r = int(i);
   int ow = r % OW; r /= OW;
   int oh = r % OH; r /= OH;
   int k = r % K;
   int n = r / K;
   int KH = p[7], KW = p[8];
-  int groups = p[15];
-  int cg = C / groups;
-  int c0 = (k / (K / groups)) * cg;
-  int ih0 = oh * p[9] - p[11];
-  int iw0 = ow * p[10] - p[12];
   float sum = 0.0;
-  for (int c = 0; c < cg; ++c) {
-    int xbase = (n * C + c0 + c) * H;
-    int wbase = (k * cg + c) * KH;
-    for (int kh = 0; kh < KH; ++kh) {
-      int ih = ih0 + kh * p[13];
-      if (ih < 0 || ih >= H) continue;
-      int xrow = (xbase + ih) * W;
-      int wrow = (wbase + kh) * KW;
-      for (int kw = 0; kw < KW; ++kw) {
-        int iw = iw0 + kw * p[14];
-        if (iw < 0 || iw >= W) continue;
-        sum += x[xrow + iw] * w[wrow + kw];
+  if (in_range) {
+    int groups = p[15];
+    int cg = C / groups;
+    int c0 = (k / (K / groups)) * cg;
+    int ih0 = oh * p[9] - p[11];
+    int iw0 = ow * p[10] - p[12];
+    if (KH == 1 && KW == 1 && p[9] == 1 && p[10] == 1 && p[11] == 0 && p[12] == 0) {
+      // Pointwise (most layers of the MediaPipe models): one load and one product per channel,
+      // no window bounds.
+      int xi = n * p[24] + c0 * p[25] + oh * p[26] + ow * p[27];
+      int wi = k * cg;
+      for (int c = lane; c < cg; c += L) {
+        float v = x[xi + c * p[25]] * w[wi + c];
+        sum += p[23] != 0 ? v * channel_scale[n * C + c0 + c] : v;
       }
+    } else
+    for (int c = lane; c < cg; c += L) {
+      int xbase = n * p[24] + (c0 + c) * p[25];
+      int wbase = (k * cg + c) * KH;
+      float channel_sum = 0.0;
+      for (int kh = 0; kh < KH; ++kh) {
+        int ih = ih0 + kh * p[13];
+        if (ih < 0 || ih >= H) continue;
+        int xrow = xbase + ih * p[26];
+        int wrow = (wbase + kh) * KW;
+        for (int kw = 0; kw < KW; ++kw) {
+          int iw = iw0 + kw * p[14];
+          if (iw < 0 || iw >= W) continue;
+          channel_sum += x[xrow + iw * p[27]] * w[wrow + kw];
+        }
+      }
+      sum += p[23] != 0 ? channel_sum * channel_scale[n * C + c0 + c] : channel_sum;
     }
   }
+  sum = lane_sum(sum, L);
+  if (!in_range || lane != 0) return;
   if (p[16] != 0) sum += bias[k];
   if (p[20] != 0) sum += residual[i];
   float s = p[21] > 0 ? slope[p[21] == 1 ? 0 : k] : 0.0;

@@ -3,8 +3,10 @@
 // column). Strides make transposes and broadcast batches free. y is contiguous [batch, M, N].
 // p: 0 M, 1 N, 2 K, 3 batch, 4 A batch stride, 5 B batch stride, 6 A row stride, 7 A col
 // stride, 8 B row stride, 9 B col stride, 10 has C, 11 C row stride, 12 C col stride, 13 alpha,
-// 14 beta, 15 activation, 16 act alpha, 17 act beta, 18 has residual, 19 slope count.
+// 14 beta, 15 activation, 16 act alpha, 17 act beta, 18 has residual, 19 slope count, 20 L:
+// invocations per output element (lane_sum.glsl), each summing every L-th product.
 #include "common.glsl"
+#include "lane_sum.glsl"
 
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 layout(std430, binding = 1) readonly buffer A { float a[]; };
@@ -14,9 +16,11 @@ layout(std430, binding = 4) readonly buffer R { float residual[]; };
 layout(std430, binding = 5) readonly buffer S { float slope[]; };
 
 void main() {
-  uint i = flat_index();
+  int L = p[20];
+  int lane = lane_of(L);
+  uint i = lane_output(L);
   int M = p[0], N = p[1], K = p[2];
-  if (i >= uint(p[3] * M * N)) return;
+  bool in_range = i < uint(p[3] * M * N);
   int r = int(i);
   int n = r % N; r /= N;
   int m = r % M;
@@ -24,7 +28,9 @@ void main() {
   int ai = batch * p[4] + m * p[6];
   int bi = batch * p[5] + n * p[9];
   float sum = 0.0;
-  for (int k = 0; k < K; ++k) sum += a[ai + k * p[7]] * b[bi + k * p[8]];
+  for (int k = lane; k < K && in_range; k += L) sum += a[ai + k * p[7]] * b[bi + k * p[8]];
+  sum = lane_sum(sum, L);
+  if (!in_range || lane != 0) return;
   sum *= param_float(13);
   if (p[10] != 0) sum += param_float(14) * c[m * p[11] + n * p[12]];
   if (p[18] != 0) sum += residual[i];

@@ -82,6 +82,7 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   if (model->options.backend != Backend::kCpu) {
     vulkan::ExecutorOptions vulkan_options;
     vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
+    vulkan_options.device.index = model->options.device_index;
     vulkan_options.cache_dir = model->options.cache_dir;
     auto gpu = vulkan::Executor::create(g, vulkan_options, s->kept_);
     if (gpu) {
@@ -129,6 +130,14 @@ Status SessionImpl::allocate_input(ir::ValueId id, DType dtype, const Shape& sha
     }
   }
   const size_t bytes = static_cast<size_t>(shape_elements(shape)) * dtype_size(dtype);
+  // On a GPU the input lives in the executor's upload memory: written there, it needs no copy.
+  if (void* staged = gpu_ ? gpu_->input_staging(id, shape) : nullptr) {
+    std::memset(staged, 0, bytes);
+    fed_[id].clear();
+    values_[id] = TensorView{dtype, shape, staged};
+    live_[id] = true;
+    return Status::ok();
+  }
   fed_[id].assign(bytes, 0);
   values_[id] = TensorView{dtype, shape, fed_[id].data()};
   live_[id] = true;

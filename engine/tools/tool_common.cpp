@@ -99,6 +99,7 @@ void add_engine_options(ArgParser& args) {
   args.add_option("memory-mode", "M", "separate, reduce, reuse or planned (default)");
   args.add_option("weights", "W", "load (default) or mapped");
   args.add_option("cache-dir", "DIR", "cache folder (default $XDG_CACHE_HOME/edgeinfer)");
+  args.add_option("device", "N", "Vulkan device index (default: the best device)");
   args.add_option("dim", "NAME=VALUE", "value of a named dynamic dimension (default 1)", true);
   args.add_option("algo", "NODE_OR_OPTYPE=ALGO",
                   "algorithm for a node (by name) or every node of an op type, e.g.\n"
@@ -117,6 +118,9 @@ Result<Options> engine_options(const ArgParser& args) {
   auto threads = args.get_int("threads", options.threads, 0, 1024);
   if (!threads) return threads.status();
   options.threads = static_cast<int>(*threads);
+  auto device = args.get_int("device", options.device_index, 0, 1 << 20);
+  if (!device) return device.status();
+  options.device_index = static_cast<int>(*device);
   if (args.has("memory-mode")) {
     auto m = parse_memory_mode(args.get("memory-mode"));
     if (!m) return m.status();

@@ -1,5 +1,7 @@
 #include "vulkan/device.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -73,7 +75,9 @@ Status vk_error(VkResult result, const std::string& what) {
 
 Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
   DeviceOptions options = requested;
-  if (const char* index = std::getenv("EDGEINFER_VULKAN_DEVICE"); index && *index) {
+  // The environment variable chooses only when the caller did not.
+  const char* index = std::getenv("EDGEINFER_VULKAN_DEVICE");
+  if (options.index < 0 && index && *index) {
     char* end = nullptr;
     const long v = std::strtol(index, &end, 10);
     if (*end != '\0' || v < 0) {
@@ -144,6 +148,8 @@ Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
   info.max_push_constants_size = p.limits.maxPushConstantsSize;
   for (int i = 0; i < 3; ++i)
     info.max_compute_work_group_count[i] = p.limits.maxComputeWorkGroupCount[i];
+  info.max_workgroup_size =
+      std::min(p.limits.maxComputeWorkGroupSize[0], p.limits.maxComputeWorkGroupInvocations);
   info.subgroup_size = subgroup.subgroupSize;
 
   VkPhysicalDevice16BitStorageFeatures storage16{};

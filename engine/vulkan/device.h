@@ -23,6 +23,8 @@ struct DeviceInfo {
   uint64_t min_storage_buffer_offset_alignment = 1;
   uint32_t max_push_constants_size = 128;
   uint32_t max_compute_work_group_count[3] = {};
+  // Largest workgroup: min(maxComputeWorkGroupSize[0], maxComputeWorkGroupInvocations).
+  uint32_t max_workgroup_size = 128;
   uint32_t subgroup_size = 0;
   bool fp16_storage = false;     // storageBuffer16BitAccess
   bool fp16_arithmetic = false;  // shaderFloat16
@@ -36,7 +38,7 @@ const char* device_type_name(VkPhysicalDeviceType type);
 
 struct DeviceOptions {
   // Physical device index among those enumerated; -1 picks the best (discrete, integrated,
-  // virtual, cpu). $EDGEINFER_VULKAN_DEVICE overrides it.
+  // virtual, cpu). $EDGEINFER_VULKAN_DEVICE is used when it is -1.
   int index = -1;
   // Only GPUs (discrete or integrated): what backend=auto wants, so that it never picks a
   // software rasterizer over the CPU executor.

@@ -9,8 +9,15 @@
 
 #include "cpu/evaluate_node.h"
 #include "ir/tensor_size.h"
+#include "vulkan/aliases.h"
 #include "vulkan/executor_impl.h"
 #include "vulkan/fold_load_time.h"
+#include "vulkan/fuse_channel_scale.h"
+#include "vulkan/fuse_dense.h"
+#include "vulkan/fuse_dense_pair.h"
+#include "vulkan/fuse_nhwc_input.h"
+#include "vulkan/fuse_prelu.h"
+#include "vulkan/fuse_scaled_add.h"
 #include "vulkan/resolve_shapes.h"
 
 namespace edgeinfer::vulkan {
@@ -19,6 +26,17 @@ namespace {
 
 size_t align_up(size_t v, size_t a) {
   return (v + a - 1) / a * a;
+}
+
+// $EDGEINFER_VULKAN_FENCE_SPIN_US: how long a run polls its fence before it sleeps (default
+// 2000 microseconds; 0 always sleeps).
+std::chrono::microseconds fence_spin_time() {
+  const char* v = std::getenv("EDGEINFER_VULKAN_FENCE_SPIN_US");
+  if (!v || !*v) return std::chrono::microseconds(2000);
+  char* end = nullptr;
+  const long long us = std::strtoll(v, &end, 10);
+  if (*end != '\0' || us < 0) return std::chrono::microseconds(2000);
+  return std::chrono::microseconds(us);
 }
 
 // $EDGEINFER_VULKAN_MAX_BINDING_BYTES lowers maxStorageBufferRange, so that tests can force the
@@ -67,6 +85,16 @@ Status Executor::Impl::submit_and_wait(VkCommandBuffer commands) {
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &commands;
   EI_VK_CHECK(vk.vkQueueSubmit(device->queue(), 1, &submit, fence), "vkQueueSubmit");
+  // Poll first: a model runs in well under a millisecond on a fast GPU, and waking from a
+  // sleeping wait can add tens of microseconds to that. Slow devices end up in the blocking
+  // wait after fence_spin.
+  const auto give_up = std::chrono::steady_clock::now() + fence_spin;
+  while (fence_spin.count() > 0) {
+    const VkResult r = vk.vkGetFenceStatus(device->device(), fence);
+    if (r == VK_SUCCESS) return Status::ok();
+    if (r != VK_NOT_READY) return vk_error(r, "vkGetFenceStatus");
+    if (std::chrono::steady_clock::now() >= give_up) break;
+  }
   EI_VK_CHECK(vk.vkWaitForFences(device->device(), 1, &fence, VK_TRUE, UINT64_MAX),
               "vkWaitForFences");
   return Status::ok();
@@ -81,8 +109,17 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   auto impl = std::make_unique<Impl>();
   Impl& x = *impl;
   EI_ASSIGN_OR_RETURN(x.device, Device::create(options.device));
+  x.fence_spin = fence_spin_time();
   x.own_graph = graph;
   if (!has_static_shapes(x.own_graph)) EI_RETURN_IF_ERROR(resolve_shapes(x.own_graph));
+  // Fewer dispatches (and barriers): chains the graph passes leave, fused on this copy.
+  EI_RETURN_IF_ERROR(fuse_dense_chains(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_prelu(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_channel_scale(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_scaled_add(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(fuse_nhwc_input(x.own_graph, keep).status());
+  EI_RETURN_IF_ERROR(
+      fuse_dense_pairs(x.own_graph, keep, x.device->info().max_workgroup_size).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
   EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));
@@ -106,15 +143,23 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     EI_ASSIGN_OR_RETURN(const int64_t n, ir::checked_elements(v.static_shape()));
     x.bytes[id] = static_cast<size_t>(n) * dtype_size(v.dtype);
   }
+  const size_t alignment = std::max<size_t>(
+      64, static_cast<size_t>(x.device->info().min_storage_buffer_offset_alignment));
+  // Reshape outputs and Concat inputs that live inside another value's memory (aliases.h)
+  // are not planned.
+  const std::vector<Alias> alias = find_aliases(g, x.schedule, x.bytes, alignment, x.lifetimes);
   std::vector<size_t> intermediate_bytes = x.bytes;
   for (ir::ValueId id : g.inputs)
     intermediate_bytes[id] = 0;
-  const size_t alignment = std::max<size_t>(
-      64, static_cast<size_t>(x.device->info().min_storage_buffer_offset_alignment));
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    if (alias[id].root != ir::kNoValue) intermediate_bytes[id] = 0;
+  }
+  x.planned_bytes = intermediate_bytes;
   x.plan = planner::plan_memory(x.lifetimes, intermediate_bytes, x.schedule.size(), alignment);
 
   x.layout.alignment = alignment;
   x.layout.max_binding_bytes = binding_limit(x.device->info().max_storage_buffer_range);
+  x.layout.max_workgroup_size = x.device->info().max_workgroup_size;
   x.layout.values.assign(g.values.size(), Binding{});
   for (size_t id = 0; id < g.values.size(); ++id) {
     if (x.plan.offsets[id] != planner::kNotPlanned && intermediate_bytes[id] > 0)
@@ -126,6 +171,12 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     x.layout.values[id] = Binding{Region::kInputs, input_bytes, x.bytes[id]};
     input_bytes = align_up(input_bytes + x.bytes[id], alignment);
   }
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    if (alias[id].root == ir::kNoValue) continue;
+    x.layout.values[id] = x.layout.values[alias[id].root];
+    x.layout.values[id].offset += alias[id].offset;
+    x.layout.values[id].range = x.bytes[id];
+  }
 
   // Partition: a node runs on the GPU if its op has a shader that accepts it.
   x.produced_on_gpu.assign(g.values.size(), false);
@@ -133,9 +184,14 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     const ir::Node& node = g.nodes[id];
     Step step;
     step.node = id;
-    const bool onnx_domain = node.domain.empty() || node.domain == "ai.onnx";
-    OpFn fn = onnx_domain ? find_vulkan_op(node.op_type) : nullptr;
-    if (!fn) {
+    const bool known_domain =
+        node.domain.empty() || node.domain == "ai.onnx" || node.domain == kVulkanDomain;
+    OpFn fn = known_domain ? find_vulkan_op(node.op_type) : nullptr;
+    if (node.outputs.size() == 1 && node.outputs[0] != ir::kNoValue &&
+        alias[node.outputs[0]].reshape) {
+      step.gpu = true;  // no dispatch: the output is bound to the input's memory
+      step.first_dispatch = x.dispatches.size();
+    } else if (!fn) {
       step.fallback_reason = "no Vulkan shader for " + node.op_type;
     } else {
       step.first_dispatch = x.dispatches.size();
@@ -285,7 +341,8 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     q.queryCount = static_cast<uint32_t>(x.query_count);
     EI_VK_CHECK(vk.vkCreateQueryPool(dev, &q, nullptr, &x.queries), "vkCreateQueryPool");
   }
-  EI_RETURN_IF_ERROR(x.record());
+  EI_RETURN_IF_ERROR(x.record(false));
+  if (x.queries) EI_RETURN_IF_ERROR(x.record(true));
   x.pipelines->save_cache();
   if (x.device->validation_error_count() > 0) {
     return error(StatusCode::kInternal, "Vulkan validation error while preparing the session: " +
@@ -310,7 +367,10 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
                        "; the Vulkan backend runs the shape the session was created with, " +
                        shape_to_string(g.value(id).static_shape()));
     }
-    if (x.slot[id] != kNoSlot) std::memcpy(x.staging->mapped() + x.slot[id], v.data, v.bytes());
+    // Inputs the session placed in staging (input_staging) are there already.
+    unsigned char* staged_input =
+        x.slot[id] != kNoSlot ? x.staging->mapped() + x.slot[id] : nullptr;
+    if (staged_input && v.data != staged_input) std::memcpy(staged_input, v.data, v.bytes());
   }
   for (size_t id = 0; id < g.values.size(); ++id) {
     if (g.values[id].kind == ir::ValueKind::kIntermediate) live[id] = false;
@@ -320,7 +380,8 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     return TensorView{v.dtype, v.static_shape(), x.staging->mapped() + x.slot[id]};
   };
   std::vector<double> cpu_ms(x.steps.size(), 0.0);
-  for (const Phase& phase : x.phases) {
+  const bool timed = profile && x.queries;
+  for (const Phase& phase : timed ? x.profiled_phases : x.phases) {
     if (phase.gpu) {
       EI_RETURN_IF_ERROR(x.submit_and_wait(phase.commands));
       continue;
@@ -372,7 +433,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       int used = 0;
       for (const Step& s : x.steps)
         used = std::max(used, s.query + 1);
-      for (const Phase& p : x.phases)
+      for (const Phase& p : x.profiled_phases)
         used = std::max(used, p.first_query + 1);
       if (used > 0) {
         EI_VK_CHECK(x.device->vk().vkGetQueryPoolResults(
@@ -394,7 +455,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       }
       // The previous timestamp: the last GPU step's in this phase, or the phase's start.
       if (previous < 0) {
-        for (const Phase& p : x.phases) {
+        for (const Phase& p : x.profiled_phases) {
           if (p.gpu && p.first_query >= 0 && p.first_query < step.query) previous = p.first_query;
         }
       }
@@ -409,6 +470,15 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
   return Status::ok();
 }
 
+void* Executor::input_staging(ir::ValueId id, const Shape& shape) const {
+  const Impl& x = *impl_;
+  if (id < 0 || static_cast<size_t>(id) >= x.slot.size() || x.slot[id] == kNoSlot) return nullptr;
+  if (std::find(x.graph->inputs.begin(), x.graph->inputs.end(), id) == x.graph->inputs.end())
+    return nullptr;
+  if (shape != x.graph->value(id).static_shape()) return nullptr;
+  return x.staging->mapped() + x.slot[id];
+}
+
 const std::vector<ir::NodeId>& Executor::schedule() const {
   return impl_->schedule;
 }
@@ -416,7 +486,7 @@ const std::vector<planner::Lifetime>& Executor::lifetimes() const {
   return impl_->lifetimes;
 }
 const std::vector<size_t>& Executor::value_bytes() const {
-  return impl_->bytes;
+  return impl_->planned_bytes;
 }
 size_t Executor::arena_bytes() const {
   return impl_->plan.arena_bytes;

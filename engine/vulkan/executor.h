@@ -36,6 +36,10 @@ class Executor {
   Status run(std::vector<TensorView>& values, std::vector<bool>& live,
              std::vector<NodeProfile>* profile);
 
+  // Where graph input `id` of `shape` may be written so that run() needs no copy: the host
+  // staging memory it is uploaded from (valid as long as the executor), or nullptr.
+  void* input_staging(ir::ValueId id, const Shape& shape) const;
+
   const std::vector<ir::NodeId>& schedule() const;
   const std::vector<planner::Lifetime>& lifetimes() const;
   const std::vector<size_t>& value_bytes() const;

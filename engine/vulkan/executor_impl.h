@@ -2,6 +2,7 @@
 // (command buffers and barriers).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct Executor::Impl {
   std::vector<ir::NodeId> schedule;
   std::vector<planner::Lifetime> lifetimes;
   std::vector<size_t> bytes;  // per value, intermediates and inputs
+  // Per value, the bytes the memory plan places: intermediates that are not aliases.
+  std::vector<size_t> planned_bytes;
   planner::MemoryPlan plan;
   DeviceLayout layout;
   std::vector<Step> steps;
@@ -57,15 +60,18 @@ struct Executor::Impl {
   VkDescriptorPool descriptor_pool = VK_NULL_HANDLE;
   std::vector<VkDescriptorSet> sets;  // per dispatch
   VkCommandPool command_pool = VK_NULL_HANDLE;
-  std::vector<Phase> phases;
+  std::vector<Phase> phases;           // replayed by run()
+  std::vector<Phase> profiled_phases;  // the same with timestamps, replayed by profiled runs
   VkFence fence = VK_NULL_HANDLE;
+  std::chrono::microseconds fence_spin{0};  // polling before a blocking fence wait
   VkQueryPool queries = VK_NULL_HANDLE;
   int query_count = 0;
 
   ~Impl();
   VkBuffer buffer_of(Region region) const;
-  // Records every phase's command buffer (recording.cpp).
-  Status record();
+  // Records every phase's command buffer (recording.cpp), into `phases`, or with a timestamp
+  // after every GPU step into `profiled_phases`.
+  Status record(bool timestamps);
   // Submits `commands` and waits for it.
   Status submit_and_wait(VkCommandBuffer commands);
 };

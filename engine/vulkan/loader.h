@@ -81,6 +81,7 @@ namespace edgeinfer::vulkan {
   X(vkDestroyFence)                 \
   X(vkResetFences)                  \
   X(vkWaitForFences)                \
+  X(vkGetFenceStatus)               \
   X(vkQueueSubmit)
 
 #define EI_VK_DECLARE(name) PFN_##name name = nullptr;

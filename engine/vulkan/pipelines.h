@@ -1,5 +1,5 @@
 // Compute pipelines of the embedded shaders, created on first use, all sharing one layout:
-// six storage buffers (binding 0 the output, then the inputs) and 128 bytes of push
+// seven storage buffers (binding 0 the output, then the inputs) and 128 bytes of push
 // constants. A VkPipelineCache is loaded from and saved to the cache directory, so that
 // later sessions skip the driver's shader compilation.
 #pragma once
@@ -13,7 +13,7 @@
 
 namespace edgeinfer::vulkan {
 
-inline constexpr uint32_t kMaxBindings = 6;
+inline constexpr uint32_t kMaxBindings = 7;
 inline constexpr uint32_t kPushConstantWords = 32;
 
 class Pipelines {

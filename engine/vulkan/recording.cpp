@@ -59,8 +59,12 @@ constexpr VkAccessFlags kAll = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRIT
 
 }  // namespace
 
-Status Executor::Impl::record() {
+Status Executor::Impl::record(bool timestamps) {
   const Vk& vk = device->vk();
+  // Timestamps only in the profiled copy: on some drivers each bottom-of-pipe timestamp waits
+  // for all earlier work, which would serialise independent dispatches in ordinary runs.
+  std::vector<Phase>& phases = timestamps ? profiled_phases : this->phases;
+  const VkQueryPool queries = timestamps ? this->queries : VK_NULL_HANDLE;
   const ir::Graph& g = *graph;
   VkCommandBuffer cmd = VK_NULL_HANDLE;
   bool has_commands = false;

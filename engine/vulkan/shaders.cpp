@@ -21,6 +21,9 @@ const uint32_t kChannelAffine[] = {
 const uint32_t kConv2d[] = {
 #include "conv2d.spv.inc"
 };
+const uint32_t kConv2dK4[] = {
+#include "conv2d_k4.spv.inc"
+};
 const uint32_t kConvTranspose2d[] = {
 #include "conv_transpose2d.spv.inc"
 };
@@ -39,6 +42,9 @@ const uint32_t kGemm[] = {
 const uint32_t kSoftmax[] = {
 #include "softmax.spv.inc"
 };
+const uint32_t kDensePair[] = {
+#include "dense_pair.spv.inc"
+};
 // clang-format on
 
 #define EI_SHADER(name, words) \
@@ -49,12 +55,14 @@ const ShaderCode kShaders[] = {
     EI_SHADER("strided_copy", kStridedCopy),
     EI_SHADER("channel_affine", kChannelAffine),
     EI_SHADER("conv2d", kConv2d),
+    EI_SHADER("conv2d_k4", kConv2dK4),
     EI_SHADER("conv_transpose2d", kConvTranspose2d),
     EI_SHADER("pool2d", kPool2d),
     EI_SHADER("pool2d_reduce", kPool2dReduce),
     EI_SHADER("resize", kResize),
     EI_SHADER("gemm", kGemm),
     EI_SHADER("softmax", kSoftmax),
+    EI_SHADER("dense_pair", kDensePair),
 };
 #undef EI_SHADER
 static_assert(sizeof(kShaders) / sizeof(kShaders[0]) == static_cast<size_t>(ShaderId::kCount));

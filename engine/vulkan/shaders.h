@@ -12,12 +12,14 @@ enum class ShaderId : uint8_t {
   kStridedCopy,
   kChannelAffine,
   kConv2d,
+  kConv2dK4,
   kConvTranspose2d,
   kPool2d,
   kPool2dReduce,
   kResize,
   kGemm,
   kSoftmax,
+  kDensePair,
   kCount,
 };
 

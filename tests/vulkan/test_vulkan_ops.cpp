@@ -80,6 +80,37 @@ TEST_CASE("vulkan Conv with the fused epilogue", "[vulkan][conv]") {
         {false, true, false, false});
 }
 
+TEST_CASE("vulkan Conv with four output channels per invocation", "[vulkan][conv]") {
+  // Wide layers (one lane per output: many outputs, or one input channel per group) take
+  // conv2d_k4.comp when K / groups is a multiple of 4; the epilogue applies per channel.
+  const HostTensor x = pattern({1, 2, 6, 6});
+  check({"Conv",
+         Attrs{{"group", int64_t{2}},
+               {"pads", std::vector<int64_t>{1, 1, 1, 1}},
+               {"ei_activation", std::string("PRelu")}},
+         13,
+         {x, pattern({8, 1, 3, 3}, -1, 1, 2), pattern({8}, -1, 1, 3), pattern({1, 8, 6, 6}),
+          pattern({8}, 0, 0.5f, 5)},
+         1},
+        {false, true, true, false, true});
+  const HostTensor wide = pattern({1, 3, 96, 96});
+  check({"Conv",
+         Attrs{{"strides", std::vector<int64_t>{2, 1}},
+               {"pads", std::vector<int64_t>{0, 1, 2, 1}},
+               {"ei_activation", std::string("HardSwish")}},
+         13,
+         {wide, pattern({16, 3, 3, 3}, -1, 1, 6), pattern({16}, -1, 1, 7)}},
+        kWeights);
+  // Pointwise, on both shaders' 1x1 paths: wide (four channels per invocation) and with lanes.
+  check({"Conv",
+         Attrs{{"ei_activation", std::string("Relu")}},
+         13,
+         {wide, pattern({16, 3, 1, 1}, -1, 1, 8), pattern({16}, -1, 1, 9),
+          pattern({1, 16, 96, 96}, -1, 1, 10)}},
+        {false, true, true, false});
+  check({"Conv", {}, 13, {pattern({1, 40, 5, 3}), pattern({6, 40, 1, 1}, -1, 1, 11)}}, kWeights);
+}
+
 TEST_CASE("vulkan ConvTranspose", "[vulkan][conv]") {
   const HostTensor x = pattern({1, 4, 5, 6});
   check({"ConvTranspose",

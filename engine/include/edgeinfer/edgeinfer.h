@@ -32,6 +32,9 @@ struct Options {
   MemoryMode memory_mode = MemoryMode::kPlanned;
   WeightsMode weights = WeightsMode::kLoad;
   std::string cache_dir;  // empty: $XDG_CACHE_HOME/edgeinfer
+  // Vulkan physical device, as an index among those the loader enumerates; -1 picks the best
+  // (a discrete GPU, then an integrated one; backend vulkan also takes software devices).
+  int device_index = -1;
   // Intermediate tensors that stay readable after run().
   std::vector<std::string> keep_tensors;
   // Per-node or per-op-type algorithm overrides ("conv1" -> "winograd").

@@ -1,7 +1,12 @@
 // Conv and ConvTranspose over 1-D and 2-D NCHW tensors (1-D as height 1), every group count,
 // with the fused epilogue of cpu/fused_epilogue.h (activation, residual, PRelu slope).
+#include <cstdlib>
+#include <string>
+
 #include "cpu/fused_epilogue.h"
 #include "cpu/reference/nn_window.h"
+#include "vulkan/fuse_channel_scale.h"
+#include "vulkan/fuse_nhwc_input.h"
 #include "vulkan/ops/families.h"
 
 namespace edgeinfer::vulkan {
@@ -33,9 +38,29 @@ void nchw(const Shape& s, int32_t* out) {
   out[3] = static_cast<int32_t>(s.back());
 }
 
+// $EDGEINFER_VULKAN_CONV_K4=0 keeps every Conv on conv2d.comp (for comparisons).
+bool prefer_four_channels() {
+  static const bool on = [] {
+    const char* v = std::getenv("EDGEINFER_VULKAN_CONV_K4");
+    return !(v && std::string(v) == "0");
+  }();
+  return on;
+}
+
 // Fills the shared conv2d / conv_transpose2d params and bindings.
+// Input 0 as an NCHW shape: a Conv that reads an NHWC tensor (fuse_nhwc_input.h) sees it
+// permuted.
+bool reads_nhwc(const OpBuilder& b) {
+  return b.node().has_attr(kNhwcInputAttr);
+}
+Shape input_nchw(const OpBuilder& b) {
+  const Shape x = b.input_shape(0);
+  if (!reads_nhwc(b) || x.size() != 4) return x;
+  return {x[0], x[3], x[1], x[2]};
+}
+
 Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups) {
-  const Shape x = b.input_shape(0), y = b.output_shape();
+  const Shape x = input_nchw(b), y = b.output_shape();
   const cpu::KernelContext& ctx = b.shape_context();
   EI_ASSIGN_OR_RETURN(const cpu::Epilogue e, cpu::epilogue_of(ctx, y, y[1]));
   Dispatch d;
@@ -51,6 +76,11 @@ Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups
   }
   if (e.activation == cpu::Activation::kPRelu) {
     EI_ASSIGN_OR_RETURN(d.bindings[5], b.input(cpu::kSlopeInput));
+  }
+  if (b.has_input(kChannelScaleInput)) {
+    if (shader != ShaderId::kConv2d) return b.unsupported("channel scale on a ConvTranspose");
+    EI_ASSIGN_OR_RETURN(d.bindings[6], b.input(kChannelScaleInput));
+    d.params[23] = 1;
   }
   int32_t in[4], out[4];
   nchw(x, in);
@@ -75,14 +105,32 @@ Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups
   d.set_float(19, e.beta);
   d.params[20] = b.has_input(cpu::kResidualInput) ? 1 : 0;
   d.params[21] = static_cast<int32_t>(e.slope_count);
-  d.invocations = static_cast<uint64_t>(shape_elements(y));
+  // Input strides (elements) of n, c, h, w: NCHW, or NHWC read in place.
+  const int32_t plane = in[2] * in[3];
+  const bool nhwc = reads_nhwc(b);
+  d.params[24] = in[1] * plane;
+  d.params[25] = nhwc ? 1 : plane;
+  d.params[26] = nhwc ? in[3] * in[1] : in[3];
+  d.params[27] = nhwc ? in[1] : 1;
+  // Lanes share out the input channels of the group, each with its kernel window.
+  const uint64_t outputs = static_cast<uint64_t>(shape_elements(y));
+  const int32_t lanes = lanes_per_output(outputs, static_cast<uint64_t>(in[1] / groups),
+                                         static_cast<uint64_t>(g.kernel[0] * g.kernel[1]));
+  d.params[22] = lanes;
+  d.invocations = outputs * static_cast<uint64_t>(lanes);
+  // Wide layers: four output channels per invocation, each input load used four times.
+  if (shader == ShaderId::kConv2d && lanes == 1 && (out[1] / groups) % 4 == 0 &&
+      prefer_four_channels()) {
+    d.shader = ShaderId::kConv2dK4;
+    d.invocations = outputs / 4;
+  }
   b.dispatch(d);
   return Status::ok();
 }
 
 Status check_shapes(OpBuilder& b) {
   if (!b.has_input(0) || !b.has_input(1)) return b.unsupported("needs X and W");
-  const Shape x = b.input_shape(0), w = b.input_shape(1), y = b.output_shape();
+  const Shape x = input_nchw(b), w = b.input_shape(1), y = b.output_shape();
   if ((x.size() != 3 && x.size() != 4) || w.size() != x.size() || y.size() != x.size())
     return b.unsupported("only 1-D and 2-D convolutions");
   const int64_t groups = b.node().attr_int("group", 1);
@@ -90,9 +138,9 @@ Status check_shapes(OpBuilder& b) {
   return Status::ok();
 }
 
-Status conv(OpBuilder& b) {
+Status conv_on_device(OpBuilder& b) {
   EI_RETURN_IF_ERROR(check_shapes(b));
-  const Shape x = b.input_shape(0), w = b.input_shape(1);
+  const Shape x = input_nchw(b), w = b.input_shape(1);
   const cpu::KernelContext& ctx = b.shape_context();
   EI_ASSIGN_OR_RETURN(
       const cpu::reference::Window win,
@@ -102,6 +150,17 @@ Status conv(OpBuilder& b) {
   if (win.output != std::vector<int64_t>(y.begin() + 2, y.end()))
     return b.unsupported("output shape differs from the window's");
   return record(b, ShaderId::kConv2d, to_2d(win), b.node().attr_int("group", 1));
+}
+
+Status conv(OpBuilder& b) {
+  Status s = conv_on_device(b);
+  // A Conv with a folded channel scale or NHWC input has no CPU equivalent.
+  if (s.code() == StatusCode::kUnsupported &&
+      (b.node().has_attr(kChannelScaleAttr) || reads_nhwc(b)))
+    return error(StatusCode::kInternal, s.message() +
+                                            " (with a fused channel scale or NHWC "
+                                            "input, which only the Vulkan executor runs)");
+  return s;
 }
 
 // ConvTranspose pads as the reference kernel resolves them: from output_shape or auto_pad

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "cpu/fused_epilogue.h"
+#include "vulkan/fuse_scaled_add.h"
 #include "vulkan/ops/families.h"
 
 namespace edgeinfer::vulkan {
@@ -80,7 +81,41 @@ void set_binary_piece(Dispatch& d, uint64_t n, const std::vector<bool>& full) {
   d.params[13] = full[2] ? 1 : 0;
 }
 
+// Add(a, b, s) with kScaleAttr (fuse_scaled_add.h): y = a * s[channel] + b, all of one shape.
+Status scaled_add(OpBuilder& b) {
+  const Shape out = b.output_shape();
+  if (out.size() != 4 || b.input_shape(0) != out || b.input_shape(1) != out)
+    return b.unsupported("scaled Add of other shapes");
+  Dispatch d;
+  d.shader = ShaderId::kBinary;
+  d.params[1] = 0;  // add
+  EI_ASSIGN_OR_RETURN(d.bindings[0], b.output(0));
+  EI_ASSIGN_OR_RETURN(d.bindings[1], b.input(0));
+  EI_ASSIGN_OR_RETURN(d.bindings[2], b.input(1));
+  EI_ASSIGN_OR_RETURN(d.bindings[3], b.input(kScaleInput));
+  const int64_t count = shape_elements(out);
+  d.params[0] = static_cast<int32_t>(count);
+  for (int i = 0; i < 4; ++i)
+    d.params[2 + i] = 1;
+  d.params[5] = static_cast<int32_t>(count);
+  d.params[9] = 1;
+  d.params[13] = 1;
+  d.params[14] = 1;
+  d.params[15] = static_cast<int32_t>(out[2] * out[3]);
+  d.params[16] = static_cast<int32_t>(out[1]);
+  d.invocations = static_cast<uint64_t>(count);
+  b.dispatch(d);
+  return Status::ok();
+}
+
 Status binary(OpBuilder& b) {
+  if (b.node().has_attr(kScaleAttr)) {
+    Status s = scaled_add(b);
+    if (s.code() != StatusCode::kUnsupported) return s;
+    return error(StatusCode::kInternal, s.message() +
+                                            " (a fused scaled Add, which only the "
+                                            "Vulkan executor runs)");
+  }
   if (b.node().inputs.size() != 2) return b.unsupported("needs exactly two inputs");
   EI_ASSIGN_OR_RETURN(const int op, binary_op(b.node().op_type));
   const Shape out = b.output_shape();

@@ -18,6 +18,7 @@ void register_resize(OpTable& table);       // resize.cpp
 void register_layout(OpTable& table);       // layout.cpp
 void register_matmul(OpTable& table);       // matmul.cpp
 void register_softmax(OpTable& table);      // softmax.cpp
+void register_dense_pair(OpTable& table);   // dense_pair.cpp (the executor's own op)
 
 // Records `shader` over `count` elements of tensors that may be larger than one binding:
 // `whole[k]` binds tensor k (binding 0 is the output); entries with `full[k]` hold `count`

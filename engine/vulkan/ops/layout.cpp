@@ -185,7 +185,11 @@ Status concat(OpBuilder& b) {
     v.src = contiguous_strides(x);
     v.dst = ys;
     v.dst_base = offset * ys[static_cast<size_t>(axis)];
-    EI_RETURN_IF_ERROR(record_copy(b, yb, xb, v));
+    // An input its producer wrote in place (vulkan/aliases.h) needs no copy.
+    const bool in_place = xb.region == yb.region &&
+                          xb.offset == yb.offset + static_cast<size_t>(v.dst_base) * 4 &&
+                          xb.range == static_cast<size_t>(shape_elements(x)) * 4;
+    if (!in_place) EI_RETURN_IF_ERROR(record_copy(b, yb, xb, v));
     offset += x[static_cast<size_t>(axis)];
   }
   return Status::ok();

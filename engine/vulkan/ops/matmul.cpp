@@ -21,7 +21,10 @@ Dispatch product_dispatch(const Product& p) {
     d.params[i] = static_cast<int32_t>(v[i]);
   d.set_float(13, 1.f);
   d.set_float(14, 1.f);
-  d.invocations = static_cast<uint64_t>(p.batch * p.m * p.n);
+  const uint64_t outputs = static_cast<uint64_t>(p.batch * p.m * p.n);
+  const int32_t lanes = lanes_per_output(outputs, static_cast<uint64_t>(p.k), 1);
+  d.params[20] = lanes;
+  d.invocations = outputs * static_cast<uint64_t>(lanes);
   return d;
 }
 
@@ -56,12 +59,16 @@ Status matmul(OpBuilder& b) {
 Status gemm(OpBuilder& b) {
   const ir::Node& node = b.node();
   const Shape a = b.input_shape(0), bs = b.input_shape(1), y = b.output_shape();
-  if (a.size() != 2 || bs.size() != 2 || y.size() != 2) return b.unsupported("rank");
+  if (a.size() != 2 || bs.size() != 2) return b.unsupported("rank");
   const bool ta = node.attr_int("transA", 0) != 0, tb = node.attr_int("transB", 0) != 0;
   Product p;
-  p.m = y[0];
-  p.n = y[1];
+  p.m = ta ? a[1] : a[0];
+  p.n = tb ? bs[0] : bs[1];
   p.k = ta ? a[0] : a[1];
+  // The output may carry the shape of the reshapes fuse_dense.h folded in: [.., M, N] or
+  // [1, .., 1, N] with M = 1, the same elements in the same order.
+  if (y.empty() || y.back() != p.n || shape_elements(y) != p.m * p.n)
+    return b.unsupported("output shape");
   p.a_rs = ta ? 1 : a[1];
   p.a_cs = ta ? a[1] : 1;
   p.b_rs = tb ? 1 : bs[1];

@@ -21,6 +21,7 @@ struct DeviceLayout {
   std::vector<unsigned char> weights;  // host copy of the kWeights region
   size_t alignment = 64;               // offsets of bindings are multiples of this
   uint64_t max_binding_bytes = 0;      // maxStorageBufferRange (or the test override)
+  uint32_t max_workgroup_size = 128;   // DeviceInfo::max_workgroup_size
 };
 
 class OpBuilder {
@@ -52,6 +53,7 @@ class OpBuilder {
   // Elements per piece when a tensor of 4-byte elements must be split over several bindings;
   // a multiple of the offset alignment.
   uint64_t max_piece_elements() const;
+  uint32_t max_workgroup_size() const { return layout_.max_workgroup_size; }
   bool fits_one_binding(uint64_t elements) const {
     return elements * 4 <= layout_.max_binding_bytes;
   }
@@ -79,6 +81,12 @@ class OpBuilder {
 using OpFn = Status (*)(OpBuilder& builder);
 // nullptr for op types without a Vulkan implementation.
 OpFn find_vulkan_op(const std::string& op_type);
+
+// Invocations per output element for the shaders that use shaders/lane_sum.glsl: `outputs`
+// elements, each a sum over `splits` parts (channels, or products) of `work` terms each that
+// lanes share out. More lanes while the dispatch stays under about 2^17 invocations (enough to
+// fill a large GPU) and each lane keeps at least 8 terms; 1 for layers that are already wide.
+int32_t lanes_per_output(uint64_t outputs, uint64_t splits, uint64_t work);
 
 // Contiguous (row-major) strides of `shape`, in elements.
 std::vector<int64_t> contiguous_strides(const Shape& shape);

@@ -42,9 +42,10 @@ Status record_pool(OpBuilder& b, const cpu::reference::Window& win, int mode) {
   d.params[13] = mode;
   d.params[14] = b.node().attr_int("count_include_pad", 0) != 0 ? 1 : 0;
   d.invocations = static_cast<uint64_t>(shape_elements(y));
-  if (kernel[0] * kernel[1] >= kWorkgroupWindow) {
+  // pool2d_reduce.comp runs workgroups of 256 (the Vulkan minimum is 128).
+  if (kernel[0] * kernel[1] >= kWorkgroupWindow && b.max_workgroup_size() >= 256) {
     d.shader = ShaderId::kPool2dReduce;
-    d.invocations *= 64;  // one workgroup of 64 per output
+    d.invocations *= 64;  // one workgroup per output (the host counts 64 per workgroup)
   }
   b.dispatch(d);
   return Status::ok();

@@ -16,6 +16,7 @@ const OpTable& op_table() {
     register_layout(t);
     register_matmul(t);
     register_softmax(t);
+    register_dense_pair(t);
     return t;
   }();
   return table;

@@ -1,0 +1,46 @@
+#include "vulkan/fuse_channel_scale.h"
+
+#include "ir/tensor_size.h"
+#include "passes/graph_edit.h"
+#include "vulkan/fuse_support.h"
+
+namespace edgeinfer::vulkan {
+
+namespace {
+
+using passes::is_op;
+
+bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
+  const ir::Node& mul = g.nodes[id];
+  if (!is_op(mul, "Mul") || mul.inputs.size() != 2 || mul.outputs.size() != 1) return false;
+  const ir::ValueId out = mul.outputs[0];
+  const ir::NodeId reader = uses.sole_reader(out);
+  if (reader < 0) return false;
+  const ir::Node& conv = g.nodes[reader];
+  if (!is_op(conv, "Conv") || conv.inputs.empty() || conv.inputs[0] != out ||
+      conv.has_input(kChannelScaleInput) || conv.inputs.size() > kChannelScaleInput)
+    return false;
+  for (size_t swap = 0; swap < 2; ++swap) {
+    const ir::ValueId x = mul.inputs[swap], s = mul.inputs[1 - swap];
+    const ir::Value &xv = g.value(x), &sv = g.value(s), &ov = g.value(out);
+    if (!passes::is_static_float(xv) || !passes::is_static_float(sv) ||
+        !passes::is_static_float(ov) || xv.static_shape() != ov.static_shape() ||
+        !per_channel_of(sv.static_shape(), xv.static_shape()))
+      continue;
+    ir::Node& c = g.nodes[reader];
+    c.inputs[0] = x;
+    passes::set_input(c, kChannelScaleInput, s);
+    c.attributes[kChannelScaleAttr] = int64_t{1};
+    passes::remove_node(g, id);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<int> fuse_channel_scale(ir::Graph& graph, const std::vector<bool>& keep) {
+  return passes::rewrite_to_fixed_point(graph, keep_options(graph, keep), try_fuse);
+}
+
+}  // namespace edgeinfer::vulkan

@@ -1,0 +1,19 @@
+// What the Vulkan executor's graph rewrites (fuse_*.h) share.
+#pragma once
+
+#include <vector>
+
+#include "edgeinfer/tensor.h"
+#include "ir/graph.h"
+#include "passes/pass.h"
+
+namespace edgeinfer::vulkan {
+
+// Pass options that protect the values flagged in `keep` (per ValueId).
+passes::PassOptions keep_options(const ir::Graph& graph, const std::vector<bool>& keep);
+
+// `s` holds one value per channel (dim 1) of the rank-4, batch-1 shape `x`: [1,C,1,1], [C,1,1]
+// and the like.
+bool per_channel_of(const Shape& s, const Shape& x);
+
+}  // namespace edgeinfer::vulkan
