@@ -87,6 +87,10 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--backend", default="cpu",
+                   help="EdgeInfer's backend (default cpu, like ONNX Runtime's CPU provider: "
+                        "auto also loads the Vulkan driver stack, lavapipe on a machine "
+                        "without a GPU, before it falls back to the CPU)")
     p.add_argument("--out-dir", default=os.path.join(ROOT, "build", "bench-memory"))
     p.add_argument("--plot-dir", help="where the PNGs go (default: --out-dir)")
     p.add_argument("--only", help="comma-separated configurations to run (default: all): "
@@ -124,7 +128,8 @@ def main():
                 if not wanted(mode, weights, schedule):
                     continue
                 cmd = [args.bench, model, "--json", "--memory-mode", mode, "--weights", weights,
-                       "--schedule", schedule, "--cache-dir", cache] + timing
+                       "--schedule", schedule, "--backend", args.backend,
+                       "--cache-dir", cache] + timing
                 if (mode, schedule) == ("planned", "memory") and weights == (
                         "load" if wanted("planned", "load", "memory") else "mapped"):
                     timeline = os.path.join(args.out_dir, f"{name}-timeline.json")
