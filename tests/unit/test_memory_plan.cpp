@@ -3,6 +3,7 @@
 #include <cstring>
 #include <random>
 
+#include "cpu/executor_concat.h"
 #include "ir/graph.h"
 #include "planner/concat_in_place.h"
 #include "planner/in_place.h"
@@ -495,4 +496,91 @@ TEST_CASE("is_topological_order rejects orders that read before writing", "[plan
   CHECK_FALSE(is_topological_order(b.g, {1, 0}));
   CHECK_FALSE(is_topological_order(b.g, {0}));
   CHECK_FALSE(is_topological_order(b.g, {0, 0}));
+}
+
+namespace {
+
+// Runs concat_into_slices on views the test places by hand: the output buffer is `out`.
+class SliceContext final : public cpu::KernelContext {
+ public:
+  SliceContext(ir::Node node, std::vector<TensorView> inputs, float* out)
+      : node_(std::move(node)), inputs_(std::move(inputs)), out_(out) {}
+  const ir::Node& node() const override { return node_; }
+  const TensorView& input(size_t i) const override { return inputs_.at(i); }
+  Result<TensorView> allocate_output(size_t, DType dtype, const Shape& shape) override {
+    return TensorView{dtype, shape, out_};
+  }
+
+ private:
+  ir::Node node_;
+  std::vector<TensorView> inputs_;
+  float* out_;
+};
+
+ir::Node concat_node(size_t inputs, int64_t axis) {
+  ir::Node n;
+  n.name = "cat";
+  n.op_type = "Concat";
+  n.attributes["axis"] = axis;
+  for (size_t i = 0; i < inputs; ++i)
+    n.inputs.push_back(static_cast<ir::ValueId>(i));
+  n.outputs = {static_cast<ir::ValueId>(inputs)};
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("concat_into_slices copies only what is not in place, and survives stale plans",
+          "[planner][concat]") {
+  const Shape part = {1, 2, 4};  // 8 floats per input
+  std::vector<float> a(8), b(8);
+  for (int i = 0; i < 8; ++i) {
+    a[i] = static_cast<float>(i);
+    b[i] = static_cast<float>(100 + i);
+  }
+  std::vector<float> expected = a;
+  expected.insert(expected.end(), b.begin(), b.end());
+  Shape shape;
+
+  // In place: a and b already are the output's two halves.
+  std::vector<float> arena = expected;
+  SliceContext in_place(concat_node(2, 1),
+                        {TensorView{DType::kFloat32, part, arena.data()},
+                         TensorView{DType::kFloat32, part, arena.data() + 8}},
+                        arena.data());
+  REQUIRE(cpu::concat_into_slices(in_place, shape).is_ok());
+  CHECK(shape == Shape{1, 4, 4});
+  CHECK(arena == expected);
+
+  // A stale plan: b sits inside the output, but 4 floats early, overlapping a's slice.
+  std::vector<float> stale(20, -1.0f);
+  std::copy(b.begin(), b.end(), stale.begin() + 4);
+  SliceContext shifted(concat_node(2, 1),
+                       {TensorView{DType::kFloat32, part, a.data()},
+                        TensorView{DType::kFloat32, part, stale.data() + 4}},
+                       stale.data());
+  REQUIRE(cpu::concat_into_slices(shifted, shape).is_ok());
+  CHECK(std::vector<float>(stale.begin(), stale.begin() + 16) == expected);
+
+  // A strided axis (outer 2): the plain interleaved copy.
+  const Shape rows = {2, 1, 4};
+  std::vector<float> out(16, 0.0f);
+  SliceContext strided(
+      concat_node(2, 1),
+      {TensorView{DType::kFloat32, rows, a.data()}, TensorView{DType::kFloat32, rows, b.data()}},
+      out.data());
+  REQUIRE(cpu::concat_into_slices(strided, shape).is_ok());
+  CHECK(shape == Shape{2, 2, 4});
+  const std::vector<float> interleaved = {0, 1, 2, 3, 100, 101, 102, 103,
+                                          4, 5, 6, 7, 104, 105, 106, 107};
+  CHECK(out == interleaved);
+
+  // Mismatched shapes are an error that names the node, not a crash.
+  SliceContext bad(concat_node(2, 1),
+                   {TensorView{DType::kFloat32, part, a.data()},
+                    TensorView{DType::kFloat32, Shape{1, 2, 3}, b.data()}},
+                   out.data());
+  Status status = cpu::concat_into_slices(bad, shape);
+  CHECK_FALSE(status.is_ok());
+  CHECK(status.message().find("cat") != std::string::npos);
 }
