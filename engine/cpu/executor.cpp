@@ -2,7 +2,9 @@
 
 #include <chrono>
 
+#include "cpu/executor_concat.h"
 #include "ir/tensor_size.h"
+#include "planner/schedule.h"
 
 namespace edgeinfer::cpu {
 
@@ -119,7 +121,14 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
   EI_RETURN_IF_ERROR(check_algorithm_keys(graph, options.algorithms));
   const int threads = ThreadPool::resolve(options.threads);
   if (threads > 1) e.pool_ = std::make_unique<ThreadPool>(threads);
-  EI_ASSIGN_OR_RETURN(e.schedule_, graph.topological_order());
+  if (options.schedule.empty()) {
+    EI_ASSIGN_OR_RETURN(e.schedule_, graph.topological_order());
+  } else if (planner::is_topological_order(graph, options.schedule)) {
+    e.schedule_ = options.schedule;
+  } else {
+    return error(StatusCode::kInternal,
+                 "the schedule given is not a topological order of the graph");
+  }
   for (ir::NodeId id : e.schedule_) {
     const ir::Node& node = graph.nodes[id];
     KernelFn fn =
@@ -149,6 +158,8 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     if (graph.values[id].kind == ir::ValueKind::kIntermediate) live[id] = false;
   }
   if (profile) profile->clear();
+  // Concats whose inputs the plan placed in their output's slices run without copying them.
+  const planner::MemoryPlan* plan = memory.plan();
   for (size_t step = 0; step < schedule_.size(); ++step) {
     const ir::Node& node = graph.nodes[schedule_[step]];
     for (ir::ValueId in : node.inputs) {
@@ -161,7 +172,12 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
     NodeContext context(node, schedule_[step], values, live, memory, bytes_, pool_.get(),
                         prepared_[step].get());
     const auto start = std::chrono::steady_clock::now();
-    EI_RETURN_IF_ERROR(kernels_[step](context));
+    const ir::ValueId out = node.outputs.empty() ? ir::kNoValue : node.outputs[0];
+    const bool concat_in_place = plan && out != ir::kNoValue &&
+                                 static_cast<size_t>(out) < plan->concat_in_place.size() &&
+                                 plan->concat_in_place[out];
+    EI_RETURN_IF_ERROR(concat_in_place ? concat_into_slices(context, concat_shape_)
+                                       : kernels_[step](context));
     if (profile) {
       const std::chrono::duration<double, std::milli> took =
           std::chrono::steady_clock::now() - start;

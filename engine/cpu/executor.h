@@ -20,6 +20,8 @@ struct ExecutorOptions {
   int threads = 1;  // 0 = one per core; 1 = no worker thread
   // Node name or op type -> algorithm (Options::algorithms).
   std::map<std::string, std::string> algorithms;
+  // The order to run the nodes in (planner/schedule.h); empty: the graph's topological order.
+  std::vector<ir::NodeId> schedule;
 };
 
 class Executor {
@@ -55,6 +57,7 @@ class Executor {
   std::vector<planner::Lifetime> lifetimes_;
   std::vector<std::vector<ir::ValueId>> releases_;
   std::vector<size_t> bytes_;
+  Shape concat_shape_;  // scratch of concat_into_slices, kept so runs do not allocate
 };
 
 }  // namespace edgeinfer::cpu

@@ -15,92 +15,166 @@ size_t round_up(size_t n, size_t alignment) {
   return (n + alignment - 1) / alignment * alignment;
 }
 
-// What gets placed: one block per in-place chain (or per lone value), its lifetime the union
-// of its members' and its size the largest member's.
-struct Blocks {
-  std::vector<int> root;       // per value: the block's first value, or -1 if not placed
-  std::vector<Lifetime> life;  // per value id of a root
-  std::vector<size_t> size;    // per value id of a root
-  std::vector<size_t> roots;
+// One value inside a block: its byte range relative to the block's start and its lifetime.
+struct Member {
+  size_t id = 0;
+  size_t offset = 0;
+  size_t size = 0;
+  Lifetime life;
 };
 
+// What gets placed: a value with its own slot (the root) and every value aliased into it.
+struct Block {
+  size_t root = 0;
+  size_t size = 0;  // the root's aligned size: every member lies inside it
+  Lifetime span;    // union of the members' lifetimes
+  std::vector<Member> members;
+};
+
+struct Blocks {
+  std::vector<int> block_of;  // per value: index into `blocks`, or -1 if not placed
+  std::vector<Block> blocks;
+};
+
+// Follows `aliases` from every placed value to the value that owns the slot (its root),
+// summing offsets. An alias that points at an unplanned value, leaves its target's bytes or
+// is misaligned is ignored: the value gets a slot of its own.
 Blocks make_blocks(const std::vector<Lifetime>& lifetimes, const std::vector<size_t>& bytes,
-                   size_t alignment, const std::vector<int>& in_place) {
+                   size_t alignment, const std::vector<Alias>& aliases) {
   const size_t n = std::min(lifetimes.size(), bytes.size());
+  auto placed = [&](int id) {
+    return id >= 0 && static_cast<size_t>(id) < n && lifetimes[id].first >= 0 && bytes[id] > 0;
+  };
+  auto usable = [&](size_t id) {
+    if (id >= aliases.size() || !placed(aliases[id].target)) return false;
+    const Alias& a = aliases[id];
+    return a.offset % alignment == 0 &&
+           a.offset + round_up(bytes[id], alignment) <= round_up(bytes[a.target], alignment);
+  };
   Blocks b;
-  b.root.assign(lifetimes.size(), -1);
-  b.life.assign(lifetimes.size(), Lifetime{});
-  b.size.assign(lifetimes.size(), 0);
-  // Members are visited in schedule order so a chain's root is known before its members.
-  std::vector<size_t> by_first;
+  b.block_of.assign(lifetimes.size(), -1);
+  std::vector<int> root(n, -1);
+  std::vector<size_t> offset(n, 0);
   for (size_t id = 0; id < n; ++id) {
-    if (lifetimes[id].first >= 0 && bytes[id] > 0) by_first.push_back(id);
+    if (!placed(static_cast<int>(id))) continue;
+    // Walk to the root (at most n hops: a cycle, which no analysis makes, ends the walk).
+    size_t at = id, total = 0;
+    for (size_t hops = 0; usable(at) && hops < n; ++hops) {
+      total += aliases[at].offset;
+      at = static_cast<size_t>(aliases[at].target);
+    }
+    root[id] = static_cast<int>(at);
+    offset[id] = total;
   }
-  std::stable_sort(by_first.begin(), by_first.end(),
-                   [&](size_t x, size_t y) { return lifetimes[x].first < lifetimes[y].first; });
-  for (size_t id : by_first) {
-    const int target = id < in_place.size() ? in_place[id] : -1;
-    int root = static_cast<int>(id);
-    if (target >= 0 && static_cast<size_t>(target) < n && b.root[target] >= 0) {
-      root = b.root[target];
+  for (size_t id = 0; id < n; ++id) {
+    if (root[id] < 0) continue;
+    const size_t r = static_cast<size_t>(root[id]);
+    if (b.block_of[r] < 0) {
+      b.block_of[r] = static_cast<int>(b.blocks.size());
+      Block block;
+      block.root = r;
+      block.size = round_up(bytes[r], alignment);
+      block.span = lifetimes[r];
+      b.blocks.push_back(block);
     }
-    b.root[id] = root;
-    Lifetime& life = b.life[root];
-    if (root == static_cast<int>(id)) {
-      life = lifetimes[id];
-      b.roots.push_back(id);
-    } else {
-      life.first = std::min(life.first, lifetimes[id].first);
-      life.last = std::max(life.last, lifetimes[id].last);
-    }
-    b.size[root] = std::max(b.size[root], round_up(bytes[id], alignment));
+    Block& block = b.blocks[b.block_of[r]];
+    b.block_of[id] = b.block_of[r];
+    const size_t size = std::min(round_up(bytes[id], alignment), block.size - offset[id]);
+    block.members.push_back({id, offset[id], size, lifetimes[id]});
+    block.span.first = std::min(block.span.first, lifetimes[id].first);
+    block.span.last = std::max(block.span.last, lifetimes[id].last);
   }
   return b;
 }
 
-// Places the blocks in `order`; returns offsets per root (kNotPlanned elsewhere) and the size.
+// Places the blocks in `order`; returns each block's offset and the arena size. A block may go
+// at offset o if none of its members overlaps, in bytes and time, a member of a block already
+// placed. Best fit takes the free position with the least slack (for a one-member block: the
+// smallest gap that holds it), first fit the lowest; else past the end.
 size_t place_in_order(const Blocks& blocks, const std::vector<size_t>& order, bool best_fit,
-                      std::vector<size_t>& offsets) {
-  offsets.assign(blocks.root.size(), kNotPlanned);
+                      std::vector<long long>& offsets) {
+  offsets.assign(blocks.blocks.size(), -1);
   std::vector<size_t> placed;
   placed.reserve(order.size());
-  std::vector<std::pair<size_t, size_t>> busy;  // [offset, end) of time-overlapping blocks
+  // Open intervals (lo, hi) of forbidden offsets: o <= lo or o >= hi keeps clear of one member.
+  std::vector<std::pair<long long, long long>> forbidden;
   size_t arena = 0;
-  for (size_t id : order) {
-    const size_t size = blocks.size[id];
-    busy.clear();
-    for (size_t other : placed) {
-      if (overlaps_in_time(blocks.life[id], blocks.life[other])) {
-        busy.emplace_back(offsets[other], offsets[other] + blocks.size[other]);
+  for (size_t index : order) {
+    const Block& block = blocks.blocks[index];
+    forbidden.clear();
+    for (size_t other_index : placed) {
+      const Block& other = blocks.blocks[other_index];
+      if (!overlaps_in_time(block.span, other.span)) continue;
+      for (const Member& m : block.members) {
+        for (const Member& p : other.members) {
+          if (!overlaps_in_time(m.life, p.life)) continue;
+          const long long start = offsets[other_index] + static_cast<long long>(p.offset);
+          forbidden.emplace_back(
+              start - static_cast<long long>(m.offset + m.size),
+              start + static_cast<long long>(p.size) - static_cast<long long>(m.offset));
+        }
       }
     }
-    std::sort(busy.begin(), busy.end());
-    // Best fit: the smallest gap between busy ranges that holds `size` (first fit: the
-    // lowest one); else past the end.
-    size_t best_offset = kNotPlanned, best_gap = kNotPlanned, cursor = 0;
-    for (const auto& [start, end] : busy) {
-      if (start > cursor && start - cursor >= size && start - cursor < best_gap) {
-        best_gap = start - cursor;
+    std::sort(forbidden.begin(), forbidden.end());
+    long long best_offset = -1, best_slack = -1, cursor = 0;
+    for (const auto& [lo, hi] : forbidden) {
+      if (lo >= cursor && (best_offset < 0 || lo - cursor < best_slack)) {
+        best_slack = lo - cursor;
         best_offset = cursor;
         if (!best_fit) break;
       }
-      cursor = std::max(cursor, end);
+      cursor = std::max(cursor, hi);
     }
-    if (best_offset == kNotPlanned) best_offset = cursor;
-    offsets[id] = best_offset;
-    arena = std::max(arena, best_offset + size);
-    placed.push_back(id);
+    if (best_offset < 0) best_offset = cursor;
+    offsets[index] = best_offset;
+    arena = std::max(arena, static_cast<size_t>(best_offset) + block.size);
+    placed.push_back(index);
   }
   return arena;
 }
 
+// Bytes reserved at each step 0..steps: per block, the union of its live members' ranges.
+std::vector<size_t> block_live_bytes(const Blocks& blocks, size_t steps) {
+  std::vector<size_t> live(steps + 1, 0);
+  std::vector<std::pair<size_t, size_t>> ranges;
+  for (const Block& block : blocks.blocks) {
+    const size_t last =
+        std::min(static_cast<size_t>(std::max(block.span.last, block.span.first)), steps);
+    for (size_t s = static_cast<size_t>(block.span.first); s <= last; ++s) {
+      ranges.clear();
+      for (const Member& m : block.members) {
+        const int step = static_cast<int>(s);
+        if (m.life.first <= step && step <= std::max(m.life.last, m.life.first))
+          ranges.emplace_back(m.offset, m.offset + m.size);
+      }
+      std::sort(ranges.begin(), ranges.end());
+      size_t covered = 0, end = 0;
+      for (const auto& [from, to] : ranges) {
+        const size_t start = std::max(from, end);
+        if (to > start) covered += to - start;
+        end = std::max(end, to);
+      }
+      live[s] += covered;
+    }
+  }
+  return live;
+}
+
 }  // namespace
 
+std::vector<Alias> in_place_as_aliases(const std::vector<int>& in_place) {
+  std::vector<Alias> aliases(in_place.size());
+  for (size_t id = 0; id < in_place.size(); ++id)
+    aliases[id].target = in_place[id];
+  return aliases;
+}
+
 MemoryPlan plan_memory(const std::vector<Lifetime>& lifetimes, const std::vector<size_t>& bytes,
-                       size_t steps, size_t alignment, const std::vector<int>& in_place) {
-  const Blocks blocks = make_blocks(lifetimes, bytes, alignment, in_place);
-  auto length = [&](size_t id) { return blocks.life[id].last - blocks.life[id].first; };
-  auto size = [&](size_t id) { return blocks.size[id]; };
+                       size_t steps, size_t alignment, const std::vector<Alias>& aliases) {
+  const Blocks blocks = make_blocks(lifetimes, bytes, alignment, aliases);
+  auto life = [&](size_t i) { return blocks.blocks[i].span; };
+  auto length = [&](size_t i) { return life(i).last - life(i).first; };
+  auto size = [&](size_t i) { return blocks.blocks[i].size; };
   using Less = std::function<bool(size_t, size_t)>;
   const std::vector<std::pair<const char*, Less>> orderings = {
       {"size",
@@ -111,20 +185,22 @@ MemoryPlan plan_memory(const std::vector<Lifetime>& lifetimes, const std::vector
        [&](size_t a, size_t b) {
          return length(a) != length(b) ? length(a) > length(b) : size(a) > size(b);
        }},
-      {"first use",
-       [&](size_t a, size_t b) { return blocks.life[a].first < blocks.life[b].first; }},
+      {"first use", [&](size_t a, size_t b) { return life(a).first < life(b).first; }},
       {"size x lifetime",
        [&](size_t a, size_t b) {
          return static_cast<double>(size(a)) * (length(a) + 1) >
                 static_cast<double>(size(b)) * (length(b) + 1);
        }},
-      {"last use", [&](size_t a, size_t b) { return blocks.life[a].last > blocks.life[b].last; }},
+      {"last use", [&](size_t a, size_t b) { return life(a).last > life(b).last; }},
   };
   MemoryPlan best;
-  std::vector<size_t> best_offsets, offsets;
+  std::vector<long long> best_offsets, offsets;
   size_t best_arena = kNotPlanned;
+  std::vector<size_t> all(blocks.blocks.size());
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
   for (const auto& [name, less] : orderings) {
-    std::vector<size_t> order = blocks.roots;
+    std::vector<size_t> order = all;
     std::stable_sort(order.begin(), order.end(), less);
     for (bool best_fit : {true, false}) {
       const size_t arena = place_in_order(blocks, order, best_fit, offsets);
@@ -135,37 +211,31 @@ MemoryPlan plan_memory(const std::vector<Lifetime>& lifetimes, const std::vector
       }
     }
   }
-  best.arena_bytes = blocks.roots.empty() ? 0 : best_arena;
+  best.arena_bytes = blocks.blocks.empty() ? 0 : best_arena;
   best.offsets.assign(lifetimes.size(), kNotPlanned);
   best.sizes.assign(lifetimes.size(), 0);
   best.shares_with.assign(lifetimes.size(), -1);
-  for (size_t id = 0; id < lifetimes.size(); ++id) {
-    const int root = blocks.root[id];
-    if (root < 0) continue;
-    best.offsets[id] = best_offsets[root];
-    best.sizes[id] = blocks.size[root];
-    if (root != static_cast<int>(id)) best.shares_with[id] = root;
+  for (size_t i = 0; i < blocks.blocks.size(); ++i) {
+    const Block& block = blocks.blocks[i];
+    for (const Member& m : block.members) {
+      best.offsets[m.id] = static_cast<size_t>(best_offsets[i]) + m.offset;
+      best.sizes[m.id] = m.size;
+      if (m.id != block.root) best.shares_with[m.id] = static_cast<int>(block.root);
+    }
   }
-  // The bounds: aligned bytes alive per step, chains counted once (as their blocks).
+  // The bounds: aligned bytes alive per step, without aliases and with them (as placed).
   std::vector<size_t> aligned(bytes.size());
   for (size_t id = 0; id < bytes.size(); ++id)
     aligned[id] = bytes[id] > 0 ? round_up(bytes[id], alignment) : 0;
   best.lower_bound_without_in_place_bytes = lower_bound_bytes(lifetimes, aligned, steps);
-  std::vector<Lifetime> block_lives(lifetimes.size(), Lifetime{});
-  std::vector<size_t> block_sizes(lifetimes.size(), 0);
-  for (size_t root : blocks.roots) {
-    block_lives[root] = blocks.life[root];
-    block_sizes[root] = blocks.size[root];
-  }
-  best.live_bytes = live_bytes_per_step(block_lives, block_sizes, steps);
-  best.lower_bound_bytes = best.live_bytes.empty()
-                               ? 0
-                               : *std::max_element(best.live_bytes.begin(), best.live_bytes.end());
+  best.live_bytes = block_live_bytes(blocks, steps);
+  best.lower_bound_bytes = *std::max_element(best.live_bytes.begin(), best.live_bytes.end());
   return best;
 }
 
-bool plan_is_valid(const MemoryPlan& plan, const std::vector<Lifetime>& lifetimes) {
-  auto chain = [&](size_t v) {
+bool plan_is_valid(const MemoryPlan& plan, const std::vector<Lifetime>& lifetimes,
+                   const std::vector<Alias>& aliases) {
+  auto block = [&](size_t v) {
     return v < plan.shares_with.size() && plan.shares_with[v] >= 0
                ? static_cast<size_t>(plan.shares_with[v])
                : v;
@@ -173,8 +243,16 @@ bool plan_is_valid(const MemoryPlan& plan, const std::vector<Lifetime>& lifetime
   for (size_t a = 0; a < plan.offsets.size(); ++a) {
     if (plan.offsets[a] == kNotPlanned) continue;
     if (plan.offsets[a] + plan.sizes[a] > plan.arena_bytes) return false;
+    // A member of another value's block must sit exactly where its alias puts it.
+    if (block(a) != a && a < aliases.size() && aliases[a].target >= 0) {
+      const size_t target = static_cast<size_t>(aliases[a].target);
+      if (target >= plan.offsets.size() || block(target) != block(a) ||
+          plan.offsets[a] != plan.offsets[target] + aliases[a].offset) {
+        return false;
+      }
+    }
     for (size_t b = a + 1; b < plan.offsets.size(); ++b) {
-      if (plan.offsets[b] == kNotPlanned || chain(a) == chain(b)) continue;
+      if (plan.offsets[b] == kNotPlanned || block(a) == block(b)) continue;
       if (!overlaps_in_time(lifetimes[a], lifetimes[b])) continue;
       const bool apart = plan.offsets[a] + plan.sizes[a] <= plan.offsets[b] ||
                          plan.offsets[b] + plan.sizes[b] <= plan.offsets[a];

@@ -7,8 +7,8 @@
 #include "edgeinfer/edgeinfer.h"
 #include "ir/tensor_size.h"
 #include "planner/aligned_buffer.h"
-#include "planner/in_place.h"
-#include "planner/memory_plan.h"
+#include "planner/graph_plan.h"
+#include "planner/schedule.h"
 #include "session/model_impl.h"
 #include "vulkan/executor.h"
 
@@ -29,7 +29,9 @@ class SessionImpl {
 
  private:
   Status allocate_input(ir::ValueId id, DType dtype, const Shape& shape);
-  Status plan_memory(const std::vector<size_t>& bytes);
+  // Plans from the intermediates' sizes; shapes from the model (before any run) or, after a
+  // run, from the tensors it produced.
+  Status plan_memory(const std::vector<size_t>& bytes, bool shapes_from_run);
 
   std::unique_ptr<cpu::Executor> executor_;
   // Set when the session runs on a Vulkan device (backend vulkan, or auto with a GPU).
@@ -60,6 +62,20 @@ std::optional<std::vector<size_t>> static_intermediate_bytes(const ir::Graph& gr
   return bytes;
 }
 
+// Every value's shape as the model gives it (-1 for what it does not fix).
+std::vector<Shape> model_shapes(const ir::Graph& graph) {
+  std::vector<Shape> shapes(graph.values.size());
+  for (size_t id = 0; id < shapes.size(); ++id) {
+    const ir::Value& v = graph.values[id];
+    if (v.kind == ir::ValueKind::kConstant && v.constant) {
+      shapes[id] = v.constant->view().shape;
+    } else {
+      shapes[id] = v.has_shape ? v.static_shape() : Shape{-1};
+    }
+  }
+  return shapes;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const ModelImpl> model) {
@@ -75,6 +91,14 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   cpu::ExecutorOptions executor_options;
   executor_options.threads = model->options.threads;
   executor_options.algorithms = model->options.algorithms;
+  const auto static_bytes = static_intermediate_bytes(g);
+  if (static_bytes && model->options.memory_mode == MemoryMode::kPlanned &&
+      model->options.memory_aware_schedule) {
+    auto choice = planner::choose_schedule(g, *static_bytes, model_shapes(g), s->kept_,
+                                           planner::kTensorAlignment);
+    if (!choice) return choice.status().with_context(model->path);
+    executor_options.schedule = std::move(choice->order);
+  }
   auto executor = cpu::Executor::create(g, cpu::fast_kernels(), s->kept_, executor_options);
   if (!executor) return executor.status().with_context(model->path);
   s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());
@@ -93,9 +117,9 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   }
   if (s->gpu_) {
     // Device memory is planned by the Vulkan executor; no host arena is needed.
-  } else if (auto bytes = static_intermediate_bytes(g)) {
+  } else if (static_bytes) {
     // Every intermediate's size is known from the model: plan before the first run.
-    EI_RETURN_IF_ERROR(s->plan_memory(*bytes));
+    EI_RETURN_IF_ERROR(s->plan_memory(*static_bytes, false));
   }
   s->values_.resize(g.values.size());
   s->live_.assign(g.values.size(), false);
@@ -187,13 +211,17 @@ Status SessionImpl::set_input(const std::string& name, const TensorView& tensor)
   return Status::ok();
 }
 
-Status SessionImpl::plan_memory(const std::vector<size_t>& bytes) {
+Status SessionImpl::plan_memory(const std::vector<size_t>& bytes, bool shapes_from_run) {
   if (!memory_->wants_plan()) return Status::ok();
   const auto& schedule = executor_->schedule();
   const auto& lifetimes = executor_->lifetimes();
-  const auto in_place = planner::in_place_aliases(*graph, schedule, lifetimes, bytes);
-  return memory_->set_plan(
-      planner::plan_memory(lifetimes, bytes, schedule.size(), planner::kTensorAlignment, in_place));
+  std::vector<Shape> shapes = model_shapes(*graph);
+  if (shapes_from_run) {
+    for (size_t id = 0; id < shapes.size() && id < values_.size(); ++id)
+      shapes[id] = values_[id].shape;
+  }
+  return memory_->set_plan(planner::plan_graph_memory(*graph, schedule, lifetimes, bytes, shapes,
+                                                      planner::kTensorAlignment));
 }
 
 Status SessionImpl::run(std::vector<NodeProfile>* profile) {
@@ -207,7 +235,7 @@ Status SessionImpl::run(std::vector<NodeProfile>* profile) {
   Status status = executor_->run(values_, live_, *memory_, profile);
   if (!status.is_ok()) return status.with_context(model->path);
   // Sizes seen in this run differ from the plan (or there was none): plan for them.
-  EI_RETURN_IF_ERROR(plan_memory(executor_->last_run_bytes()));
+  EI_RETURN_IF_ERROR(plan_memory(executor_->last_run_bytes(), true));
   has_run_ = true;
   ++stats_.runs;
   return Status::ok();

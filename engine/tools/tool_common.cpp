@@ -98,6 +98,9 @@ void add_engine_options(ArgParser& args) {
   args.add_option("threads", "N", "worker threads (default 1; 0 = one per core)");
   args.add_option("memory-mode", "M", "separate, reduce, reuse or planned (default)");
   args.add_option("weights", "W", "load (default) or mapped");
+  args.add_option("schedule", "S",
+                  "memory (default: the node order with the lowest memory bound, planned\n"
+                  "mode) or topological (the model's own order)");
   args.add_option("cache-dir", "DIR", "cache folder (default $XDG_CACHE_HOME/edgeinfer)");
   args.add_option("device", "N", "Vulkan device index (default: the best device)");
   args.add_option("dim", "NAME=VALUE", "value of a named dynamic dimension (default 1)", true);
@@ -130,6 +133,14 @@ Result<Options> engine_options(const ArgParser& args) {
     auto w = parse_weights_mode(args.get("weights"));
     if (!w) return w.status();
     options.weights = *w;
+  }
+  if (args.has("schedule")) {
+    const std::string schedule = args.get("schedule");
+    if (schedule != "memory" && schedule != "topological") {
+      return error(StatusCode::kInvalidArgument,
+                   "bad --schedule '" + schedule + "': expected memory or topological");
+    }
+    options.memory_aware_schedule = schedule == "memory";
   }
   options.cache_dir = args.get("cache-dir");
   for (const std::string& spec : args.get_all("dim")) {

@@ -9,7 +9,8 @@ model plots the bytes of intermediates alive over the schedule with the planned 
 the lower bound.
 
   tests/perf/bench_memory.py [--bench PATH] [--models-dir DIR] [--unet-size 1024]
-                             [--rounds 3] [--iterations 10] [--out-dir DIR] [MODEL ...]
+                             [--rounds 3] [--iterations 10] [--out-dir DIR]
+                             [--only planned-mapped,ort-on] [MODEL ...]
 """
 import argparse
 import json
@@ -21,11 +22,19 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
+# (memory mode, weights, schedule): "topological" runs the model's own node order, to show
+# what memory-aware scheduling (the default) changes.
 EDGEINFER_CONFIGS = [
-    ("separate", "load"), ("reduce", "load"), ("reuse", "load"), ("planned", "load"),
-    ("planned", "mapped"),
+    ("separate", "load", "memory"), ("reduce", "load", "memory"), ("reuse", "load", "memory"),
+    ("planned", "load", "topological"), ("planned", "load", "memory"),
+    ("planned", "mapped", "memory"),
 ]
 ORT_CONFIGS = [("on", "on"), ("off", "off")]
+
+
+def config_key(*parts):
+    """The name --only takes: planned-mapped, planned-load-topological, ort-on, ..."""
+    return "-".join(p for p in parts if p != "memory")
 
 
 def run_json(cmd):
@@ -45,13 +54,14 @@ def plot_timeline(timeline, title, path):
     import matplotlib.pyplot as plt
     live = [b / 2 ** 20 for b in timeline["live_bytes"]]
     fig, ax = plt.subplots(figsize=(9, 4))
-    ax.step(range(len(live)), live, where="post", label="bytes alive (planned, in place)")
+    ax.step(range(len(live)), live, where="post",
+            label="bytes alive (planned: in place, Concat slices)")
     ax.axhline(timeline["arena_bytes"] / 2 ** 20, color="tab:red", linestyle="--",
                label=f"planned arena {mib(timeline['arena_bytes'])} MiB")
     ax.axhline(timeline["lower_bound_bytes"] / 2 ** 20, color="tab:green", linestyle=":",
                label=f"lower bound {mib(timeline['lower_bound_bytes'])} MiB")
     ax.axhline(timeline["lower_bound_without_in_place_bytes"] / 2 ** 20, color="tab:gray",
-               linestyle="-.", label="lower bound without in place "
+               linestyle="-.", label="lower bound without aliasing "
                f"{mib(timeline['lower_bound_without_in_place_bytes'])} MiB")
     ax.set_xlabel("schedule step")
     ax.set_ylabel("MiB")
@@ -77,15 +87,28 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--backend", default="cpu",
+                   help="EdgeInfer's backend (default cpu, like ONNX Runtime's CPU provider: "
+                        "auto also loads the Vulkan driver stack, lavapipe on a machine "
+                        "without a GPU, before it falls back to the CPU)")
     p.add_argument("--out-dir", default=os.path.join(ROOT, "build", "bench-memory"))
     p.add_argument("--plot-dir", help="where the PNGs go (default: --out-dir)")
+    p.add_argument("--only", help="comma-separated configurations to run (default: all): "
+                   + ", ".join([config_key(*c) for c in EDGEINFER_CONFIGS]
+                               + [config_key("ort", a) for a, _ in ORT_CONFIGS]))
+    p.add_argument("--skip-models-dir", action="store_true",
+                   help="run only the models named (and the U-Net), not ../shared/models")
     args = p.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     plot_dir = args.plot_dir or args.out_dir
     os.makedirs(plot_dir, exist_ok=True)
-    models = args.models or sorted(
-        os.path.join(args.models_dir, f) for f in os.listdir(args.models_dir)
-        if f.endswith(".onnx"))
+    only = set(args.only.split(",")) if args.only else None
+    wanted = lambda *parts: only is None or config_key(*parts) in only
+    if args.models or args.skip_models_dir:
+        models = list(args.models)
+    else:
+        models = sorted(os.path.join(args.models_dir, f) for f in os.listdir(args.models_dir)
+                        if f.endswith(".onnx"))
     if args.unet_size:
         unet = os.path.join(args.out_dir, f"unet{args.unet_size}.onnx")
         if not os.path.exists(unet):
@@ -101,14 +124,22 @@ def main():
         name = os.path.splitext(os.path.basename(model))[0]
         runs = {}
         for _ in range(args.rounds):
-            for mode, weights in EDGEINFER_CONFIGS:
+            for mode, weights, schedule in EDGEINFER_CONFIGS:
+                if not wanted(mode, weights, schedule):
+                    continue
                 cmd = [args.bench, model, "--json", "--memory-mode", mode, "--weights", weights,
+                       "--schedule", schedule, "--backend", args.backend,
                        "--cache-dir", cache] + timing
-                if (mode, weights) == ("planned", "load"):
+                if (mode, schedule) == ("planned", "memory") and weights == (
+                        "load" if wanted("planned", "load", "memory") else "mapped"):
                     timeline = os.path.join(args.out_dir, f"{name}-timeline.json")
                     cmd += ["--timeline", timeline]
-                runs.setdefault(f"EdgeInfer {mode}, weights {weights}", []).append(run_json(cmd))
+                label = f"EdgeInfer {mode}, weights {weights}" + (
+                    ", model's node order" if schedule == "topological" else "")
+                runs.setdefault(label, []).append(run_json(cmd))
             for arena, pattern in ORT_CONFIGS:
+                if not wanted("ort", arena):
+                    continue
                 cmd = ["node", os.path.join(HERE, "ort_bench.js"), model, "--cpu-arena", arena,
                        "--mem-pattern", pattern] + timing
                 runs.setdefault(f"ONNX Runtime arena {arena}, mem pattern {pattern}",
@@ -131,9 +162,11 @@ def main():
             all_rows.append(row)
             print(f"| {label} | {mib(row['peak_rss_bytes'])} | {row['median_ms']:.2f} "
                   f"| {row['first_run_ms']:.2f} | {arena} | {bound} |")
-        with open(os.path.join(args.out_dir, f"{name}-timeline.json")) as f:
-            plot_timeline(json.load(f), f"{name}: intermediates alive over the schedule",
-                          os.path.join(plot_dir, f"memory_{name}.png"))
+        timeline = os.path.join(args.out_dir, f"{name}-timeline.json")
+        if os.path.exists(timeline):
+            with open(timeline) as f:
+                plot_timeline(json.load(f), f"{name}: intermediates alive over the schedule",
+                              os.path.join(plot_dir, f"memory_{name}.png"))
         sys.stdout.flush()
     with open(os.path.join(args.out_dir, "bench_memory.json"), "w") as f:
         json.dump(all_rows, f, indent=1)

@@ -41,13 +41,17 @@ struct Options {
   std::map<std::string, std::string> algorithms;
   // Values for named dynamic dimensions ("batch" -> 1). Unnamed or unlisted dynamic dims are 1.
   std::map<std::string, int64_t> dim_values;
+  // Memory mode `planned` on the CPU: run the nodes in the topological order with the lowest
+  // memory bound of a few tried (false: the model's own order).
+  bool memory_aware_schedule = true;
 };
 
 // Counters a session keeps about its memory and time.
 struct SessionStats {
   size_t arena_bytes = 0;        // bytes the allocation strategy reserved for intermediates
   size_t lower_bound_bytes = 0;  // largest sum of intermediate bytes alive at one step
-  // The same without in-place execution (planned mode runs some elementwise ops in place).
+  // The same with every intermediate in its own bytes: no in-place execution and no Concat
+  // inputs written into their slice of the output (planned mode does both).
   size_t lower_bound_without_in_place_bytes = 0;
   size_t weights_bytes = 0;          // constant data the model holds (private + mapped)
   size_t weights_private_bytes = 0;  // of which in this process's own memory
