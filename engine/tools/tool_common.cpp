@@ -100,6 +100,8 @@ void add_engine_options(ArgParser& args) {
   args.add_option("weights", "W", "load (default) or mapped");
   args.add_option("cache-dir", "DIR", "cache folder (default $XDG_CACHE_HOME/edgeinfer)");
   args.add_option("device", "N", "Vulkan device index (default: the best device)");
+  args.add_option("precision", "P",
+                  "fp32 (default) or fp16 (Vulkan: weights stored as 16-bit floats)");
   args.add_option("dim", "NAME=VALUE", "value of a named dynamic dimension (default 1)", true);
   args.add_option("algo", "NODE_OR_OPTYPE=ALGO",
                   "algorithm for a node (by name) or every node of an op type, e.g.\n"
@@ -130,6 +132,14 @@ Result<Options> engine_options(const ArgParser& args) {
     auto w = parse_weights_mode(args.get("weights"));
     if (!w) return w.status();
     options.weights = *w;
+  }
+  if (args.has("precision")) {
+    const std::string p = args.get("precision");
+    if (p != "fp32" && p != "fp16") {
+      return error(StatusCode::kInvalidArgument,
+                   "bad --precision '" + p + "': expected fp32 or fp16");
+    }
+    options.vulkan_fp16 = p == "fp16";
   }
   options.cache_dir = args.get("cache-dir");
   for (const std::string& spec : args.get_all("dim")) {

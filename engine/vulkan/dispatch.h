@@ -23,6 +23,7 @@ struct Binding {
   Region region = Region::kNone;
   size_t offset = 0;  // bytes
   size_t range = 0;   // bytes
+  bool half = false;  // 16-bit floats (fp16 storage; shaders/common.glsl), else 4-byte elements
 
   bool overlaps(const Binding& other) const {
     return region != Region::kNone && region == other.region &&
@@ -38,6 +39,15 @@ struct Dispatch {
   uint64_t invocations = 0;
 
   void set_float(size_t i, float v) { std::memcpy(&params[i], &v, sizeof(float)); }
+  // Push constant 31: bit k set when binding k holds 16-bit floats (read by the shaders' fp16
+  // variants only). Set by the executor once the op has recorded the dispatch.
+  static constexpr size_t kHalfMaskParam = kPushConstantWords - 1;
+  void set_half_mask() {
+    int32_t mask = 0;
+    for (size_t k = 0; k < bindings.size(); ++k)
+      if (bindings[k].half) mask |= 1 << k;
+    params[kHalfMaskParam] = mask;
+  }
 };
 
 }  // namespace edgeinfer::vulkan

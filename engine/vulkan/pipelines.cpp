@@ -28,9 +28,11 @@ std::vector<char> read_file(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<Pipelines>> Pipelines::create(std::shared_ptr<Device> device,
-                                                     const std::string& cache_dir) {
+                                                     const std::string& cache_dir,
+                                                     bool fp16_storage) {
   std::unique_ptr<Pipelines> p(new Pipelines());
   p->device_ = device;
+  p->fp16_storage_ = fp16_storage;
   const Vk& vk = device->vk();
   VkDescriptorSetLayoutBinding bindings[kMaxBindings];
   for (uint32_t i = 0; i < kMaxBindings; ++i) {
@@ -82,7 +84,7 @@ Result<VkPipeline> Pipelines::get(ShaderId id) {
   VkPipeline& slot = pipelines_[static_cast<size_t>(id)];
   if (slot) return slot;
   const Vk& vk = device_->vk();
-  const ShaderCode& code = shader_code(id);
+  const ShaderCode& code = shader_code(id, fp16_storage_);
   VkShaderModuleCreateInfo module_info{};
   module_info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
   module_info.codeSize = code.word_count * sizeof(uint32_t);

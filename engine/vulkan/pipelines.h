@@ -19,9 +19,11 @@ inline constexpr uint32_t kPushConstantWords = 32;
 class Pipelines {
  public:
   // `cache_dir` empty: $XDG_CACHE_HOME/edgeinfer (or ~/.cache/edgeinfer); a cache that cannot be
-  // read or written only costs time.
+  // read or written only costs time. `fp16_storage`: the shaders' 16-bit storage variants
+  // (shader_code), for sessions that store tensors as fp16.
   static Result<std::unique_ptr<Pipelines>> create(std::shared_ptr<Device> device,
-                                                   const std::string& cache_dir);
+                                                   const std::string& cache_dir,
+                                                   bool fp16_storage = false);
   ~Pipelines();
   Pipelines(const Pipelines&) = delete;
   Pipelines& operator=(const Pipelines&) = delete;
@@ -40,6 +42,7 @@ class Pipelines {
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
   VkPipelineCache cache_ = VK_NULL_HANDLE;
   std::string cache_path_;
+  bool fp16_storage_ = false;
   std::array<VkPipeline, static_cast<size_t>(ShaderId::kCount)> pipelines_{};
 };
 
