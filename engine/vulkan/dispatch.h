@@ -39,14 +39,13 @@ struct Dispatch {
   uint64_t invocations = 0;
 
   void set_float(size_t i, float v) { std::memcpy(&params[i], &v, sizeof(float)); }
-  // Push constant 31: bit k set when binding k holds 16-bit floats (read by the shaders' fp16
-  // variants only). Set by the executor once the op has recorded the dispatch.
-  static constexpr size_t kHalfMaskParam = kPushConstantWords - 1;
-  void set_half_mask() {
-    int32_t mask = 0;
+  // Bit k set when binding k holds 16-bit floats: the pipeline is the shader's fp16-storage
+  // variant specialized for this mask (Pipelines::get); 0 for all-fp32 dispatches.
+  uint32_t half_mask() const {
+    uint32_t mask = 0;
     for (size_t k = 0; k < bindings.size(); ++k)
-      if (bindings[k].half) mask |= 1 << k;
-    params[kHalfMaskParam] = mask;
+      if (bindings[k].half) mask |= 1u << k;
+    return mask;
   }
 };
 

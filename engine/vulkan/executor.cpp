@@ -135,7 +135,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
       fuse_dense_pairs(x.own_graph, keep, x.device->info().max_workgroup_size).status());
   x.graph = &x.own_graph;
   const ir::Graph& g = x.own_graph;
-  EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir, x.fp16_storage));
+  EI_ASSIGN_OR_RETURN(x.pipelines, Pipelines::create(x.device, options.cache_dir));
   const Vk& vk = x.device->vk();
   const VkDevice dev = x.device->device();
 
@@ -230,10 +230,6 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
     }
     x.steps.push_back(step);
   }
-
-  // Which bindings hold fp16 (read by the shaders' fp16 variants; 0 for fp32 sessions).
-  for (Dispatch& d : x.dispatches)
-    d.set_half_mask();
 
   // Host staging slots.
   x.slot.assign(g.values.size(), kNoSlot);
