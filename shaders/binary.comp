@@ -5,10 +5,13 @@
 // % p[16]] first (a per-channel gate folded in; p[15] elements per channel, p[16] channels).
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer A { float a[]; };
-layout(std430, binding = 2) readonly buffer B { float b[]; };
-layout(std430, binding = 3) readonly buffer S { float scale[]; };
+EI_OUT(y)
+EI_IN(1, a)
+#define LD_a(i) EI_LD(a, 1, i)
+EI_IN(2, b)
+#define LD_b(i) EI_LD(b, 2, i)
+EI_IN(3, scale)
+#define LD_scale(i) EI_LD(scale, 3, i)
 
 void main() {
   uint i = flat_index();
@@ -20,9 +23,9 @@ void main() {
   uint i0 = r;
   uint ia = i0 * uint(p[6]) + i1 * uint(p[7]) + i2 * uint(p[8]) + i3 * uint(p[9]);
   uint ib = i0 * uint(p[10]) + i1 * uint(p[11]) + i2 * uint(p[12]) + i3 * uint(p[13]);
-  float va = a[ia];
-  if (p[14] != 0) va *= scale[(ia / uint(p[15])) % uint(p[16])];
-  float vb = b[ib];
+  float va = LD_a(ia);
+  if (p[14] != 0) va *= LD_scale((ia / uint(p[15])) % uint(p[16]));
+  float vb = LD_b(ib);
   float v;
   switch (p[1]) {
     case 0: v = va + vb; break;
@@ -34,5 +37,5 @@ void main() {
     case 6: v = min(va, vb); break;
     default: v = pow(va, vb); break;
   }
-  y[i] = v;
+  EI_ST(y, i, v);
 }

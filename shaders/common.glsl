@@ -11,6 +11,40 @@
 layout(local_size_x = LOCAL_SIZE) in;
 layout(push_constant) uniform Params { int p[32]; };
 
+// Storage precision (docs/vulkan.md, "fp16 storage"). Every float buffer is declared through
+// EI_IN / EI_OUT and read / written through EI_LD / EI_ST. Built with EI_FP16 (the *_fp16
+// SPIR-V variants, for devices with storageBuffer16BitAccess), each binding is also visible as
+// float16_t, and bit b of the specialization constant ei_half_mask says that binding b holds
+// 16-bit floats: the executor chooses per tensor and makes one pipeline per mask, so the
+// choice costs no branch at run time; the arithmetic stays fp32. Dispatches whose bindings are
+// all fp32 use the plain build (without EI_FP16), so fp32 sessions and devices without 16-bit
+// storage never see the capability.
+#ifdef EI_FP16
+#extension GL_EXT_shader_16bit_storage : require
+layout(constant_id = 0) const int ei_half_mask = 0;
+#define EI_IN(b, name)                                                                      \
+  layout(std430, binding = b) readonly buffer name##_f32 { float name##_32[]; };            \
+  layout(std430, binding = b) readonly buffer name##_f16 { float16_t name##_16[]; };
+#define EI_OUT(name)                                                                        \
+  layout(std430, binding = 0) writeonly buffer name##_f32 { float name##_32[]; };           \
+  layout(std430, binding = 0) writeonly buffer name##_f16 { float16_t name##_16[]; };
+#define EI_HALF(b) ((ei_half_mask & (1 << (b))) != 0)
+#define EI_LD(name, b, i) (EI_HALF(b) ? float(name##_16[i]) : name##_32[i])
+#define EI_ST(name, i, v)                 \
+  {                                       \
+    if (EI_HALF(0))                       \
+      name##_16[i] = float16_t(v);        \
+    else                                  \
+      name##_32[i] = (v);                 \
+  }
+#else
+#define EI_IN(b, name) layout(std430, binding = b) readonly buffer name##_f32 { float name##_32[]; };
+#define EI_OUT(name) layout(std430, binding = 0) writeonly buffer name##_f32 { float name##_32[]; };
+#define EI_HALF(b) false
+#define EI_LD(name, b, i) name##_32[i]
+#define EI_ST(name, i, v) { name##_32[i] = (v); }
+#endif
+
 // The flat index of this invocation; dispatches spread large counts over x and y.
 uint flat_index() {
   return gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * uint(LOCAL_SIZE);

@@ -10,13 +10,19 @@
 #include "common.glsl"
 #include "lane_sum.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) readonly buffer W { float w[]; };
-layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
-layout(std430, binding = 4) readonly buffer R { float residual[]; };
-layout(std430, binding = 5) readonly buffer S { float slope[]; };
-layout(std430, binding = 6) readonly buffer CS { float channel_scale[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
+EI_IN(2, w)
+#define LD_w(i) EI_LD(w, 2, i)
+EI_IN(3, bias)
+#define LD_bias(i) EI_LD(bias, 3, i)
+EI_IN(4, residual)
+#define LD_residual(i) EI_LD(residual, 4, i)
+EI_IN(5, slope)
+#define LD_slope(i) EI_LD(slope, 5, i)
+EI_IN(6, channel_scale)
+#define LD_channel_scale(i) EI_LD(channel_scale, 6, i)
 
 void main() {
   int L = p[22];
@@ -43,8 +49,8 @@ void main() {
       int xi = n * p[24] + c0 * p[25] + oh * p[26] + ow * p[27];
       int wi = k * cg;
       for (int c = lane; c < cg; c += L) {
-        float v = x[xi + c * p[25]] * w[wi + c];
-        sum += p[23] != 0 ? v * channel_scale[n * C + c0 + c] : v;
+        float v = LD_x(xi + c * p[25]) * LD_w(wi + c);
+        sum += p[23] != 0 ? v * LD_channel_scale(n * C + c0 + c) : v;
       }
     } else
     for (int c = lane; c < cg; c += L) {
@@ -59,16 +65,16 @@ void main() {
         for (int kw = 0; kw < KW; ++kw) {
           int iw = iw0 + kw * p[14];
           if (iw < 0 || iw >= W) continue;
-          channel_sum += x[xrow + iw * p[27]] * w[wrow + kw];
+          channel_sum += LD_x(xrow + iw * p[27]) * LD_w(wrow + kw);
         }
       }
-      sum += p[23] != 0 ? channel_sum * channel_scale[n * C + c0 + c] : channel_sum;
+      sum += p[23] != 0 ? channel_sum * LD_channel_scale(n * C + c0 + c) : channel_sum;
     }
   }
   sum = lane_sum(sum, L);
   if (!in_range || lane != 0) return;
-  if (p[16] != 0) sum += bias[k];
-  if (p[20] != 0) sum += residual[i];
-  float s = p[21] > 0 ? slope[p[21] == 1 ? 0 : k] : 0.0;
-  y[i] = activate(sum, p[17], param_float(18), param_float(19), s);
+  if (p[16] != 0) sum += LD_bias(k);
+  if (p[20] != 0) sum += LD_residual(i);
+  float s = p[21] > 0 ? LD_slope(p[21] == 1 ? 0 : k) : 0.0;
+  EI_ST(y, i, activate(sum, p[17], param_float(18), param_float(19), s));
 }

@@ -6,13 +6,19 @@
 // to be a multiple of 4 (the four channels share a group); p[22] (lanes) is 1.
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) readonly buffer W { float w[]; };
-layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
-layout(std430, binding = 4) readonly buffer R { float residual[]; };
-layout(std430, binding = 5) readonly buffer S { float slope[]; };
-layout(std430, binding = 6) readonly buffer CS { float channel_scale[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
+EI_IN(2, w)
+#define LD_w(i) EI_LD(w, 2, i)
+EI_IN(3, bias)
+#define LD_bias(i) EI_LD(bias, 3, i)
+EI_IN(4, residual)
+#define LD_residual(i) EI_LD(residual, 4, i)
+EI_IN(5, slope)
+#define LD_slope(i) EI_LD(slope, 5, i)
+EI_IN(6, channel_scale)
+#define LD_channel_scale(i) EI_LD(channel_scale, 6, i)
 
 void main() {
   uint i = flat_index();
@@ -37,10 +43,10 @@ void main() {
     // Pointwise: one load per channel, no window bounds.
     int xi = n * p[24] + c0 * p[25] + oh * p[26] + ow * p[27];
     for (int c = 0; c < cg; ++c) {
-      float v = x[xi + c * p[25]];
-      if (p[23] != 0) v *= channel_scale[n * C + c0 + c];
+      float v = LD_x(xi + c * p[25]);
+      if (p[23] != 0) v *= LD_channel_scale(n * C + c0 + c);
       int wi = k0 * cg + c;
-      sum += v * vec4(w[wi], w[wi + cg], w[wi + 2 * cg], w[wi + 3 * cg]);
+      sum += v * vec4(LD_w(wi), LD_w(wi + cg), LD_w(wi + 2 * cg), LD_w(wi + 3 * cg));
     }
   } else
   for (int c = 0; c < cg; ++c) {
@@ -55,20 +61,20 @@ void main() {
       for (int kw = 0; kw < KW; ++kw) {
         int iw = iw0 + kw * p[14];
         if (iw < 0 || iw >= W) continue;
-        float v = x[xrow + iw * p[27]];
+        float v = LD_x(xrow + iw * p[27]);
         int wi = wrow + kw;
-        channel_sum += v * vec4(w[wi], w[wi + wstride], w[wi + 2 * wstride], w[wi + 3 * wstride]);
+        channel_sum += v * vec4(LD_w(wi), LD_w(wi + wstride), LD_w(wi + 2 * wstride), LD_w(wi + 3 * wstride));
       }
     }
-    sum += p[23] != 0 ? channel_sum * channel_scale[n * C + c0 + c] : channel_sum;
+    sum += p[23] != 0 ? channel_sum * LD_channel_scale(n * C + c0 + c) : channel_sum;
   }
   for (int j = 0; j < 4; ++j) {
     int k = k0 + j;
     uint o = uint((n * K + k) * plane + pos);
     float v = sum[j];
-    if (p[16] != 0) v += bias[k];
-    if (p[20] != 0) v += residual[o];
-    float s = p[21] > 0 ? slope[p[21] == 1 ? 0 : k] : 0.0;
-    y[o] = activate(v, p[17], param_float(18), param_float(19), s);
+    if (p[16] != 0) v += LD_bias(k);
+    if (p[20] != 0) v += LD_residual(o);
+    float s = p[21] > 0 ? LD_slope(p[21] == 1 ? 0 : k) : 0.0;
+    EI_ST(y, o, activate(v, p[17], param_float(18), param_float(19), s));
   }
 }

@@ -7,12 +7,17 @@
 #include "common.glsl"
 #include "lane_sum.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) readonly buffer W { float w[]; };
-layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
-layout(std430, binding = 4) readonly buffer R { float residual[]; };
-layout(std430, binding = 5) readonly buffer S { float slope[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
+EI_IN(2, w)
+#define LD_w(i) EI_LD(w, 2, i)
+EI_IN(3, bias)
+#define LD_bias(i) EI_LD(bias, 3, i)
+EI_IN(4, residual)
+#define LD_residual(i) EI_LD(residual, 4, i)
+EI_IN(5, slope)
+#define LD_slope(i) EI_LD(slope, 5, i)
 
 void main() {
   int L = p[22];
@@ -44,14 +49,14 @@ void main() {
       if (iw >= W) continue;
       for (int c = lane; c < cg; c += L) {
         int ci = g * cg + c;
-        sum += x[((n * C + ci) * H + ih) * W + iw] * w[((ci * kg + kk) * KH + kh) * KW + kw];
+        sum += LD_x(((n * C + ci) * H + ih) * W + iw) * LD_w(((ci * kg + kk) * KH + kh) * KW + kw);
       }
     }
   }
   sum = lane_sum(sum, L);
   if (!in_range || lane != 0) return;
-  if (p[16] != 0) sum += bias[k];
-  if (p[20] != 0) sum += residual[i];
-  float s = p[21] > 0 ? slope[p[21] == 1 ? 0 : k] : 0.0;
-  y[i] = activate(sum, p[17], param_float(18), param_float(19), s);
+  if (p[16] != 0) sum += LD_bias(k);
+  if (p[20] != 0) sum += LD_residual(i);
+  float s = p[21] > 0 ? LD_slope(p[21] == 1 ? 0 : k) : 0.0;
+  EI_ST(y, i, activate(sum, p[17], param_float(18), param_float(19), s));
 }

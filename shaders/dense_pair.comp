@@ -9,12 +9,17 @@
 #define LOCAL_SIZE 1024
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) readonly buffer W1 { float w1[]; };
-layout(std430, binding = 3) readonly buffer B1 { float b1[]; };
-layout(std430, binding = 4) readonly buffer W2 { float w2[]; };
-layout(std430, binding = 5) readonly buffer B2 { float b2[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
+EI_IN(2, w1)
+#define LD_w1(i) EI_LD(w1, 2, i)
+EI_IN(3, b1)
+#define LD_b1(i) EI_LD(b1, 3, i)
+EI_IN(4, w2)
+#define LD_w2(i) EI_LD(w2, 4, i)
+EI_IN(5, b2)
+#define LD_b2(i) EI_LD(b2, 5, i)
 
 shared float hidden[LOCAL_SIZE];
 shared float partial[LOCAL_SIZE];
@@ -38,22 +43,22 @@ void main() {
   int h = lane / L1, sub1 = lane % L1;
   float s = 0.0;
   if (h < H) {
-    for (int k = sub1; k < K; k += L1) s += x[k] * w1[k * p[3] + h * p[4]];
+    for (int k = sub1; k < K; k += L1) s += LD_x(k) * LD_w1(k * p[3] + h * p[4]);
   }
   s = group_sum(s, lane, L1);
   if (h < H && sub1 == 0) {
-    if (p[7] != 0) s += b1[h];
+    if (p[7] != 0) s += LD_b1(h);
     hidden[h] = activate(s, p[9], param_float(10), param_float(11), 0.0);
   }
   barrier();
   int n = lane / L2, sub2 = lane % L2;
   float t = 0.0;
   if (n < N) {
-    for (int j = sub2; j < H; j += L2) t += hidden[j] * w2[j * p[5] + n * p[6]];
+    for (int j = sub2; j < H; j += L2) t += hidden[j] * LD_w2(j * p[5] + n * p[6]);
   }
   t = group_sum(t, lane, L2);
   if (n < N && sub2 == 0) {
-    if (p[8] != 0) t += b2[n];
-    y[n] = activate(t, p[12], param_float(13), param_float(14), 0.0);
+    if (p[8] != 0) t += LD_b2(n);
+    EI_ST(y, n, activate(t, p[12], param_float(13), param_float(14), 0.0));
   }
 }

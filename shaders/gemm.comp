@@ -8,12 +8,17 @@
 #include "common.glsl"
 #include "lane_sum.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer A { float a[]; };
-layout(std430, binding = 2) readonly buffer B { float b[]; };
-layout(std430, binding = 3) readonly buffer Cb { float c[]; };
-layout(std430, binding = 4) readonly buffer R { float residual[]; };
-layout(std430, binding = 5) readonly buffer S { float slope[]; };
+EI_OUT(y)
+EI_IN(1, a)
+#define LD_a(i) EI_LD(a, 1, i)
+EI_IN(2, b)
+#define LD_b(i) EI_LD(b, 2, i)
+EI_IN(3, c)
+#define LD_c(i) EI_LD(c, 3, i)
+EI_IN(4, residual)
+#define LD_residual(i) EI_LD(residual, 4, i)
+EI_IN(5, slope)
+#define LD_slope(i) EI_LD(slope, 5, i)
 
 void main() {
   int L = p[20];
@@ -28,12 +33,12 @@ void main() {
   int ai = batch * p[4] + m * p[6];
   int bi = batch * p[5] + n * p[9];
   float sum = 0.0;
-  for (int k = lane; k < K && in_range; k += L) sum += a[ai + k * p[7]] * b[bi + k * p[8]];
+  for (int k = lane; k < K && in_range; k += L) sum += LD_a(ai + k * p[7]) * LD_b(bi + k * p[8]);
   sum = lane_sum(sum, L);
   if (!in_range || lane != 0) return;
   sum *= param_float(13);
-  if (p[10] != 0) sum += param_float(14) * c[m * p[11] + n * p[12]];
-  if (p[18] != 0) sum += residual[i];
-  float s = p[19] > 0 ? slope[p[19] == 1 ? 0 : n] : 0.0;
-  y[i] = activate(sum, p[15], param_float(16), param_float(17), s);
+  if (p[10] != 0) sum += param_float(14) * LD_c(m * p[11] + n * p[12]);
+  if (p[18] != 0) sum += LD_residual(i);
+  float s = p[19] > 0 ? LD_slope(p[19] == 1 ? 0 : n) : 0.0;
+  EI_ST(y, i, activate(sum, p[15], param_float(16), param_float(17), s));
 }

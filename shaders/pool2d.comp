@@ -5,8 +5,9 @@
 // 15 pad bottom, 16 pad right.
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
 
 void main() {
   uint i = flat_index();
@@ -26,16 +27,16 @@ void main() {
       int iw = ow * p[8] + kw * p[12] - p[10];
       if (row_in_pads && iw >= -p[10] && iw < W + p[16]) ++padded;
       if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-      float v = x[(plane * H + ih) * W + iw];
+      float v = LD_x((plane * H + ih) * W + iw);
       best = max(best, v);
       sum += v;
       ++count;
     }
   }
   if (p[13] == 0) {
-    y[i] = best;
+    EI_ST(y, i, best);
   } else {
     int divisor = p[14] != 0 ? padded : count;
-    y[i] = divisor > 0 ? sum / float(divisor) : 0.0;
+    EI_ST(y, i, divisor > 0 ? sum / float(divisor) : 0.0);
   }
 }

@@ -7,8 +7,9 @@
 #define LOCAL_SIZE 256
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
 
 shared float partial_sum[LOCAL_SIZE];
 shared float partial_max[LOCAL_SIZE];
@@ -35,14 +36,14 @@ void main() {
     float s1 = 0.0, s2 = 0.0, s3 = 0.0;
     int k = lane;
     for (; k + 3 * LOCAL_SIZE < n; k += 4 * LOCAL_SIZE) {
-      float a = x[base + k], b = x[base + k + LOCAL_SIZE];
-      float c = x[base + k + 2 * LOCAL_SIZE], d = x[base + k + 3 * LOCAL_SIZE];
+      float a = LD_x(base + k), b = LD_x(base + k + LOCAL_SIZE);
+      float c = LD_x(base + k + 2 * LOCAL_SIZE), d = LD_x(base + k + 3 * LOCAL_SIZE);
       sum += a; s1 += b; s2 += c; s3 += d;
       best = max(max(best, a), max(b, max(c, d)));
       count += 4;
     }
     for (; k < n; k += LOCAL_SIZE) {
-      float a = x[base + k];
+      float a = LD_x(base + k);
       sum += a;
       best = max(best, a);
       ++count;
@@ -56,7 +57,7 @@ void main() {
       int iw = ow * p[8] + kw * p[12] - p[10];
       if (ih >= -p[9] && ih < H + p[15] && iw >= -p[10] && iw < W + p[16]) ++padded;
       if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-      float v = x[(plane * H + ih) * W + iw];
+      float v = LD_x((plane * H + ih) * W + iw);
       best = max(best, v);
       sum += v;
       ++count;
@@ -78,9 +79,9 @@ void main() {
   }
   if (lane != 0 || !in_range) return;
   if (p[13] == 0) {
-    y[out_index] = partial_max[0];
+    EI_ST(y, out_index, partial_max[0]);
   } else {
     int divisor = p[14] != 0 ? partial_padded[0] : partial_count[0];
-    y[out_index] = divisor > 0 ? partial_sum[0] / float(divisor) : 0.0;
+    EI_ST(y, out_index, divisor > 0 ? partial_sum[0] / float(divisor) : 0.0);
   }
 }

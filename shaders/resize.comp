@@ -5,9 +5,11 @@
 // p: 0 count, 1..4 output dims, 5..8 input dims, 9..12 table base of each axis (in floats).
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
-layout(std430, binding = 2) readonly buffer T { float table[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
+EI_IN(2, table)
+#define LD_table(i) EI_LD(table, 2, i)
 
 void main() {
   uint i = flat_index();
@@ -21,7 +23,7 @@ void main() {
   vec4 t[4];
   for (int a = 0; a < 4; ++a) {
     int b = p[9 + a] + 4 * o[a];
-    t[a] = vec4(table[b], table[b + 1], table[b + 2], table[b + 3]);
+    t[a] = vec4(LD_table(b), LD_table(b + 1), LD_table(b + 2), LD_table(b + 3));
   }
   float sum = 0.0;
   for (int j0 = 0; j0 < 2; ++j0) {
@@ -39,10 +41,10 @@ void main() {
         for (int j3 = 0; j3 < 2; ++j3) {
           float w3 = w2 * t[3][2 + j3];
           if (w3 == 0.0) continue;
-          sum += w3 * x[x2 * p[8] + int(t[3][j3])];
+          sum += w3 * LD_x(x2 * p[8] + int(t[3][j3]));
         }
       }
     }
   }
-  y[i] = sum;
+  EI_ST(y, i, sum);
 }

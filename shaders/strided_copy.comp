@@ -7,6 +7,12 @@
 
 layout(std430, binding = 0) writeonly buffer Y { uint y[]; };
 layout(std430, binding = 1) readonly buffer X { uint x[]; };
+#ifdef EI_FP16
+// 16-bit float views (common.glsl): a copy between an fp16 and an fp32 tensor converts; only
+// float tensors are ever stored as fp16, so the bits then are a float's.
+layout(std430, binding = 0) writeonly buffer Yh { float16_t y_h[]; };
+layout(std430, binding = 1) readonly buffer Xh { float16_t x_h[]; };
+#endif
 
 void main() {
   uint i = flat_index();
@@ -18,5 +24,15 @@ void main() {
   int i0 = r;
   int src = p[13] + i0 * p[5] + i1 * p[6] + i2 * p[7] + i3 * p[8];
   int dst = p[14] + i0 * p[9] + i1 * p[10] + i2 * p[11] + i3 * p[12];
+#ifdef EI_FP16
+  if (EI_HALF(0) || EI_HALF(1)) {
+    float v = EI_HALF(1) ? float(x_h[src]) : uintBitsToFloat(x[src]);
+    if (EI_HALF(0))
+      y_h[dst] = float16_t(v);
+    else
+      y[dst] = floatBitsToUint(v);
+    return;
+  }
+#endif
   y[dst] = x[src];
 }

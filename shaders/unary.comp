@@ -3,13 +3,14 @@
 // 36 reciprocal), 2 alpha, 3 beta (float bits).
 #include "common.glsl"
 
-layout(std430, binding = 0) writeonly buffer Y { float y[]; };
-layout(std430, binding = 1) readonly buffer X { float x[]; };
+EI_OUT(y)
+EI_IN(1, x)
+#define LD_x(i) EI_LD(x, 1, i)
 
 void main() {
   uint i = flat_index();
   if (i >= uint(p[0])) return;
-  float v = x[i];
+  float v = LD_x(i);
   int op = p[1];
   if (op == 32) v = exp(v);
   else if (op == 33) v = -v;
@@ -17,5 +18,5 @@ void main() {
   else if (op == 35) v = abs(v);
   else if (op == 36) v = 1.0 / v;
   else v = activate(v, op, param_float(2), param_float(3), 0.0);
-  y[i] = v;
+  EI_ST(y, i, v);
 }

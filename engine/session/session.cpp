@@ -108,6 +108,7 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
     vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
     vulkan_options.device.index = model->options.device_index;
     vulkan_options.cache_dir = model->options.cache_dir;
+    vulkan_options.fp16_storage = model->options.vulkan_fp16;
     auto gpu = vulkan::Executor::create(g, vulkan_options, s->kept_);
     if (gpu) {
       s->gpu_ = std::move(gpu).value();

@@ -103,6 +103,8 @@ void add_engine_options(ArgParser& args) {
                   "mode) or topological (the model's own order)");
   args.add_option("cache-dir", "DIR", "cache folder (default $XDG_CACHE_HOME/edgeinfer)");
   args.add_option("device", "N", "Vulkan device index (default: the best device)");
+  args.add_option("precision", "P",
+                  "fp32 (default) or fp16 (Vulkan: weights stored as 16-bit floats)");
   args.add_option("dim", "NAME=VALUE", "value of a named dynamic dimension (default 1)", true);
   args.add_option("algo", "NODE_OR_OPTYPE=ALGO",
                   "algorithm for a node (by name) or every node of an op type, e.g.\n"
@@ -110,6 +112,24 @@ void add_engine_options(ArgParser& args) {
                   "ConvTranspose: reference, scatter-gemm; Gemm, MatMul: reference, sgemm)",
                   true);
 }
+
+namespace {
+
+// A flag that takes one of two words (--schedule memory|topological, --precision fp16|fp32):
+// `value` becomes whether it said `yes`; left as it is when the flag is absent.
+Status read_two_way_flag(const ArgParser& args, const std::string& name, const std::string& yes,
+                         const std::string& no, bool& value) {
+  if (!args.has(name)) return Status::ok();
+  const std::string word = args.get(name);
+  if (word != yes && word != no) {
+    return error(StatusCode::kInvalidArgument,
+                 "bad --" + name + " '" + word + "': expected " + yes + " or " + no);
+  }
+  value = word == yes;
+  return Status::ok();
+}
+
+}  // namespace
 
 Result<Options> engine_options(const ArgParser& args) {
   Options options;
@@ -134,14 +154,9 @@ Result<Options> engine_options(const ArgParser& args) {
     if (!w) return w.status();
     options.weights = *w;
   }
-  if (args.has("schedule")) {
-    const std::string schedule = args.get("schedule");
-    if (schedule != "memory" && schedule != "topological") {
-      return error(StatusCode::kInvalidArgument,
-                   "bad --schedule '" + schedule + "': expected memory or topological");
-    }
-    options.memory_aware_schedule = schedule == "memory";
-  }
+  EI_RETURN_IF_ERROR(
+      read_two_way_flag(args, "schedule", "memory", "topological", options.memory_aware_schedule));
+  EI_RETURN_IF_ERROR(read_two_way_flag(args, "precision", "fp16", "fp32", options.vulkan_fp16));
   options.cache_dir = args.get("cache-dir");
   for (const std::string& spec : args.get_all("dim")) {
     const size_t eq = spec.find('=');

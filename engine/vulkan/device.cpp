@@ -208,6 +208,12 @@ Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
   device_info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
   device_info.queueCreateInfoCount = 1;
   device_info.pQueueCreateInfos = &queue_info;
+  // 16-bit storage is enabled wherever the device has it (Vulkan 1.1 core): sessions asking for
+  // fp16 storage then use the shaders' fp16 variants, fp32 sessions are unaffected.
+  VkPhysicalDevice16BitStorageFeatures enabled16{};
+  enabled16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+  enabled16.storageBuffer16BitAccess = info.fp16_storage ? VK_TRUE : VK_FALSE;
+  if (info.fp16_storage) device_info.pNext = &enabled16;
   EI_VK_CHECK(vk.vkCreateDevice(d->physical_, &device_info, nullptr, &d->device_),
               "vkCreateDevice on '" + info.name + "'");
   load_device_functions(vk, d->device_);

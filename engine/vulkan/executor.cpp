@@ -12,6 +12,7 @@
 #include "vulkan/aliases.h"
 #include "vulkan/executor_impl.h"
 #include "vulkan/fold_load_time.h"
+#include "vulkan/fp16_weights.h"
 #include "vulkan/fuse_channel_scale.h"
 #include "vulkan/fuse_dense.h"
 #include "vulkan/fuse_dense_pair.h"
@@ -109,9 +110,21 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   auto impl = std::make_unique<Impl>();
   Impl& x = *impl;
   EI_ASSIGN_OR_RETURN(x.device, Device::create(options.device));
+  if (options.fp16_storage && !x.device->info().fp16_storage) {
+    return error(StatusCode::kUnsupported, "fp16 storage was asked for, but Vulkan device '" +
+                                               x.device->info().name +
+                                               "' has no storageBuffer16BitAccess; use fp32");
+  }
+  x.fp16_storage = options.fp16_storage;
   x.fence_spin = fence_spin_time();
   x.own_graph = graph;
   if (!has_static_shapes(x.own_graph)) EI_RETURN_IF_ERROR(resolve_shapes(x.own_graph));
+  // fp16 storage: which weights may be fp16 depends on the activations' magnitudes, measured on
+  // the graph before the rewrites below (whose fused ops the CPU executor does not run).
+  std::vector<float> magnitudes;
+  if (x.fp16_storage) {
+    EI_ASSIGN_OR_RETURN(magnitudes, unit_input_magnitudes(x.own_graph));
+  }
   // Fewer dispatches (and barriers): chains the graph passes leave, fused on this copy.
   EI_RETURN_IF_ERROR(fuse_dense_chains(x.own_graph, keep).status());
   EI_RETURN_IF_ERROR(fuse_prelu(x.own_graph, keep).status());
@@ -160,6 +173,9 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   x.layout.alignment = alignment;
   x.layout.max_binding_bytes = binding_limit(x.device->info().max_storage_buffer_range);
   x.layout.max_workgroup_size = x.device->info().max_workgroup_size;
+  if (x.fp16_storage) {
+    EI_ASSIGN_OR_RETURN(x.layout.fp16_weights, fp16_weight_values(g, magnitudes));
+  }
   x.layout.values.assign(g.values.size(), Binding{});
   for (size_t id = 0; id < g.values.size(); ++id) {
     if (x.plan.offsets[id] != planner::kNotPlanned && intermediate_bytes[id] > 0)
@@ -249,6 +265,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   // Buffers; the weights go up once through a temporary staging buffer.
   EI_ASSIGN_OR_RETURN(x.arena, Buffer::create(x.device, x.plan.arena_bytes,
                                               MemoryKind::kDeviceLocal, "the tensor arena"));
+  x.weight_bytes = x.layout.weights.size();
   EI_ASSIGN_OR_RETURN(x.weights, Buffer::create(x.device, x.layout.weights.size(),
                                                 MemoryKind::kDeviceLocal, "the weights"));
   EI_ASSIGN_OR_RETURN(x.inputs,
@@ -502,9 +519,10 @@ size_t Executor::cpu_node_count() const {
 std::string Executor::describe() const {
   std::ostringstream s;
   s << "vulkan device: " << impl_->device->describe() << "\n";
-  s << "vulkan plan: arena " << impl_->plan.arena_bytes << " bytes, " << impl_->dispatches.size()
-    << " dispatches, " << cpu_node_count() << " of " << impl_->steps.size()
-    << " nodes on the CPU\n";
+  s << "vulkan plan: arena " << impl_->plan.arena_bytes << " bytes, weights " << impl_->weight_bytes
+    << " bytes (" << (impl_->fp16_storage ? "fp16 storage" : "fp32") << "), "
+    << impl_->dispatches.size() << " dispatches, " << cpu_node_count() << " of "
+    << impl_->steps.size() << " nodes on the CPU\n";
   for (const Step& step : impl_->steps) {
     if (step.gpu) continue;
     s << "  cpu: " << impl_->graph->nodes[step.node].describe() << ": " << step.fallback_reason

@@ -19,6 +19,9 @@ namespace edgeinfer::vulkan {
 struct ExecutorOptions {
   DeviceOptions device;
   std::string cache_dir;  // pipeline cache folder; empty: the default cache folder
+  // Weights stored as 16-bit floats (arithmetic stays fp32; docs/vulkan.md, "fp16 storage").
+  // Needs storageBuffer16BitAccess: on a device without it, create() fails with kUnsupported.
+  bool fp16_storage = false;
 };
 
 class Executor {

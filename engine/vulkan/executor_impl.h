@@ -38,6 +38,8 @@ struct Executor::Impl {
   const ir::Graph* graph = nullptr;
   std::shared_ptr<Device> device;
   std::unique_ptr<Pipelines> pipelines;
+  bool fp16_storage = false;  // ExecutorOptions::fp16_storage
+  size_t weight_bytes = 0;    // the device's weights buffer
 
   std::vector<ir::NodeId> schedule;
   std::vector<planner::Lifetime> lifetimes;

@@ -78,11 +78,12 @@ Result<std::unique_ptr<Pipelines>> Pipelines::create(std::shared_ptr<Device> dev
   return p;
 }
 
-Result<VkPipeline> Pipelines::get(ShaderId id) {
-  VkPipeline& slot = pipelines_[static_cast<size_t>(id)];
+Result<VkPipeline> Pipelines::get(ShaderId id, uint32_t half_mask) {
+  VkPipeline& slot =
+      half_mask == 0 ? pipelines_[static_cast<size_t>(id)] : half_pipelines_[{id, half_mask}];
   if (slot) return slot;
   const Vk& vk = device_->vk();
-  const ShaderCode& code = shader_code(id);
+  const ShaderCode& code = shader_code(id, half_mask != 0);
   VkShaderModuleCreateInfo module_info{};
   module_info.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
   module_info.codeSize = code.word_count * sizeof(uint32_t);
@@ -96,6 +97,10 @@ Result<VkPipeline> Pipelines::get(ShaderId id) {
   info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
   info.stage.module = module;
   info.stage.pName = "main";
+  // ei_half_mask (shaders/common.glsl): the branches on each binding's type fold away.
+  const VkSpecializationMapEntry entry{0, 0, sizeof(uint32_t)};
+  VkSpecializationInfo specialization{1, &entry, sizeof(uint32_t), &half_mask};
+  if (half_mask != 0) info.stage.pSpecializationInfo = &specialization;
   info.layout = layout_;
   const VkResult r =
       vk.vkCreateComputePipelines(device_->device(), cache_, 1, &info, nullptr, &slot);
@@ -127,6 +132,9 @@ void Pipelines::save_cache() const {
 Pipelines::~Pipelines() {
   const Vk& vk = device_->vk();
   for (VkPipeline pipeline : pipelines_) {
+    if (pipeline) vk.vkDestroyPipeline(device_->device(), pipeline, nullptr);
+  }
+  for (const auto& [key, pipeline] : half_pipelines_) {
     if (pipeline) vk.vkDestroyPipeline(device_->device(), pipeline, nullptr);
   }
   if (cache_) vk.vkDestroyPipelineCache(device_->device(), cache_, nullptr);

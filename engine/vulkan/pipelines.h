@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -26,7 +27,9 @@ class Pipelines {
   Pipelines(const Pipelines&) = delete;
   Pipelines& operator=(const Pipelines&) = delete;
 
-  Result<VkPipeline> get(ShaderId id);
+  // `half_mask` 0: the plain fp32 shader; otherwise its fp16-storage variant specialized for
+  // the bindings in the mask (Dispatch::half_mask; needs storageBuffer16BitAccess).
+  Result<VkPipeline> get(ShaderId id, uint32_t half_mask = 0);
   VkPipelineLayout layout() const { return layout_; }
   VkDescriptorSetLayout set_layout() const { return set_layout_; }
   // Writes the pipeline cache file (best effort); called once the session's pipelines exist.
@@ -40,6 +43,7 @@ class Pipelines {
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
   VkPipelineCache cache_ = VK_NULL_HANDLE;
   std::string cache_path_;
+  std::map<std::pair<ShaderId, uint32_t>, VkPipeline> half_pipelines_;  // by (shader, mask)
   std::array<VkPipeline, static_cast<size_t>(ShaderId::kCount)> pipelines_{};
 };
 

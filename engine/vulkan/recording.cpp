@@ -179,7 +179,7 @@ Status Executor::Impl::record(bool timestamps) {
         hazards.clear();
       }
       hazards.add(d);
-      EI_ASSIGN_OR_RETURN(VkPipeline pipeline, pipelines->get(d.shader));
+      EI_ASSIGN_OR_RETURN(VkPipeline pipeline, pipelines->get(d.shader, d.half_mask()));
       vk.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
       vk.vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipelines->layout(), 0, 1,
                                  &sets[index], 0, nullptr);

@@ -9,46 +9,87 @@ namespace {
 const uint32_t kUnary[] = {
 #include "unary.spv.inc"
 };
+const uint32_t kUnaryFp16[] = {
+#include "unary_fp16.spv.inc"
+};
 const uint32_t kBinary[] = {
 #include "binary.spv.inc"
+};
+const uint32_t kBinaryFp16[] = {
+#include "binary_fp16.spv.inc"
 };
 const uint32_t kStridedCopy[] = {
 #include "strided_copy.spv.inc"
 };
+const uint32_t kStridedCopyFp16[] = {
+#include "strided_copy_fp16.spv.inc"
+};
 const uint32_t kChannelAffine[] = {
 #include "channel_affine.spv.inc"
+};
+const uint32_t kChannelAffineFp16[] = {
+#include "channel_affine_fp16.spv.inc"
 };
 const uint32_t kConv2d[] = {
 #include "conv2d.spv.inc"
 };
+const uint32_t kConv2dFp16[] = {
+#include "conv2d_fp16.spv.inc"
+};
 const uint32_t kConv2dK4[] = {
 #include "conv2d_k4.spv.inc"
+};
+const uint32_t kConv2dK4Fp16[] = {
+#include "conv2d_k4_fp16.spv.inc"
 };
 const uint32_t kConvTranspose2d[] = {
 #include "conv_transpose2d.spv.inc"
 };
+const uint32_t kConvTranspose2dFp16[] = {
+#include "conv_transpose2d_fp16.spv.inc"
+};
 const uint32_t kPool2d[] = {
 #include "pool2d.spv.inc"
+};
+const uint32_t kPool2dFp16[] = {
+#include "pool2d_fp16.spv.inc"
 };
 const uint32_t kPool2dReduce[] = {
 #include "pool2d_reduce.spv.inc"
 };
+const uint32_t kPool2dReduceFp16[] = {
+#include "pool2d_reduce_fp16.spv.inc"
+};
 const uint32_t kResize[] = {
 #include "resize.spv.inc"
+};
+const uint32_t kResizeFp16[] = {
+#include "resize_fp16.spv.inc"
 };
 const uint32_t kGemm[] = {
 #include "gemm.spv.inc"
 };
+const uint32_t kGemmFp16[] = {
+#include "gemm_fp16.spv.inc"
+};
 const uint32_t kSoftmax[] = {
 #include "softmax.spv.inc"
 };
+const uint32_t kSoftmaxFp16[] = {
+#include "softmax_fp16.spv.inc"
+};
 const uint32_t kDensePair[] = {
 #include "dense_pair.spv.inc"
+};
+const uint32_t kDensePairFp16[] = {
+#include "dense_pair_fp16.spv.inc"
 };
 // clang-format on
 
 #define EI_SHADER(name, words) \
   { name, words, sizeof(words) / sizeof(uint32_t) }
+#define EI_SHADER_FP16(name, words) \
+  { name "_fp16", words##Fp16, sizeof(words##Fp16) / sizeof(uint32_t) }
 const ShaderCode kShaders[] = {
     EI_SHADER("unary", kUnary),
     EI_SHADER("binary", kBinary),
@@ -64,13 +105,29 @@ const ShaderCode kShaders[] = {
     EI_SHADER("softmax", kSoftmax),
     EI_SHADER("dense_pair", kDensePair),
 };
+const ShaderCode kShadersFp16[] = {
+    EI_SHADER_FP16("unary", kUnary),
+    EI_SHADER_FP16("binary", kBinary),
+    EI_SHADER_FP16("strided_copy", kStridedCopy),
+    EI_SHADER_FP16("channel_affine", kChannelAffine),
+    EI_SHADER_FP16("conv2d", kConv2d),
+    EI_SHADER_FP16("conv2d_k4", kConv2dK4),
+    EI_SHADER_FP16("conv_transpose2d", kConvTranspose2d),
+    EI_SHADER_FP16("pool2d", kPool2d),
+    EI_SHADER_FP16("pool2d_reduce", kPool2dReduce),
+    EI_SHADER_FP16("resize", kResize),
+    EI_SHADER_FP16("gemm", kGemm),
+    EI_SHADER_FP16("softmax", kSoftmax),
+    EI_SHADER_FP16("dense_pair", kDensePair),
+};
 #undef EI_SHADER
+#undef EI_SHADER_FP16
 static_assert(sizeof(kShaders) / sizeof(kShaders[0]) == static_cast<size_t>(ShaderId::kCount));
 
 }  // namespace
 
-const ShaderCode& shader_code(ShaderId id) {
-  return kShaders[static_cast<size_t>(id)];
+const ShaderCode& shader_code(ShaderId id, bool fp16_storage) {
+  return (fp16_storage ? kShadersFp16 : kShaders)[static_cast<size_t>(id)];
 }
 
 }  // namespace edgeinfer::vulkan

@@ -29,6 +29,8 @@ struct ShaderCode {
   size_t word_count;
 };
 
-const ShaderCode& shader_code(ShaderId id);
+// `fp16_storage`: the variant built with EI_FP16 (shaders/common.glsl), whose bindings may hold
+// 16-bit floats (bit b of push constant 31 per binding b); it needs storageBuffer16BitAccess.
+const ShaderCode& shader_code(ShaderId id, bool fp16_storage = false);
 
 }  // namespace edgeinfer::vulkan

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Every reference model through edgeinfer-run --backend vulkan (lavapipe in CI) against
 --backend cpu on the same seeded input: every output within 1e-4 (and the logits before a
-saturating last activation within 1e-4 of their largest magnitude). A --device index that does
-not exist fails with a one-line reason. Then the no-Vulkan path:
+saturating last activation within 1e-4 of their largest magnitude), and --precision fp16 (fp16
+weight storage) against --backend vulkan's fp32 within 1e-2 (logits: of their largest
+magnitude). A --device index that does not exist fails with a one-line reason. Then the no-Vulkan path:
 with the driver list pointing to nothing, --backend vulkan must fail with a one-line reason
 naming Vulkan, and --backend auto must fall back to the CPU and give the CPU's outputs."""
 import argparse
@@ -14,6 +15,7 @@ import sys
 import numpy as np
 
 TOLERANCE = 1e-4
+FP16_TOLERANCE = 1e-2  # Options::vulkan_fp16 against fp32
 # On the seeded pattern these models' outputs saturate (sigmoid or softmax of logits in the
 # hundreds or more), so they would hide most errors: the logits before the last activation
 # are compared too, relative to their largest magnitude (SINet's reach about 1e9).
@@ -35,7 +37,7 @@ def outputs(out_dir):
     return {os.path.basename(p): np.load(p) for p in sorted(glob.glob(os.path.join(out_dir, "*.npy")))}
 
 
-def compare(name, got, want, relative=()):
+def compare(name, got, want, relative=(), tolerance=TOLERANCE, what="vulkan - cpu"):
     if set(got) != set(want) or not want:
         print(f"FAIL {name}: outputs {sorted(got)} vs {sorted(want)}")
         return False
@@ -48,10 +50,10 @@ def compare(name, got, want, relative=()):
             continue
         diff = float(np.max(np.abs(g.astype(np.float64) - w.astype(np.float64)))) if w.size else 0.0
         scale = max(1.0, float(np.max(np.abs(w)))) if key in relative and w.size else 1.0
-        status = "ok" if diff <= TOLERANCE * scale else "FAIL"
-        what = f" (relative to max |cpu| = {scale:.3g})" if key in relative else ""
-        print(f"{status} {name} {key}: max |vulkan - cpu| = {diff:.3g}{what}")
-        ok = ok and diff <= TOLERANCE * scale
+        status = "ok" if diff <= tolerance * scale else "FAIL"
+        rel = f" (relative to max = {scale:.3g})" if key in relative else ""
+        print(f"{status} {name} {key}: max |{what}| = {diff:.3g}{rel}")
+        ok = ok and diff <= tolerance * scale
     return ok
 
 
@@ -80,17 +82,21 @@ def main():
         results = {}
         kept = KEPT_LOGITS.get(name, [])
         keep_args = [a for k in kept for a in ("--keep", k)]
-        for backend in ("cpu", "vulkan"):
-            r = run(args.edgeinfer_run, model, backend, os.path.join(base, backend),
-                    extra=keep_args)
+        for key, backend, precision in (("cpu", "cpu", "fp32"), ("vulkan", "vulkan", "fp32"),
+                                        ("vulkan-fp16", "vulkan", "fp16")):
+            r = run(args.edgeinfer_run, model, backend, os.path.join(base, key),
+                    extra=keep_args + ["--precision", precision])
             if r.returncode != 0:
-                print(f"FAIL {name} --backend {backend}: exit {r.returncode}: {r.stderr.strip()}")
+                print(f"FAIL {name} --backend {backend} --precision {precision}: "
+                      f"exit {r.returncode}: {r.stderr.strip()}")
                 ok = False
                 break
-            results[backend] = outputs(os.path.join(base, backend))
+            results[key] = outputs(os.path.join(base, key))
         else:
-            ok = compare(name, results["vulkan"], results["cpu"],
-                         relative={sanitize(k) for k in kept}) and ok
+            relative = {sanitize(k) for k in kept}
+            ok = compare(name, results["vulkan"], results["cpu"], relative=relative) and ok
+            ok = compare(name, results["vulkan-fp16"], results["vulkan"], relative=relative,
+                         tolerance=FP16_TOLERANCE, what="vulkan fp16 - vulkan fp32") and ok
 
     # A device index that does not exist: a one-line error naming it.
     r = run(args.edgeinfer_run, models[0], "vulkan", os.path.join(args.work_dir, "bad-device"),

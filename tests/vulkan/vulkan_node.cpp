@@ -8,11 +8,13 @@
 
 namespace edgeinfer::testing {
 
-Result<VulkanRun> run_node_vulkan(const NodeSpec& spec, const std::vector<bool>& constant) {
+Result<VulkanRun> run_node_vulkan(const NodeSpec& spec, const std::vector<bool>& constant,
+                                  bool fp16_storage) {
   ir::Graph graph = single_node_graph(spec, constant);
 
   vulkan::ExecutorOptions options;
   options.device.validation = true;
+  options.fp16_storage = fp16_storage;
   auto executor = vulkan::Executor::create(graph, options, {});
   if (!executor) return executor.status();
   std::vector<TensorView> values(graph.values.size());
@@ -30,6 +32,7 @@ Result<VulkanRun> run_node_vulkan(const NodeSpec& spec, const std::vector<bool>&
   EI_RETURN_IF_ERROR((*executor)->run(values, live, nullptr));
   VulkanRun run;
   run.cpu_nodes = (*executor)->cpu_node_count();
+  run.plan = (*executor)->describe();
   for (ir::ValueId id : graph.outputs) {
     const TensorView& v = values[id];
     HostTensor t{v.dtype, v.shape, {}};

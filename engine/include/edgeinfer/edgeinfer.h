@@ -35,6 +35,10 @@ struct Options {
   // Vulkan physical device, as an index among those the loader enumerates; -1 picks the best
   // (a discrete GPU, then an integrated one; backend vulkan also takes software devices).
   int device_index = -1;
+  // Vulkan: store weights as 16-bit floats (arithmetic stays fp32; outputs within 1e-2 of fp32
+  // on the shipped models). Needs a device with storageBuffer16BitAccess: backend vulkan fails
+  // without one, backend auto then runs on the CPU. The CPU executor ignores it.
+  bool vulkan_fp16 = false;
   // Intermediate tensors that stay readable after run().
   std::vector<std::string> keep_tensors;
   // Per-node or per-op-type algorithm overrides ("conv1" -> "winograd").

@@ -1,8 +1,10 @@
 #include "vulkan/ops/op_builder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
+#include "ir/float16.h"
 #include "ir/tensor_size.h"
 
 namespace edgeinfer::vulkan {
@@ -39,6 +41,19 @@ class IrShapeContext final : public cpu::KernelContext {
   std::vector<TensorView> views_;
 };
 
+// Whether a float32 constant may be stored as fp16: every value finite and within fp16's
+// range (|v| <= 65504). Others (SINet-like large magnitudes, -inf masks) stay float32, so that
+// fp16 storage never turns a weight into inf. Non-float32 constants are never converted.
+bool fits_fp16(const TensorView& data) {
+  if (data.dtype != DType::kFloat32) return false;
+  const float* v = static_cast<const float*>(data.data);
+  const size_t n = data.bytes() / sizeof(float);
+  for (size_t k = 0; k < n; ++k) {
+    if (!(std::fabs(v[k]) <= 65504.0f)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 OpBuilder::OpBuilder(const ir::Graph& graph, const ir::Node& node, DeviceLayout& layout,
@@ -70,9 +85,25 @@ Result<Binding> OpBuilder::bind_value(ir::ValueId id, bool any_4_byte, bool larg
   if (b.region == Region::kNone && v.kind == ir::ValueKind::kConstant && v.constant) {
     const TensorView data = v.constant->view();
     const size_t offset = align_up(layout_.weights.size(), layout_.alignment);
-    layout_.weights.resize(offset + data.bytes());
-    if (data.bytes()) std::memcpy(layout_.weights.data() + offset, data.data, data.bytes());
-    b = Binding{Region::kWeights, offset, data.bytes()};
+    // Only tensors whose float32 form fits one binding: they are never split into pieces, whose
+    // offsets (multiples of the alignment in 4-byte elements) would not stay aligned.
+    const bool fp16 = static_cast<size_t>(id) < layout_.fp16_weights.size() &&
+                      layout_.fp16_weights[static_cast<size_t>(id)];
+    if (fp16 && data.bytes() <= layout_.max_binding_bytes && fits_fp16(data)) {
+      // fp16 storage: half the bytes; the shaders widen each load to fp32.
+      const size_t n = data.bytes() / sizeof(float);
+      layout_.weights.resize(offset + n * sizeof(uint16_t));
+      const float* src = static_cast<const float*>(data.data);
+      for (size_t k = 0; k < n; ++k) {
+        const uint16_t h = ir::float_to_half(src[k]);
+        std::memcpy(layout_.weights.data() + offset + k * sizeof(uint16_t), &h, sizeof(h));
+      }
+      b = Binding{Region::kWeights, offset, n * sizeof(uint16_t), true};
+    } else {
+      layout_.weights.resize(offset + data.bytes());
+      if (data.bytes()) std::memcpy(layout_.weights.data() + offset, data.data, data.bytes());
+      b = Binding{Region::kWeights, offset, data.bytes()};
+    }
   }
   if (b.region == Region::kNone || b.range == 0)
     return unsupported("empty tensor '" + v.name + "'");
@@ -95,7 +126,8 @@ Result<Binding> OpBuilder::output(size_t i, bool any_4_byte, bool large) {
 }
 
 Binding OpBuilder::piece(const Binding& whole, uint64_t first, uint64_t count) const {
-  return Binding{whole.region, whole.offset + first * 4, count * 4};
+  const uint64_t element = whole.half ? 2 : 4;
+  return Binding{whole.region, whole.offset + first * element, count * element, whole.half};
 }
 
 Binding OpBuilder::upload(const std::vector<float>& data) {

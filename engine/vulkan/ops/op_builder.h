@@ -22,6 +22,9 @@ struct DeviceLayout {
   size_t alignment = 64;               // offsets of bindings are multiples of this
   uint64_t max_binding_bytes = 0;      // maxStorageBufferRange (or the test override)
   uint32_t max_workgroup_size = 128;   // DeviceInfo::max_workgroup_size
+  // Per value: store this float32 constant as 16-bit floats (fp16 storage sessions only;
+  // vulkan/fp16_weights.h decides). Empty: every constant stays float32.
+  std::vector<bool> fp16_weights;
 };
 
 class OpBuilder {
@@ -45,7 +48,8 @@ class OpBuilder {
   // binds it in pieces).
   Result<Binding> input(size_t i, bool any_4_byte = false, bool large = false);
   Result<Binding> output(size_t i = 0, bool any_4_byte = false, bool large = false);
-  // Elements [first, first + count) of a tensor bound by `whole` (4-byte elements).
+  // Elements [first, first + count) of a tensor bound by `whole` (4-byte elements, or 2-byte
+  // ones for a `half` binding).
   Binding piece(const Binding& whole, uint64_t first, uint64_t count) const;
   // A float table computed on the host, stored with the weights.
   Binding upload(const std::vector<float>& data);
