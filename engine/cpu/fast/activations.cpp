@@ -29,7 +29,7 @@ Status unary(KernelContext& ctx, Op op) {
   const int64_t n = x.elements();
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, (n + kChunk - 1) / kChunk, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, (n + kChunk - 1) / kChunk, kChunk, [&](int64_t begin, int64_t end) {
     const int64_t first = begin * kChunk;
     const int64_t last = std::min(end * kChunk, n);
     map_span(xp + first, yp + first, last - first, op);

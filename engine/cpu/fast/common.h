@@ -1,11 +1,13 @@
 // Pieces shared by the fast kernels: declining to the reference kernel, the row-range split
-// that threads will use, and small vectorisable math.
+// over the thread pool, and small vectorisable math.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
 #include "cpu/kernel.h"
+#include "cpu/thread_pool.h"
 
 namespace edgeinfer::cpu::fast {
 
@@ -19,13 +21,31 @@ int64_t reference_fallback_count();
 // True when inputs [0, count) are all present float32 tensors.
 bool float_inputs(const KernelContext& ctx, size_t count);
 
-// Calls body(begin, end) over the independent rows [0, count). Today in one piece, on the
-// calling thread; once the thread pool is reachable from the context, this is where the
-// range gets split.
+// Work below this many elements per task is not worth waking a worker for (a wake-up and
+// the cache traffic of handing rows over cost a few microseconds).
+inline constexpr int64_t kMinElementsPerTask = 16 * 1024;
+
+// Calls body(begin, end) over the independent rows [0, count), each about `row_elements`
+// elements of work, split over the context's thread pool in contiguous ranges. Small jobs run
+// in one piece on the calling thread. The body must be safe to run on several threads at once.
 template <typename Body>
-void for_rows(KernelContext& ctx, int64_t count, Body&& body) {
-  (void)ctx;
-  if (count > 0) body(int64_t{0}, count);
+void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
+  if (count <= 0) return;
+  ThreadPool* pool = ctx.thread_pool();
+  const int64_t threads = pool ? pool->threads() : 1;
+  const int64_t work = count * std::max<int64_t>(row_elements, 1);
+  // A few tasks per thread, so a thread descheduled on a busy machine leaves its share to
+  // the others, but never tasks smaller than kMinElementsPerTask.
+  const int64_t tasks = std::min({count, threads * 4, work / kMinElementsPerTask});
+  if (threads <= 1 || tasks <= 1) {
+    body(int64_t{0}, count);
+    return;
+  }
+  pool->parallel_for(tasks, [&](int64_t task, int) {
+    const int64_t begin = count * task / tasks;
+    const int64_t end = count * (task + 1) / tasks;
+    if (begin < end) body(begin, end);
+  });
 }
 
 // e^x in float, branch-free so loops over it vectorise. Range reduction x = n ln2 + r, a

@@ -40,7 +40,7 @@ void run_plan(KernelContext& ctx, const BinaryPlan& plan, const float* a, const 
   const int64_t inner = plan.inner();
   const bool a_runs = plan.stride_a.back() != 0;
   const bool b_runs = plan.stride_b.back() != 0;
-  for_rows(ctx, plan.rows(), [&](int64_t begin, int64_t end) {
+  for_rows(ctx, plan.rows(), inner, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       int64_t oa = 0;
       int64_t ob = 0;

@@ -98,14 +98,15 @@ void pool(KernelContext& ctx, const Window& win, bool count_include_pad, const f
   const int64_t padded_w =
       std::max(win.pads_begin[1] + win.input[1], (out_w - 1) * win.strides[1] + win.kernel[1]);
   // One row per output row of every plane.
-  for_rows(ctx, planes * out_h, [&](int64_t begin, int64_t end) {
-    std::vector<float> padded(static_cast<size_t>(padded_w));
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t plane = r / out_h;
-      const int64_t oy = r % out_h;
-      pool_row<Op, kAverage>(win, rows, cols, x + plane * in_size, y + r * out_w, oy, padded);
-    }
-  });
+  for_rows(
+      ctx, planes * out_h, out_w * win.kernel[0] * win.kernel[1], [&](int64_t begin, int64_t end) {
+        std::vector<float> padded(static_cast<size_t>(padded_w));
+        for (int64_t r = begin; r < end; ++r) {
+          const int64_t plane = r / out_h;
+          const int64_t oy = r % out_h;
+          pool_row<Op, kAverage>(win, rows, cols, x + plane * in_size, y + r * out_w, oy, padded);
+        }
+      });
 }
 
 Status windowed_pool(KernelContext& ctx, bool average) {
@@ -163,7 +164,7 @@ Status global_average_pool_kernel(KernelContext& ctx) {
   EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, planes, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, planes, size, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p)
       yp[p] = plane_mean(xp + p * size, size);
   });

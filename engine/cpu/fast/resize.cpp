@@ -166,7 +166,7 @@ Status resize_kernel(KernelContext& ctx) {
   const int64_t planes = x.elements() / (g.in_h * g.in_w);
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, planes, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, planes, g.out_h * g.out_w, [&](int64_t begin, int64_t end) {
     std::vector<float> blended(spec->mode == ResizeMode::kLinear ? g.in_w : 0);
     for (int64_t p = begin; p < end; ++p) {
       const float* in = xp + p * g.in_h * g.in_w;

@@ -164,17 +164,19 @@ Status softmax_family(KernelContext& ctx, bool log) {
   float* yp = y.as<float>();
   const int64_t block = length * inner;
   if (inner == 1 && length < kShortRow) {
-    for_rows(ctx, (outer + kRowBlock - 1) / kRowBlock, [&](int64_t begin, int64_t end) {
-      std::vector<float> scratch(static_cast<size_t>((length + 2) * kRowBlock));
-      for (int64_t b = begin; b < end; ++b) {
-        const int64_t first = b * kRowBlock;
-        const int64_t count = std::min(kRowBlock, outer - first);
-        short_rows(xp + first * length, yp + first * length, count, length, log, scratch.data());
-      }
-    });
+    for_rows(ctx, (outer + kRowBlock - 1) / kRowBlock, kRowBlock * length * 4,
+             [&](int64_t begin, int64_t end) {
+               std::vector<float> scratch(static_cast<size_t>((length + 2) * kRowBlock));
+               for (int64_t b = begin; b < end; ++b) {
+                 const int64_t first = b * kRowBlock;
+                 const int64_t count = std::min(kRowBlock, outer - first);
+                 short_rows(xp + first * length, yp + first * length, count, length, log,
+                            scratch.data());
+               }
+             });
     return Status::ok();
   }
-  for_rows(ctx, outer, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, outer, block * 4, [&](int64_t begin, int64_t end) {
     std::vector<float> scratch(inner > 1 ? static_cast<size_t>(2 * inner) : 0);
     for (int64_t o = begin; o < end; ++o) {
       if (inner == 1) {

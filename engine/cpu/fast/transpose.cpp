@@ -123,7 +123,7 @@ void transpose_typed(KernelContext& ctx, const Permutation& p, const void* x, vo
   for (size_t d = 0; d < rank; ++d) {
     if (d != b && d != rank - 1) outer *= p.dims[d];
   }
-  for_rows(ctx, outer, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, outer, p.dims.back() * p.dims[b], [&](int64_t begin, int64_t end) {
     tiled_copy<T>(p, b, static_cast<const T*>(x), static_cast<T*>(y), begin, end);
   });
 }
@@ -160,7 +160,7 @@ Status transpose_kernel(KernelContext& ctx) {
     int64_t rows = 1;
     for (size_t d = 0; d + 1 < p.dims.size(); ++d)
       rows *= p.dims[d];
-    for_rows(ctx, rows, [&](int64_t begin, int64_t end) {
+    for_rows(ctx, rows, p.dims.back(), [&](int64_t begin, int64_t end) {
       run_copy(p, static_cast<const unsigned char*>(x.data), static_cast<unsigned char*>(y.data),
                elem, begin, end);
     });
