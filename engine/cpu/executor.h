@@ -20,6 +20,10 @@ struct ExecutorOptions {
   int threads = 1;  // 0 = one per core; 1 = no worker thread
   // Node name or op type -> algorithm (Options::algorithms).
   std::map<std::string, std::string> algorithms;
+  // Options::autotune: time the applicable algorithms of each layer at create, cached in
+  // `cache_dir` (Options::cache_dir; empty: the default cache folder).
+  bool autotune = false;
+  std::string cache_dir;
 };
 
 class Executor {

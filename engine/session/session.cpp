@@ -75,6 +75,8 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   cpu::ExecutorOptions executor_options;
   executor_options.threads = model->options.threads;
   executor_options.algorithms = model->options.algorithms;
+  executor_options.autotune = model->options.autotune;
+  executor_options.cache_dir = model->options.cache_dir;
   auto executor = cpu::Executor::create(g, cpu::fast_kernels(), s->kept_, executor_options);
   if (!executor) return executor.status().with_context(model->path);
   s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <memory>
 
+#include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
+#include "cpu/fast/kernel_timer.h"
 #include "cpu/reference/nn_window.h"
 #include "cpu/thread_pool.h"
 
@@ -44,6 +46,75 @@ bool attr_all(const ir::Node& node, const char* name, int64_t value) {
   return true;
 }
 
+// Packs the weights for `name` into a fresh state (nothing to pack for depthwise or reference).
+std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string& name,
+                                      const TensorView* w) {
+  auto state = std::make_unique<ConvState>(shape);
+  state->name = name;
+  if (name == kReference) return state;
+  state->weights = w->data;
+  state->ks = &kernels::best_kernel_set();
+  if (name != kDepthwise) {
+    const int64_t mg = state->out_channels / state->group;
+    const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
+    for (int64_t g = 0; g < state->group; ++g) {
+      state->packed.push_back(pack_rows(w->as<float>() + g * mg * k, mg, k, k, 1, state->ks->mr));
+    }
+  }
+  return state;
+}
+
+Status conv(KernelContext& ctx);
+
+// What an autotune result depends on: the layer (attributes, input and weight shapes), the
+// thread count and the CPU.
+std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
+  const ir::Node& node = ctx.node;
+  auto list = [](const std::vector<int64_t>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) s += ',';
+      s += std::to_string(v[i]);
+    }
+    return s;
+  };
+  std::string key =
+      "Conv x=" + list(ctx.graph.values[node.inputs[0]].static_shape()) + " w=" + list(w.shape) +
+      " g=" + std::to_string(node.attr_int("group", 1)) + " s=" + list(node.attr_ints("strides")) +
+      " d=" + list(node.attr_ints("dilations")) + " p=" + list(node.attr_ints("pads")) +
+      " auto=" + node.attr_string("auto_pad", "NOTSET");
+  return key + " threads=" + std::to_string(ctx.threads) + " cpu=" + cpu_signature();
+}
+
+// The fastest candidate on this machine: from the cache, else timed (and recorded). Returns
+// `rule` when the layer cannot be timed (a dynamic input shape).
+Result<std::string> autotuned(const PrepareContext& ctx, const ConvState& shape,
+                              const TensorView* w, const std::vector<std::string>& candidates,
+                              const std::string& rule) {
+  const std::string key = autotune_key(ctx, *w);
+  if (const std::string* cached = ctx.autotune->find(key);
+      cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
+    return *cached;
+  }
+  auto timer = KernelTimer::create(ctx);
+  if (!timer) return rule;
+  std::string best;
+  double best_ms = 0;
+  for (const std::string& name : candidates) {
+    if (name == kReference) continue;  // a reference for tests, never the fastest
+    const std::unique_ptr<ConvState> state = make_state(shape, name, w);
+    EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(conv, state.get()));
+    // Timings are noisy: another candidate must beat the rule's choice by 5% to replace it.
+    if (name == rule) ms *= 0.95;
+    if (best.empty() || ms < best_ms) {
+      best = name;
+      best_ms = ms;
+    }
+  }
+  ctx.autotune->record(key, best);
+  return best;
+}
+
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
   const std::vector<std::string> known = {kReference, kIm2col, kPointwise, kDepthwise};
@@ -55,33 +126,27 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const int64_t group = node.attr_int("group", 1);
   const bool usable = x_float && w && w->dtype == DType::kFloat32 && w->shape.size() == 4 &&
                       group >= 1 && w->shape[0] % group == 0 && w->shape[0] > 0;
-  auto state = std::make_unique<ConvState>();
+  ConvState shape;
   if (usable) {
-    state->group = group;
-    state->out_channels = w->shape[0];
-    state->in_channels = w->shape[1] * group;
-    state->kernel_h = w->shape[2];
-    state->kernel_w = w->shape[3];
+    shape.group = group;
+    shape.out_channels = w->shape[0];
+    shape.in_channels = w->shape[1] * group;
+    shape.kernel_h = w->shape[2];
+    shape.kernel_w = w->shape[3];
     const bool depthwise = w->shape[1] == 1 && w->shape[0] == group;
     const bool pointwise =
-        state->kernel_h == 1 && state->kernel_w == 1 && attr_all(node, "strides", 1);
+        shape.kernel_h == 1 && shape.kernel_w == 1 && attr_all(node, "strides", 1);
     candidates.push_back(kIm2col);
     if (pointwise) candidates.push_back(kPointwise);
     if (depthwise) candidates.push_back(kDepthwise);
     rule = depthwise ? kDepthwise : pointwise ? kPointwise : kIm2col;
-  }
-  EI_ASSIGN_OR_RETURN(state->name, choose_algorithm(ctx, known, candidates, rule));
-  if (state->name == kReference) return std::unique_ptr<PreparedState>(std::move(state));
-  state->weights = w->data;
-  state->ks = &kernels::best_kernel_set();
-  if (state->name != kDepthwise) {
-    const int64_t mg = state->out_channels / group;
-    const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
-    for (int64_t g = 0; g < group; ++g) {
-      state->packed.push_back(pack_rows(w->as<float>() + g * mg * k, mg, k, k, 1, state->ks->mr));
+    // Autotune where there is a choice to make (besides the reference) and none was asked for.
+    if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
+      EI_ASSIGN_OR_RETURN(rule, autotuned(ctx, shape, w, candidates, rule));
     }
   }
-  return std::unique_ptr<PreparedState>(std::move(state));
+  EI_ASSIGN_OR_RETURN(std::string name, choose_algorithm(ctx, known, candidates, rule));
+  return std::unique_ptr<PreparedState>(make_state(shape, name, w));
 }
 
 struct Geometry {
