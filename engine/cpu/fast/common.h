@@ -53,8 +53,7 @@ void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& bo
 // error about 2 ulp. Inputs are clamped to [-87.3, 88] so that 2^n stays a normal float:
 // e^-inf gives ~1e-38 rather than 0 and e^100 gives ~1.7e38 rather than inf. NaN stays NaN.
 inline float fast_exp(float x) {
-  const bool nan = x != x;
-  float v = nan ? 0.0f : x;
+  float v = x != x ? 0.0f : x;
   v = v > 88.0f ? 88.0f : v;
   v = v < -87.3365447504f ? -87.3365447504f : v;
   // n = round(v / ln2): add 0.5, then floor (truncation corrected for negatives).
@@ -72,7 +71,9 @@ inline float fast_exp(float x) {
   p = p * r + 5.0000001201e-1f;
   const float er = p * r * r + r + 1.0f;
   const float result = er * std::bit_cast<float>((n + 127) << 23);
-  return nan ? x : result;
+  // NaN in, NaN out. Adding a NaN constant rather than selecting x keeps the loop branch-free:
+  // GCC will not if-convert a select between x and the result of the float-to-int conversion.
+  return result + (x != x ? __builtin_nanf("") : 0.0f);
 }
 
 }  // namespace edgeinfer::cpu::fast

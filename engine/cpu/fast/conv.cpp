@@ -308,11 +308,25 @@ Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g,
           std::fill(dst, dst + plane.plane_w, 0.f);
           continue;
         }
+        // Column j reads input column j * stride + p - pad_left: zeros outside [lo, hi), a plain
+        // copy (strided for stride > 1) inside, with no per-element test.
+        const int64_t first = p - g.pad_left;  // input column of j = 0
+        const int64_t lo =
+            std::min(plane.plane_w, first >= 0 ? 0 : (-first + g.stride_w - 1) / g.stride_w);
+        const int64_t hi =
+            std::max(lo, std::min(plane.plane_w,
+                                  g.in_w - first <= 0 ? 0 : (g.in_w - first - 1) / g.stride_w + 1));
+        std::fill(dst, dst + lo, 0.f);
         const float* row = src + iy * g.in_w;
-        for (int64_t j = 0; j < plane.plane_w; ++j) {
-          const int64_t ix = j * g.stride_w + p - g.pad_left;
-          dst[j] = ix >= 0 && ix < g.in_w ? row[ix] : 0.f;
+        if (hi == lo) {
+          // The whole row is padding.
+        } else if (g.stride_w == 1) {
+          std::copy(row + (first + lo), row + (first + hi), dst + lo);
+        } else {
+          for (int64_t j = lo; j < hi; ++j)
+            dst[j] = row[first + j * g.stride_w];
         }
+        std::fill(dst + hi, dst + plane.plane_w, 0.f);
       }
     }
     float* out = y + task * spatial;
