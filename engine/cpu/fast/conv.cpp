@@ -169,6 +169,11 @@ void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride,
     const float* src = row + (ix0 + lo);
     for (int64_t j = 0; j < hi - lo; ++j)
       dst[lo + j] = src[j];
+  } else if (stride == 2) {
+    // A constant stride lets the compiler vectorise the gather as loads and permutes.
+    const float* src = row + (ix0 + 2 * lo);
+    for (int64_t j = 0; j < hi - lo; ++j)
+      dst[lo + j] = src[2 * j];
   } else {
     for (int64_t j = lo; j < hi; ++j)
       dst[j] = row[ix0 + j * stride];
@@ -322,6 +327,11 @@ Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g,
           // The whole row is padding.
         } else if (g.stride_w == 1) {
           std::copy(row + (first + lo), row + (first + hi), dst + lo);
+        } else if (g.stride_w == 2) {
+          // A constant stride lets the compiler vectorise the gather as loads and permutes.
+          const float* from = row + first;
+          for (int64_t j = lo; j < hi; ++j)
+            dst[j] = from[2 * j];
         } else {
           for (int64_t j = lo; j < hi; ++j)
             dst[j] = row[first + j * g.stride_w];
