@@ -454,6 +454,20 @@ TEST_CASE("fast Resize matches the reference for nearest and linear on every tra
   }
 }
 
+TEST_CASE("fast linear Resize doubling a row matches the reference", "[fast]") {
+  // Widths of 8 and more take the gather-free 2x path when the table allows it; every
+  // transform either takes it or falls back, and both must match the reference.
+  const HostTensor no_roi = omitted();
+  for (const int64_t w : {8, 9, 20, 33}) {
+    const HostTensor x = random_f32({1, 3, 5, w});
+    for (const char* t : {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+                          "half_pixel_symmetric"}) {
+      check_fast(node("Resize", {x, no_roi, HostTensor::f32({4}, {1, 1, 2, 2})},
+                      {{"mode", std::string("linear")}, {"coordinate_transformation_mode", t}}));
+    }
+  }
+}
+
 TEST_CASE("fast Resize-10 and Upsample use asymmetric coordinates", "[fast]") {
   const HostTensor x = random_f32({1, 4, 5, 6});
   for (const char* mode : {"nearest", "linear"}) {
