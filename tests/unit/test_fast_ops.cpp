@@ -395,6 +395,11 @@ TEST_CASE("fast Transpose handles layouts, unit dims, other ranks and element si
   // NHWC <-> NCHW with sizes that are not multiples of the tile.
   check_fast(node("Transpose", {random_f32({1, 17, 19, 20})}, {{"perm", Ints{0, 3, 1, 2}}}));
   check_fast(node("Transpose", {random_f32({2, 20, 17, 19})}, {{"perm", Ints{0, 2, 3, 1}}}));
+  // A few channels (the models' RGB input and two-class output): the interleave paths.
+  for (int64_t c : {2, 3, 4, 5}) {
+    check_fast(node("Transpose", {random_f32({2, 9, 13, c})}, {{"perm", Ints{0, 3, 1, 2}}}));
+    check_fast(node("Transpose", {random_f32({2, c, 9, 13})}, {{"perm", Ints{0, 2, 3, 1}}}));
+  }
   check_fast(node("Transpose", {random_f32({33, 47})}, {}));  // default: reversed axes
   check_fast(node("Transpose", {random_f32({1, 4, 1, 6})}, {{"perm", Ints{2, 3, 0, 1}}}));
   check_fast(node("Transpose", {random_f32({3, 1, 1})}, {{"perm", Ints{2, 1, 0}}}));
