@@ -288,6 +288,43 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   return Status::ok();
 }
 
+// Copies one input channel into g.stride_w planes of plane_h x plane_w: phase p, row r, column
+// j holds input (r - pad_top, j * stride_w + p - pad_left), or 0 outside the input. Inside a row
+// that is zeros, then a plain (or constant-stride) copy, then zeros: the bounds are computed once
+// per phase, not per row or element.
+void copy_padded_phases(const float* src, const Geometry& g, int64_t plane_h, int64_t plane_w,
+                        float* planes) {
+  const int64_t s = g.stride_w;
+  for (int64_t p = 0; p < s; ++p) {
+    const int64_t first = p - g.pad_left;  // input column of j = 0
+    const int64_t lo = std::min(plane_w, first >= 0 ? 0 : (-first + s - 1) / s);
+    const int64_t hi =
+        std::max(lo, std::min(plane_w, g.in_w - first <= 0 ? 0 : (g.in_w - first - 1) / s + 1));
+    for (int64_t r = 0; r < plane_h; ++r) {
+      float* dst = planes + (p * plane_h + r) * plane_w;
+      const int64_t iy = r - g.pad_top;
+      if (iy < 0 || iy >= g.in_h || hi == lo) {
+        std::fill(dst, dst + plane_w, 0.f);
+        continue;
+      }
+      std::fill(dst, dst + lo, 0.f);
+      const float* row = src + iy * g.in_w;
+      if (s == 1) {
+        std::copy(row + (first + lo), row + (first + hi), dst + lo);
+      } else if (s == 2) {
+        // A constant stride lets the compiler vectorise the gather as loads and permutes.
+        const float* from = row + first;
+        for (int64_t j = lo; j < hi; ++j)
+          dst[j] = from[2 * j];
+      } else {
+        for (int64_t j = lo; j < hi; ++j)
+          dst[j] = row[first + j * s];
+      }
+      std::fill(dst + hi, dst + plane_w, 0.f);
+    }
+  }
+}
+
 Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
                      const float* w, const float* bias, float* y, const GemmEpilogue& ep) {
   const kernels::KernelSet& ks = *st.ks;
@@ -305,40 +342,7 @@ Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g,
     const float* src = x + task * g.in_h * g.in_w;
     float* planes = thread_scratch(0, static_cast<size_t>(plane_size * g.stride_w));
     // Copy with zero padding, split by column phase so strided taps read contiguous memory.
-    for (int64_t p = 0; p < g.stride_w; ++p) {
-      for (int64_t r = 0; r < plane.plane_h; ++r) {
-        float* dst = planes + p * plane_size + r * plane.plane_w;
-        const int64_t iy = r - g.pad_top;
-        if (iy < 0 || iy >= g.in_h) {
-          std::fill(dst, dst + plane.plane_w, 0.f);
-          continue;
-        }
-        // Column j reads input column j * stride + p - pad_left: zeros outside [lo, hi), a plain
-        // copy (strided for stride > 1) inside, with no per-element test.
-        const int64_t first = p - g.pad_left;  // input column of j = 0
-        const int64_t lo =
-            std::min(plane.plane_w, first >= 0 ? 0 : (-first + g.stride_w - 1) / g.stride_w);
-        const int64_t hi =
-            std::max(lo, std::min(plane.plane_w,
-                                  g.in_w - first <= 0 ? 0 : (g.in_w - first - 1) / g.stride_w + 1));
-        std::fill(dst, dst + lo, 0.f);
-        const float* row = src + iy * g.in_w;
-        if (hi == lo) {
-          // The whole row is padding.
-        } else if (g.stride_w == 1) {
-          std::copy(row + (first + lo), row + (first + hi), dst + lo);
-        } else if (g.stride_w == 2) {
-          // A constant stride lets the compiler vectorise the gather as loads and permutes.
-          const float* from = row + first;
-          for (int64_t j = lo; j < hi; ++j)
-            dst[j] = from[2 * j];
-        } else {
-          for (int64_t j = lo; j < hi; ++j)
-            dst[j] = row[first + j * g.stride_w];
-        }
-        std::fill(dst + hi, dst + plane.plane_w, 0.f);
-      }
-    }
+    copy_padded_phases(src, g, plane.plane_h, plane.plane_w, planes);
     float* out = y + task * spatial;
     ks.depthwise(plane, planes, w + c * st.kernel_h * st.kernel_w, bias ? bias[c] : 0.f, out);
     if (epilogue) {
