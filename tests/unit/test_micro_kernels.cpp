@@ -89,7 +89,7 @@ TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
   std::mt19937 rng(11);
   for (const kernels::KernelSet* ks : sets()) {
     INFO("isa " << ks->isa);
-    for (int trial = 0; trial < 60; ++trial) {
+    for (int trial = 0; trial < 120; ++trial) {
       std::uniform_int_distribution<int64_t> small(1, 3), out(1, 37);
       kernels::DepthwisePlane g{};
       g.kernel_h = std::vector<int64_t>{1, 2, 3, 5, 7}[trial % 5];
@@ -98,6 +98,16 @@ TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
       g.stride_w = small(rng);
       g.dilation_h = small(rng);
       g.dilation_w = small(rng);
+      if (trial >= 60) {
+        // The specialised windows (3x3 and 5x5, two rows at a time at stride 1 along the
+        // height), with each inline activation.
+        g.kernel_h = g.kernel_w = trial % 2 ? 3 : 5;
+        g.stride_h = g.dilation_h = 1;
+        g.dilation_w = 1 + (trial / 2) % 2;
+        g.activation = trial % 4;
+        g.clip_lo = -0.5f;
+        g.clip_hi = 0.75f;
+      }
       g.out_h = out(rng);
       g.out_w = out(rng);
       g.plane_h = (g.out_h - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
@@ -122,6 +132,10 @@ TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
               want += double(w[ky * g.kernel_w + kx]) *
                       padded[(oy * g.stride_h + ky * g.dilation_h) * padded_w + ox * g.stride_w +
                              kx * g.dilation_w];
+          if (g.activation == 1) want = want > 0 ? want : 0;
+          if (g.activation == 2)
+            want = std::min(std::max(want, double(g.clip_lo)), double(g.clip_hi));
+          if (g.activation == 3) want = want * std::min(1.0, std::max(0.0, want / 6 + 0.5));
           worst = std::max(worst, std::abs(want - y[oy * g.out_w + ox]));
         }
       }

@@ -328,15 +328,26 @@ void copy_padded_phases(const float* src, const Geometry& g, int64_t plane_h, in
 Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
                      const float* w, const float* bias, float* y, const GemmEpilogue& ep) {
   const kernels::KernelSet& ks = *st.ks;
-  kernels::DepthwisePlane plane{st.kernel_h,  st.kernel_w, g.stride_h, g.stride_w, g.dilation_h,
-                                g.dilation_w, g.out_h,     g.out_w,    0,          0};
+  kernels::DepthwisePlane plane{
+      st.kernel_h, st.kernel_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.out_h,
+      g.out_w,     0,           0,          0,          0.f,          0.f};
   plane.plane_h = (g.out_h - 1) * g.stride_h + (st.kernel_h - 1) * g.dilation_h + 1;
   const int64_t padded_w = (g.out_w - 1) * g.stride_w + (st.kernel_w - 1) * g.dilation_w + 1;
   plane.plane_w = (padded_w - 1) / g.stride_w + 1;
   const int64_t channels = st.out_channels;
   const int64_t spatial = g.out_h * g.out_w;
   const int64_t plane_size = plane.plane_h * plane.plane_w;
-  const bool epilogue = !ep.epilogue.empty();
+  // Relu, Clip and HardSwish without a residual are applied by the micro-kernel as it stores
+  // each row; the other epilogues take a pass over the finished channel.
+  const Epilogue& e = ep.epilogue;
+  if (!e.residual && e.activation == Activation::kRelu) plane.activation = 1;
+  if (!e.residual && e.activation == Activation::kClip) {
+    plane.activation = 2;
+    plane.clip_lo = e.alpha;
+    plane.clip_hi = e.beta;
+  }
+  if (!e.residual && e.activation == Activation::kHardSwish) plane.activation = 3;
+  const bool epilogue = !e.empty() && plane.activation == 0;
   parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int) {
     const int64_t c = task % channels;
     const float* src = x + task * g.in_h * g.in_w;
