@@ -39,7 +39,7 @@ TEST_CASE("portable kernels are always available and the best set is one of them
   CHECK(&kernels::best_kernel_set() == all.front());
 }
 
-TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels]") {
+TEST_CASE("SGEMM micro-kernel with packing, bias, residual, clamp and HardSwish", "[kernels]") {
   std::mt19937 rng(7);
   for (const kernels::KernelSet* ks : sets()) {
     INFO("isa " << ks->isa);
@@ -47,6 +47,7 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
       std::uniform_int_distribution<int64_t> dim(1, 70);
       const int64_t m = dim(rng), n = dim(rng) + (trial % 3) * 40, k = dim(rng);
       const bool with_bias = trial % 2, with_residual = trial % 4 < 2, clamp = trial % 5 == 0;
+      const bool hardswish = trial % 3 == 1;
       const std::vector<float> a = random_values(rng, m * k), b = random_values(rng, k * n);
       const std::vector<float> bias = random_values(rng, m), res = random_values(rng, m * n);
       const float lo = clamp ? -0.5f : -std::numeric_limits<float>::infinity();
@@ -66,7 +67,7 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
         fast::pack_columns(b.data(), n, k, n0, nc, ks->nr, bp.data());
         fast::gemm_packed(*ks, packed, 0, m, bp.data(), nc, c.data() + n0, n,
                           with_bias ? bias.data() : nullptr,
-                          with_residual ? res.data() + n0 : nullptr, n, lo, hi);
+                          with_residual ? res.data() + n0 : nullptr, n, lo, hi, hardswish);
       }
       double worst = 0;
       for (int64_t i = 0; i < m; ++i) {
@@ -76,6 +77,7 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
             want += double(a[i * k + p]) * b[p * n + j];
           if (with_residual) want += res[i * n + j];
           want = std::min<double>(std::max<double>(want, lo), hi);
+          if (hardswish) want *= std::min(1.0, std::max(0.0, want / 6 + 0.5));
           worst = std::max(worst, std::abs(want - c[i * n + j]));
         }
       }

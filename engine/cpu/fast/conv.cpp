@@ -278,7 +278,7 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
     const int64_t r1 = std::min(mg, r0 + rows_per_block);
     gemm_packed(ks, st.packed[grp], r0, r1, b, nc, y + out_offset, spatial,
                 bias ? bias + grp * mg : nullptr, residual ? residual + out_offset : nullptr,
-                spatial, ep.lo, ep.hi);
+                spatial, ep.lo, ep.hi, ep.hardswish);
     if (ep.needs_row_pass) {
       for (int64_t r = r0; r < r1; ++r) {
         ks.activate_row(ep.row(grp * mg + r), y + out_offset + r * spatial, nullptr, nc);

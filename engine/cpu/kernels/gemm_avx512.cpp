@@ -43,6 +43,8 @@ void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const 
   if (mr == kMR && nr == kNR) {
     const __m512 lo = _mm512_set1_ps(out.lo);
     const __m512 hi = _mm512_set1_ps(out.hi);
+    const __m512 sixth = _mm512_set1_ps(1.f / 6.f), half = _mm512_set1_ps(0.5f);
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f);
     for (int i = 0; i < kMR; ++i) {
       __m512 v0 = c0[i], v1 = c1[i];
       if (out.bias) {
@@ -57,6 +59,10 @@ void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const 
       }
       v0 = clamp(v0, lo, hi);
       v1 = clamp(v1, lo, hi);
+      if (out.hardswish) {
+        v0 = _mm512_mul_ps(v0, clamp(_mm512_fmadd_ps(v0, sixth, half), zero, one));
+        v1 = _mm512_mul_ps(v1, clamp(_mm512_fmadd_ps(v1, sixth, half), zero, one));
+      }
       float* c = out.c + i * out.ldc;
       _mm512_storeu_ps(c, v0);
       _mm512_storeu_ps(c + 16, v1);

@@ -12,6 +12,7 @@ namespace edgeinfer::cpu::kernels {
 
 // Where a GEMM micro-kernel writes its MR x NR tile and what it adds on the way out:
 //   c[i][j] = clamp(sum_k a[i][k] * b[k][j] + bias[i] + residual[i][j], lo, hi)
+// followed, when `hardswish` is set, by v * clamp(v / 6 + 1/2, 0, 1).
 struct GemmOutput {
   float* c;
   int64_t ldc;
@@ -20,6 +21,7 @@ struct GemmOutput {
   int64_t ldr;
   float lo;  // -inf / +inf when there is no clamp
   float hi;
+  int hardswish;  // nonzero: HardSwish after the clamp
 };
 
 // `a`: k steps of MR floats (a packed panel of A rows); `b`: k steps of NR floats (a packed panel
