@@ -16,7 +16,7 @@ constexpr int64_t kChunk = 16384;
 
 // y[i] = op(x[i]); also correct in place (y == x).
 template <typename Op>
-void map_span(const float* x, float* y, int64_t n, Op op) {
+EI_VECTOR_CLONES void map_span(const float* x, float* y, int64_t n, Op op) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = op(x[i]);
 }

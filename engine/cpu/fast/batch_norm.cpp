@@ -11,7 +11,7 @@
 namespace edgeinfer::cpu::fast {
 namespace {
 
-void scale_shift(const float* x, float* y, int64_t n, float a, float b) {
+EI_VECTOR_CLONES void scale_shift(const float* x, float* y, int64_t n, float a, float b) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] * a + b;
 }

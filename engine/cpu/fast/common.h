@@ -9,6 +9,20 @@
 #include "cpu/kernel.h"
 #include "cpu/thread_pool.h"
 
+// The hot loops of the fast kernels are compiled twice, for AVX2 and for the baseline, and the
+// dynamic loader picks one from the CPU (function multiversioning): the library itself stays
+// baseline, so it runs on any x86-64, while a loop over a row moves 8 floats per instruction
+// instead of 4. Only the marked function's own body gets the AVX2 flags (inline callees are
+// inlined into it; out-of-line ones stay baseline), and vectorising an elementwise loop does
+// not change its results. Left out under AddressSanitizer, whose early start-up and ifunc
+// resolvers do not mix well.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define EI_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EI_VECTOR_CLONES
+#endif
+
 namespace edgeinfer::cpu::fast {
 
 // Runs the reference kernel of this node's op type. A fast kernel calls it, before allocating

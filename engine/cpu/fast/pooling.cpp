@@ -53,7 +53,7 @@ struct SumOp {
 };
 
 template <typename Op>
-void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) {
+EI_VECTOR_CLONES void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     acc[i] = Op::combine(acc[i], row[i]);
 }
@@ -61,8 +61,9 @@ void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) 
 // Output row `oy` of one plane. `padded` is scratch: pad_left + in_w + enough right padding
 // for the last window.
 template <typename Op, bool kAverage>
-void pool_row(const Window& win, const AxisWindows& rows, const AxisWindows& cols,
-              const float* plane, float* out, int64_t oy, std::vector<float>& padded) {
+EI_VECTOR_CLONES void pool_row(const Window& win, const AxisWindows& rows, const AxisWindows& cols,
+                               const float* plane, float* out, int64_t oy,
+                               std::vector<float>& padded) {
   const int64_t in_w = win.input[1];
   const int64_t out_w = win.output[1];
   const int64_t kw = win.kernel[1];
@@ -137,7 +138,7 @@ Status windowed_pool(KernelContext& ctx, bool average) {
 }
 
 // Mean of each contiguous N x C plane, with eight partial sums.
-float plane_mean(const float* x, int64_t n) {
+EI_VECTOR_CLONES float plane_mean(const float* x, int64_t n) {
   float lanes[8] = {};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {

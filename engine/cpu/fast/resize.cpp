@@ -84,20 +84,20 @@ AxisTable plan_axis(const ResizeSpec& spec, size_t axis, int64_t in, int64_t out
   return t;
 }
 
-void gather_row(const float* __restrict src, const int64_t* __restrict index, float* __restrict dst,
-                int64_t n) {
+EI_VECTOR_CLONES void gather_row(const float* __restrict src, const int64_t* __restrict index,
+                                 float* __restrict dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     dst[i] = src[index[i]];
 }
 
-void blend_rows(const float* __restrict r0, const float* __restrict r1, float w0, float w1,
-                float* __restrict dst, int64_t n) {
+EI_VECTOR_CLONES void blend_rows(const float* __restrict r0, const float* __restrict r1, float w0,
+                                 float w1, float* __restrict dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     dst[i] = r0[i] * w0 + r1[i] * w1;
 }
 
-void blend_gather(const float* __restrict src, const AxisTable& cols, float* __restrict dst,
-                  int64_t begin, int64_t end) {
+EI_VECTOR_CLONES void blend_gather(const float* __restrict src, const AxisTable& cols,
+                                   float* __restrict dst, int64_t begin, int64_t end) {
   const int64_t* i0 = cols.index0.data();
   const int64_t* i1 = cols.index1.data();
   const float* w0 = cols.weight0.data();
@@ -126,8 +126,8 @@ bool is_doubling(const AxisTable& t, int64_t in, int64_t* shift) {
 
 // blend_gather for a doubling table: the interior is two contiguous blends interleaved (no
 // gathers), the edges use the table. Same products and sums as blend_gather, so same bits.
-void blend_double(const float* __restrict src, const AxisTable& cols, int64_t shift,
-                  float* __restrict dst, int64_t n) {
+EI_VECTOR_CLONES void blend_double(const float* __restrict src, const AxisTable& cols,
+                                   int64_t shift, float* __restrict dst, int64_t n) {
   const float e0 = cols.weight0[4], e1 = cols.weight1[4];
   const float o0 = cols.weight0[5], o1 = cols.weight1[5];
   blend_gather(src, cols, dst, 0, 4);

@@ -55,7 +55,8 @@ constexpr int64_t kTile = 16;
 // with the channel count a constant the compiler vectorises the strided side with permutes,
 // where square tiles of a few columns would copy element by element.
 template <typename T, int kChannels>
-void deinterleave(const T* __restrict x, T* __restrict y, int64_t plane_stride, int64_t pixels) {
+EI_VECTOR_CLONES void deinterleave(const T* __restrict x, T* __restrict y, int64_t plane_stride,
+                                   int64_t pixels) {
   for (int64_t i = 0; i < pixels; ++i) {
     for (int c = 0; c < kChannels; ++c)
       y[c * plane_stride + i] = x[i * kChannels + c];
@@ -63,7 +64,8 @@ void deinterleave(const T* __restrict x, T* __restrict y, int64_t plane_stride, 
 }
 
 template <typename T, int kChannels>
-void interleave(const T* __restrict x, T* __restrict y, int64_t plane_stride, int64_t pixels) {
+EI_VECTOR_CLONES void interleave(const T* __restrict x, T* __restrict y, int64_t plane_stride,
+                                 int64_t pixels) {
   for (int64_t i = 0; i < pixels; ++i) {
     for (int c = 0; c < kChannels; ++c)
       y[i * kChannels + c] = x[c * plane_stride + i];
