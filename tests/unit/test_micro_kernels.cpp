@@ -87,6 +87,29 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual, clamp and HardSwish"
   }
 }
 
+TEST_CASE("SGEMM micro-kernel keeps a NaN result NaN in full and edge tiles", "[kernels]") {
+  for (const kernels::KernelSet* ks : sets()) {
+    INFO("isa " << ks->isa);
+    // m x n covers one full tile and an edge tile of every set; column 1 of B is NaN.
+    const int64_t m = ks->mr + 1, n = 2 * ks->nr + 3, k = 5;
+    std::vector<float> a(m * k, 0.5f), b(k * n, 1.f);
+    for (int64_t p = 0; p < k; ++p)
+      b[p * n + 1] = std::numeric_limits<float>::quiet_NaN();
+    const fast::PackedRows packed = fast::pack_rows(a.data(), m, k, k, 1, ks->mr);
+    std::vector<float> bp(k * fast::round_up(n, ks->nr));
+    fast::pack_columns(b.data(), n, k, 0, n, ks->nr, bp.data());
+    for (const float lo : {-std::numeric_limits<float>::infinity(), -1.f}) {
+      std::vector<float> c(m * n, 0.f);
+      fast::gemm_packed(*ks, packed, 0, m, bp.data(), n, c.data(), n, nullptr, nullptr, 0, lo, 2.f);
+      for (int64_t i = 0; i < m; ++i) {
+        INFO("row " << i << " lo " << lo);
+        CHECK(std::isnan(c[i * n + 1]));
+        CHECK(c[i * n] == 2.f);  // 5 * 0.5 clamped to hi
+      }
+    }
+  }
+}
+
 TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
   std::mt19937 rng(11);
   for (const kernels::KernelSet* ks : sets()) {

@@ -45,7 +45,8 @@ void gemm_4x24(int64_t k, const float* a, const float* b, int mr, int nr, const 
       for (int j = 0; j < 3; ++j) {
         __m256 v = _mm256_add_ps(c[i][j], bi);
         if (r) v = _mm256_add_ps(v, _mm256_loadu_ps(r + 8 * j));
-        v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+        // Bounds first: a NaN result stays NaN (max/min return their second operand).
+        v = _mm256_min_ps(hi, _mm256_max_ps(lo, v));
         if (out.hardswish) {
           const __m256 t = _mm256_fmadd_ps(v, sixth, half);
           v = _mm256_mul_ps(v, _mm256_min_ps(_mm256_max_ps(t, zero), one));

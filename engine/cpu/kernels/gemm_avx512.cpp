@@ -17,10 +17,12 @@ constexpr int kNR = 32;
 
 // min(max(v, lo), hi). The masked forms take every operand explicitly: GCC 12 warns about the
 // undefined pass-through of the unmasked _mm512_max_ps/_mm512_min_ps.
+// The bound is the first operand: max/min return the second one when either is NaN, so a NaN
+// result stays NaN (as in the tail store), not the bound.
 inline __m512 clamp(__m512 v, __m512 lo, __m512 hi) {
   const __mmask16 all = 0xFFFF;
-  v = _mm512_mask_max_ps(v, all, v, lo);
-  return _mm512_mask_min_ps(v, all, v, hi);
+  v = _mm512_mask_max_ps(v, all, lo, v);
+  return _mm512_mask_min_ps(v, all, hi, v);
 }
 
 void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const GemmOutput& out) {
