@@ -17,12 +17,10 @@ constexpr int kNR = 32;
 
 // min(max(v, lo), hi). The masked forms take every operand explicitly: GCC 12 warns about the
 // undefined pass-through of the unmasked _mm512_max_ps/_mm512_min_ps.
-// The bound is the first operand: max/min return the second one when either is NaN, so a NaN
-// result stays NaN (as in the tail store), not the bound.
 inline __m512 clamp(__m512 v, __m512 lo, __m512 hi) {
   const __mmask16 all = 0xFFFF;
-  v = _mm512_mask_max_ps(v, all, lo, v);
-  return _mm512_mask_min_ps(v, all, hi, v);
+  v = _mm512_mask_max_ps(v, all, v, lo);
+  return _mm512_mask_min_ps(v, all, v, hi);
 }
 
 void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const GemmOutput& out) {
@@ -43,6 +41,7 @@ void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const 
     b += kNR;
   }
   if (mr == kMR && nr == kNR) {
+    const bool clamped = out.lo != -__builtin_inff() || out.hi != __builtin_inff();
     const __m512 lo = _mm512_set1_ps(out.lo);
     const __m512 hi = _mm512_set1_ps(out.hi);
     const __m512 sixth = _mm512_set1_ps(1.f / 6.f), half = _mm512_set1_ps(0.5f);
@@ -59,8 +58,12 @@ void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const 
         v0 = _mm512_add_ps(v0, _mm512_loadu_ps(r));
         v1 = _mm512_add_ps(v1, _mm512_loadu_ps(r + 16));
       }
-      v0 = clamp(v0, lo, hi);
-      v1 = clamp(v1, lo, hi);
+      // Only a real clamp is applied: max/min turn a NaN into the bound, and without an
+      // activation a NaN result must stay NaN (as the tail store keeps it).
+      if (clamped) {
+        v0 = clamp(v0, lo, hi);
+        v1 = clamp(v1, lo, hi);
+      }
       if (out.hardswish) {
         v0 = _mm512_mul_ps(v0, clamp(_mm512_fmadd_ps(v0, sixth, half), zero, one));
         v1 = _mm512_mul_ps(v1, clamp(_mm512_fmadd_ps(v1, sixth, half), zero, one));
