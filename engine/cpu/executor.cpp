@@ -1,7 +1,9 @@
 #include "cpu/executor.h"
 
 #include <chrono>
+#include <optional>
 
+#include "cpu/autotune_cache.h"
 #include "cpu/executor_concat.h"
 #include "ir/tensor_size.h"
 #include "planner/schedule.h"
@@ -87,8 +89,9 @@ Status check_algorithm_keys(const ir::Graph& graph,
 // Runs the node's prepare step, if its kernel has one, with the override that names it.
 Result<std::unique_ptr<PreparedState>> prepare_node(
     const ir::Graph& graph, const ir::Node& node, const KernelRegistry& kernels, int threads,
-    const std::map<std::string, std::string>& algorithms) {
-  PrepareContext context{node, graph, threads, "", false, {}};
+    const std::map<std::string, std::string>& algorithms, ThreadPool* pool,
+    AutotuneCache* autotune) {
+  PrepareContext context{node, graph, threads, "", false, {}, pool, autotune};
   if (auto it = algorithms.find(node.name); !node.name.empty() && it != algorithms.end()) {
     context.algorithm = it->second;
     context.algorithm_by_name = true;
@@ -129,6 +132,8 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
     return error(StatusCode::kInternal,
                  "the schedule given is not a topological order of the graph");
   }
+  std::optional<AutotuneCache> autotune;
+  if (options.autotune) autotune = AutotuneCache::open(autotune_cache_path(options.cache_dir));
   for (ir::NodeId id : e.schedule_) {
     const ir::Node& node = graph.nodes[id];
     KernelFn fn =
@@ -140,9 +145,12 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
     }
     e.kernels_.push_back(fn);
     EI_ASSIGN_OR_RETURN(std::unique_ptr<PreparedState> state,
-                        prepare_node(graph, node, kernels, threads, options.algorithms));
+                        prepare_node(graph, node, kernels, threads, options.algorithms,
+                                     e.pool_.get(), autotune ? &*autotune : nullptr));
     e.prepared_.push_back(std::move(state));
   }
+  // A cache that cannot be written costs the next load its timings, not this one its model.
+  if (autotune) (void)autotune->save();
   keep.resize(graph.values.size(), false);
   e.lifetimes_ = planner::compute_lifetimes(graph, e.schedule_, keep);
   e.releases_ = planner::releases_per_step(e.lifetimes_, e.schedule_.size());

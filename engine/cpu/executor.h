@@ -22,6 +22,10 @@ struct ExecutorOptions {
   std::map<std::string, std::string> algorithms;
   // The order to run the nodes in (planner/schedule.h); empty: the graph's topological order.
   std::vector<ir::NodeId> schedule;
+  // Options::autotune: time the applicable algorithms of each layer at create, cached in
+  // `cache_dir` (Options::cache_dir; empty: the default cache folder).
+  bool autotune = false;
+  std::string cache_dir;
 };
 
 class Executor {

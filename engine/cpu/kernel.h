@@ -19,6 +19,7 @@
 namespace edgeinfer::cpu {
 
 class ThreadPool;
+class AutotuneCache;
 
 // What a kernel computed once for its node when the executor was created (pre-packed weights,
 // the algorithm it chose), owned by the executor and handed back on every run.
@@ -79,6 +80,13 @@ struct PrepareContext {
   // the model also lists as a graph input may be fed by the caller later: a kernel that packs
   // it must check at run time that the input still points at this data (ran_with_constant).
   std::vector<TensorView> constant_views;
+
+  // The workers runs will use (null for one thread): autotuning times candidates with them.
+  ThreadPool* pool = nullptr;
+  // Set when Options::autotune asks to time the applicable algorithms (null otherwise): a
+  // kernel with a choice looks its layer up here, times the candidates when it is missing and
+  // records the winner. An explicit algorithm override still wins.
+  AutotuneCache* autotune = nullptr;
 
   // Input i when it is a constant; nullptr otherwise.
   const TensorView* constant_input(size_t i) const {

@@ -51,7 +51,7 @@ void ThreadPool::run_tasks(int thread) {
   }
 }
 
-void ThreadPool::parallel_for(int64_t tasks, const std::function<void(int64_t, int)>& fn) {
+void ThreadPool::parallel_for(int64_t tasks, TaskFn fn) {
   if (workers_.empty() || tasks <= 1) {
     for (int64_t t = 0; t < tasks; ++t)
       fn(t, 0);

@@ -14,12 +14,28 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace edgeinfer::cpu {
+
+// A non-owning reference to a callable fn(task, thread). Unlike std::function it never
+// allocates (a lambda with several captures would not fit std::function's small buffer), so a
+// planned run stays free of allocations. The callable must outlive the call it is passed to.
+class TaskFn {
+ public:
+  template <typename F>
+  TaskFn(const F& f)  // NOLINT: implicit, so callers pass lambdas directly
+      : object_(&f), call_([](const void* o, int64_t task, int thread) {
+          (*static_cast<const F*>(o))(task, thread);
+        }) {}
+  void operator()(int64_t task, int thread) const { call_(object_, task, thread); }
+
+ private:
+  const void* object_;
+  void (*call_)(const void*, int64_t, int);
+};
 
 class ThreadPool {
  public:
@@ -34,7 +50,7 @@ class ThreadPool {
   // Calls fn(task, thread) for every task in [0, tasks), spread over the threads; `thread` is
   // in [0, threads()) and identifies the thread's scratch space. Returns when all are done.
   // Not reentrant: fn must not call parallel_for on the same pool.
-  void parallel_for(int64_t tasks, const std::function<void(int64_t task, int thread)>& fn);
+  void parallel_for(int64_t tasks, TaskFn fn);
 
   // The number of threads for `threads` as Options means it (0 = one per core).
   static int resolve(int threads);
@@ -53,12 +69,11 @@ class ThreadPool {
   std::atomic<int> active_{0};     // workers inside the current job
   std::atomic<bool> stop_{false};
   int64_t tasks_ = 0;
-  const std::function<void(int64_t, int)>* fn_ = nullptr;
+  const TaskFn* fn_ = nullptr;
 };
 
 // Runs fn over [0, tasks) on `pool`, or inline on the calling thread when pool is null.
-inline void parallel_for(ThreadPool* pool, int64_t tasks,
-                         const std::function<void(int64_t task, int thread)>& fn) {
+inline void parallel_for(ThreadPool* pool, int64_t tasks, TaskFn fn) {
   if (pool && pool->threads() > 1 && tasks > 1) {
     pool->parallel_for(tasks, fn);
     return;

@@ -37,15 +37,18 @@ Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCoun
   // Transposes and Reshapes bypassed above still read their inputs; drop them before the
   // fusions count readers.
   done.emplace_back("eliminate_dead_code", eliminate_dead_code(graph, options));
-  // BN after a Mul (or a Mul after a BN) folds once the first one has: repeat both.
-  int bn = 0, affine = 0;
+  // BN after a Mul (or a Mul after a BN) folds once the first one has, and a constant op
+  // moved before a Transpose folds once what the Transpose reads is a producer: repeat all.
+  int bn = 0, affine = 0, hoisted = 0;
   for (int changed = 1; changed > 0;) {
     const int b = fold_batch_norms(graph, options);
     const int a = fold_channel_affine(graph, options);
-    bn += b, affine += a, changed = a + b;
+    const int h = hoist_constant_ops_over_transposes(graph, options);
+    bn += b, affine += a, hoisted += h, changed = a + b + h;
   }
   done.emplace_back("fold_batch_norms", bn);
   done.emplace_back("fold_channel_affine", affine);
+  done.emplace_back("hoist_constant_ops_over_transposes", hoisted);
   done.emplace_back("collapse_hard_swish", collapse_hard_swish(graph, options));
   done.emplace_back("fuse_residual_adds", fuse_residual_adds(graph, options));
   done.emplace_back("fuse_activations", fuse_activations(graph, options));

@@ -43,6 +43,11 @@ int cancel_transposes(ir::Graph& graph, const PassOptions& options);
 // the op reads x, and its other operand, if not a scalar, gets the outer Transpose.
 int sink_transposes(ir::Graph& graph, const PassOptions& options);
 
+// Mul, Add, Sub or Div of a Transpose's output by a constant that varies along at most one
+// axis, where the Transpose reads a Conv, ConvTranspose or Gemm: the op moves before the
+// Transpose (its constant reshaped to match), where Mul/Add folding can absorb it.
+int hoist_constant_ops_over_transposes(ir::Graph& graph, const PassOptions& options);
+
 // A Reshape of a Reshape (or Flatten, Squeeze, Unsqueeze) reads the first one's input.
 int collapse_reshapes(ir::Graph& graph, const PassOptions& options);
 

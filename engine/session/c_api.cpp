@@ -293,13 +293,20 @@ ei_status ei_options_set(ei_options* options, const char* key, const char* value
       o.weights = *w;
     } else if (k == "cache_dir" || k == "cache-dir") {
       o.cache_dir = v;
+    } else if (k == "autotune") {
+      if (v != "0" && v != "1" && v != "false" && v != "true") {
+        return Status(StatusCode::kInvalidArgument,
+                      "autotune must be 0, 1, false or true, got '" + v + "'");
+      }
+      o.autotune = v == "1" || v == "true";
     } else if (k == "keep") {
       if (v.empty()) return Status(StatusCode::kInvalidArgument, "tensor name is empty");
       o.keep_tensors.push_back(v);
     } else {
-      return Status(StatusCode::kInvalidArgument,
-                    "unknown option '" + k +
-                        "' (expected backend, threads, memory_mode, weights, cache_dir or keep)");
+      return Status(
+          StatusCode::kInvalidArgument,
+          "unknown option '" + k +
+              "' (expected backend, threads, memory_mode, weights, cache_dir, autotune or keep)");
     }
     return Status::ok();
   });

@@ -91,6 +91,8 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   cpu::ExecutorOptions executor_options;
   executor_options.threads = model->options.threads;
   executor_options.algorithms = model->options.algorithms;
+  executor_options.autotune = model->options.autotune;
+  executor_options.cache_dir = model->options.cache_dir;
   const auto static_bytes = static_intermediate_bytes(g);
   if (static_bytes && model->options.memory_mode == MemoryMode::kPlanned &&
       model->options.memory_aware_schedule) {

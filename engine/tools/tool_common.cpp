@@ -111,6 +111,9 @@ void add_engine_options(ArgParser& args) {
                   "Conv=im2col-gemm (Conv: reference, im2col-gemm, 1x1-gemm, depthwise;\n"
                   "ConvTranspose: reference, scatter-gemm; Gemm, MatMul: reference, sgemm)",
                   true);
+  args.add_flag("autotune",
+                "time each layer's applicable algorithms at load and run the fastest\n"
+                "(cached in the cache folder, so later loads do not time again)");
 }
 
 namespace {
@@ -177,6 +180,7 @@ Result<Options> engine_options(const ArgParser& args) {
     options.algorithms[spec.substr(0, eq)] = spec.substr(eq + 1);
   }
   options.keep_tensors = args.get_all("keep");
+  options.autotune = args.has("autotune");
   return options;
 }
 

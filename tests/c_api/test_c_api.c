@@ -91,6 +91,9 @@ static void test_options(void) {
   CHECK(ei_options_set(options, "threads", "x") == EI_INVALID_ARGUMENT);
   CHECK(ei_options_set(options, "memory_mode", "planned") == EI_OK);
   CHECK(ei_options_set(options, "weights", "load") == EI_OK);
+  CHECK(ei_options_set(options, "autotune", "0") == EI_OK);
+  CHECK(ei_options_set(options, "autotune", "maybe") == EI_INVALID_ARGUMENT);
+  CHECK(contains(ei_last_error(), "maybe"));
   CHECK(ei_options_set(options, "colour", "blue") == EI_INVALID_ARGUMENT);
   CHECK(contains(ei_last_error(), "colour"));
   CHECK(ei_options_set(NULL, "threads", "1") == EI_INVALID_ARGUMENT);

@@ -395,6 +395,11 @@ TEST_CASE("fast Transpose handles layouts, unit dims, other ranks and element si
   // NHWC <-> NCHW with sizes that are not multiples of the tile.
   check_fast(node("Transpose", {random_f32({1, 17, 19, 20})}, {{"perm", Ints{0, 3, 1, 2}}}));
   check_fast(node("Transpose", {random_f32({2, 20, 17, 19})}, {{"perm", Ints{0, 2, 3, 1}}}));
+  // A few channels (the models' RGB input and two-class output): the interleave paths.
+  for (int64_t c : {2, 3, 4, 5}) {
+    check_fast(node("Transpose", {random_f32({2, 9, 13, c})}, {{"perm", Ints{0, 3, 1, 2}}}));
+    check_fast(node("Transpose", {random_f32({2, c, 9, 13})}, {{"perm", Ints{0, 2, 3, 1}}}));
+  }
   check_fast(node("Transpose", {random_f32({33, 47})}, {}));  // default: reversed axes
   check_fast(node("Transpose", {random_f32({1, 4, 1, 6})}, {{"perm", Ints{2, 3, 0, 1}}}));
   check_fast(node("Transpose", {random_f32({3, 1, 1})}, {{"perm", Ints{2, 1, 0}}}));
@@ -450,6 +455,20 @@ TEST_CASE("fast Resize matches the reference for nearest and linear on every tra
         check_fast(node("Resize", {x, no_roi, omitted(), HostTensor::i64({4}, sizes)},
                         {{"mode", std::string(mode)}, {"coordinate_transformation_mode", t}}, 13));
       }
+    }
+  }
+}
+
+TEST_CASE("fast linear Resize doubling a row matches the reference", "[fast]") {
+  // Widths of 8 and more take the gather-free 2x path when the table allows it; every
+  // transform either takes it or falls back, and both must match the reference.
+  const HostTensor no_roi = omitted();
+  for (const int64_t w : {8, 9, 20, 33}) {
+    const HostTensor x = random_f32({1, 3, 5, w});
+    for (const char* t : {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+                          "half_pixel_symmetric"}) {
+      check_fast(node("Resize", {x, no_roi, HostTensor::f32({4}, {1, 1, 2, 2})},
+                      {{"mode", std::string("linear")}, {"coordinate_transformation_mode", t}}));
     }
   }
 }

@@ -39,7 +39,7 @@ TEST_CASE("portable kernels are always available and the best set is one of them
   CHECK(&kernels::best_kernel_set() == all.front());
 }
 
-TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels]") {
+TEST_CASE("SGEMM micro-kernel with packing, bias, residual, clamp and HardSwish", "[kernels]") {
   std::mt19937 rng(7);
   for (const kernels::KernelSet* ks : sets()) {
     INFO("isa " << ks->isa);
@@ -47,6 +47,7 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
       std::uniform_int_distribution<int64_t> dim(1, 70);
       const int64_t m = dim(rng), n = dim(rng) + (trial % 3) * 40, k = dim(rng);
       const bool with_bias = trial % 2, with_residual = trial % 4 < 2, clamp = trial % 5 == 0;
+      const bool hardswish = trial % 3 == 1;
       const std::vector<float> a = random_values(rng, m * k), b = random_values(rng, k * n);
       const std::vector<float> bias = random_values(rng, m), res = random_values(rng, m * n);
       const float lo = clamp ? -0.5f : -std::numeric_limits<float>::infinity();
@@ -66,7 +67,7 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
         fast::pack_columns(b.data(), n, k, n0, nc, ks->nr, bp.data());
         fast::gemm_packed(*ks, packed, 0, m, bp.data(), nc, c.data() + n0, n,
                           with_bias ? bias.data() : nullptr,
-                          with_residual ? res.data() + n0 : nullptr, n, lo, hi);
+                          with_residual ? res.data() + n0 : nullptr, n, lo, hi, hardswish);
       }
       double worst = 0;
       for (int64_t i = 0; i < m; ++i) {
@@ -76,6 +77,7 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
             want += double(a[i * k + p]) * b[p * n + j];
           if (with_residual) want += res[i * n + j];
           want = std::min<double>(std::max<double>(want, lo), hi);
+          if (hardswish) want *= std::min(1.0, std::max(0.0, want / 6 + 0.5));
           worst = std::max(worst, std::abs(want - c[i * n + j]));
         }
       }
@@ -85,11 +87,34 @@ TEST_CASE("SGEMM micro-kernel with packing, bias, residual and clamp", "[kernels
   }
 }
 
+TEST_CASE("SGEMM micro-kernel keeps a NaN result NaN in full and edge tiles", "[kernels]") {
+  for (const kernels::KernelSet* ks : sets()) {
+    INFO("isa " << ks->isa);
+    // m x n covers one full tile and an edge tile of every set; column 1 of B is NaN.
+    const int64_t m = ks->mr + 1, n = 2 * ks->nr + 3, k = 5;
+    std::vector<float> a(m * k, 0.5f), b(k * n, 1.f);
+    for (int64_t p = 0; p < k; ++p)
+      b[p * n + 1] = std::numeric_limits<float>::quiet_NaN();
+    const fast::PackedRows packed = fast::pack_rows(a.data(), m, k, k, 1, ks->mr);
+    std::vector<float> bp(k * fast::round_up(n, ks->nr));
+    fast::pack_columns(b.data(), n, k, 0, n, ks->nr, bp.data());
+    // No clamp (a convolution without activation): the NaN comes out as NaN.
+    const float inf = std::numeric_limits<float>::infinity();
+    std::vector<float> c(m * n, 0.f);
+    fast::gemm_packed(*ks, packed, 0, m, bp.data(), n, c.data(), n, nullptr, nullptr, 0, -inf, inf);
+    for (int64_t i = 0; i < m; ++i) {
+      INFO("row " << i);
+      CHECK(std::isnan(c[i * n + 1]));
+      CHECK(c[i * n] == 2.5f);
+    }
+  }
+}
+
 TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
   std::mt19937 rng(11);
   for (const kernels::KernelSet* ks : sets()) {
     INFO("isa " << ks->isa);
-    for (int trial = 0; trial < 60; ++trial) {
+    for (int trial = 0; trial < 120; ++trial) {
       std::uniform_int_distribution<int64_t> small(1, 3), out(1, 37);
       kernels::DepthwisePlane g{};
       g.kernel_h = std::vector<int64_t>{1, 2, 3, 5, 7}[trial % 5];
@@ -98,6 +123,16 @@ TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
       g.stride_w = small(rng);
       g.dilation_h = small(rng);
       g.dilation_w = small(rng);
+      if (trial >= 60) {
+        // The specialised windows (3x3 and 5x5, two rows at a time at stride 1 along the
+        // height), with each inline activation.
+        g.kernel_h = g.kernel_w = trial % 2 ? 3 : 5;
+        g.stride_h = g.dilation_h = 1;
+        g.dilation_w = 1 + (trial / 2) % 2;
+        g.activation = trial % 4;
+        g.clip_lo = -0.5f;
+        g.clip_hi = 0.75f;
+      }
       g.out_h = out(rng);
       g.out_w = out(rng);
       g.plane_h = (g.out_h - 1) * g.stride_h + (g.kernel_h - 1) * g.dilation_h + 1;
@@ -122,6 +157,10 @@ TEST_CASE("depthwise micro-kernel over phase-split planes", "[kernels]") {
               want += double(w[ky * g.kernel_w + kx]) *
                       padded[(oy * g.stride_h + ky * g.dilation_h) * padded_w + ox * g.stride_w +
                              kx * g.dilation_w];
+          if (g.activation == 1) want = want > 0 ? want : 0;
+          if (g.activation == 2)
+            want = std::min(std::max(want, double(g.clip_lo)), double(g.clip_hi));
+          if (g.activation == 3) want = want * std::min(1.0, std::max(0.0, want / 6 + 0.5));
           worst = std::max(worst, std::abs(want - y[oy * g.out_w + ox]));
         }
       }

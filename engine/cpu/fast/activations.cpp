@@ -16,7 +16,7 @@ constexpr int64_t kChunk = 16384;
 
 // y[i] = op(x[i]); also correct in place (y == x).
 template <typename Op>
-void map_span(const float* x, float* y, int64_t n, Op op) {
+EI_VECTOR_CLONES void map_span(const float* x, float* y, int64_t n, Op op) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = op(x[i]);
 }
@@ -29,7 +29,7 @@ Status unary(KernelContext& ctx, Op op) {
   const int64_t n = x.elements();
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, (n + kChunk - 1) / kChunk, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, (n + kChunk - 1) / kChunk, kChunk, [&](int64_t begin, int64_t end) {
     const int64_t first = begin * kChunk;
     const int64_t last = std::min(end * kChunk, n);
     map_span(xp + first, yp + first, last - first, op);

@@ -11,7 +11,7 @@
 namespace edgeinfer::cpu::fast {
 namespace {
 
-void scale_shift(const float* x, float* y, int64_t n, float a, float b) {
+EI_VECTOR_CLONES void scale_shift(const float* x, float* y, int64_t n, float a, float b) {
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] * a + b;
 }
@@ -49,7 +49,7 @@ Status batch_norm_kernel(KernelContext& ctx) {
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
   // One row per (n, c) plane.
-  for_rows(ctx, x.shape[0] * channels, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, x.shape[0] * channels, inner, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       const int64_t c = row % channels;
       scale_shift(xp + row * inner, yp + row * inner, inner, a[c], b[c]);

@@ -1,11 +1,27 @@
 // Pieces shared by the fast kernels: declining to the reference kernel, the row-range split
-// that threads will use, and small vectorisable math.
+// over the thread pool, and small vectorisable math.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
 #include "cpu/kernel.h"
+#include "cpu/thread_pool.h"
+
+// The hot loops of the fast kernels are compiled twice, for AVX2 and for the baseline, and the
+// dynamic loader picks one from the CPU (function multiversioning): the library itself stays
+// baseline, so it runs on any x86-64, while a loop over a row moves 8 floats per instruction
+// instead of 4. Only the marked function's own body gets the AVX2 flags (inline callees are
+// inlined into it; out-of-line ones stay baseline), and vectorising an elementwise loop does
+// not change its results. Left out under AddressSanitizer, whose early start-up and ifunc
+// resolvers do not mix well.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define EI_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EI_VECTOR_CLONES
+#endif
 
 namespace edgeinfer::cpu::fast {
 
@@ -19,13 +35,31 @@ int64_t reference_fallback_count();
 // True when inputs [0, count) are all present float32 tensors.
 bool float_inputs(const KernelContext& ctx, size_t count);
 
-// Calls body(begin, end) over the independent rows [0, count). Today in one piece, on the
-// calling thread; once the thread pool is reachable from the context, this is where the
-// range gets split.
+// Work below this many elements per task is not worth waking a worker for (a wake-up and
+// the cache traffic of handing rows over cost a few microseconds).
+inline constexpr int64_t kMinElementsPerTask = 16 * 1024;
+
+// Calls body(begin, end) over the independent rows [0, count), each about `row_elements`
+// elements of work, split over the context's thread pool in contiguous ranges. Small jobs run
+// in one piece on the calling thread. The body must be safe to run on several threads at once.
 template <typename Body>
-void for_rows(KernelContext& ctx, int64_t count, Body&& body) {
-  (void)ctx;
-  if (count > 0) body(int64_t{0}, count);
+void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
+  if (count <= 0) return;
+  ThreadPool* pool = ctx.thread_pool();
+  const int64_t threads = pool ? pool->threads() : 1;
+  const int64_t work = count * std::max<int64_t>(row_elements, 1);
+  // A few tasks per thread, so a thread descheduled on a busy machine leaves its share to
+  // the others, but never tasks smaller than kMinElementsPerTask.
+  const int64_t tasks = std::min({count, threads * 4, work / kMinElementsPerTask});
+  if (threads <= 1 || tasks <= 1) {
+    body(int64_t{0}, count);
+    return;
+  }
+  pool->parallel_for(tasks, [&](int64_t task, int) {
+    const int64_t begin = count * task / tasks;
+    const int64_t end = count * (task + 1) / tasks;
+    if (begin < end) body(begin, end);
+  });
 }
 
 // e^x in float, branch-free so loops over it vectorise. Range reduction x = n ln2 + r, a
@@ -33,8 +67,7 @@ void for_rows(KernelContext& ctx, int64_t count, Body&& body) {
 // error about 2 ulp. Inputs are clamped to [-87.3, 88] so that 2^n stays a normal float:
 // e^-inf gives ~1e-38 rather than 0 and e^100 gives ~1.7e38 rather than inf. NaN stays NaN.
 inline float fast_exp(float x) {
-  const bool nan = x != x;
-  float v = nan ? 0.0f : x;
+  float v = x != x ? 0.0f : x;
   v = v > 88.0f ? 88.0f : v;
   v = v < -87.3365447504f ? -87.3365447504f : v;
   // n = round(v / ln2): add 0.5, then floor (truncation corrected for negatives).
@@ -52,7 +85,9 @@ inline float fast_exp(float x) {
   p = p * r + 5.0000001201e-1f;
   const float er = p * r * r + r + 1.0f;
   const float result = er * std::bit_cast<float>((n + 127) << 23);
-  return nan ? x : result;
+  // NaN in, NaN out. Adding a NaN constant rather than selecting x keeps the loop branch-free:
+  // GCC will not if-convert a select between x and the result of the float-to-int conversion.
+  return result + (x != x ? __builtin_nanf("") : 0.0f);
 }
 
 }  // namespace edgeinfer::cpu::fast

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <memory>
 
+#include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
+#include "cpu/fast/kernel_timer.h"
 #include "cpu/reference/nn_window.h"
 #include "cpu/thread_pool.h"
 
@@ -44,6 +46,75 @@ bool attr_all(const ir::Node& node, const char* name, int64_t value) {
   return true;
 }
 
+// Packs the weights for `name` into a fresh state (nothing to pack for depthwise or reference).
+std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string& name,
+                                      const TensorView* w) {
+  auto state = std::make_unique<ConvState>(shape);
+  state->name = name;
+  if (name == kReference) return state;
+  state->weights = w->data;
+  state->ks = &kernels::best_kernel_set();
+  if (name != kDepthwise) {
+    const int64_t mg = state->out_channels / state->group;
+    const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
+    for (int64_t g = 0; g < state->group; ++g) {
+      state->packed.push_back(pack_rows(w->as<float>() + g * mg * k, mg, k, k, 1, state->ks->mr));
+    }
+  }
+  return state;
+}
+
+Status conv(KernelContext& ctx);
+
+// What an autotune result depends on: the layer (attributes, input and weight shapes), the
+// thread count and the CPU.
+std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
+  const ir::Node& node = ctx.node;
+  auto list = [](const std::vector<int64_t>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) s += ',';
+      s += std::to_string(v[i]);
+    }
+    return s;
+  };
+  std::string key =
+      "Conv x=" + list(ctx.graph.values[node.inputs[0]].static_shape()) + " w=" + list(w.shape) +
+      " g=" + std::to_string(node.attr_int("group", 1)) + " s=" + list(node.attr_ints("strides")) +
+      " d=" + list(node.attr_ints("dilations")) + " p=" + list(node.attr_ints("pads")) +
+      " auto=" + node.attr_string("auto_pad", "NOTSET");
+  return key + " threads=" + std::to_string(ctx.threads) + " cpu=" + cpu_signature();
+}
+
+// The fastest candidate on this machine: from the cache, else timed (and recorded). Returns
+// `rule` when the layer cannot be timed (a dynamic input shape).
+Result<std::string> autotuned(const PrepareContext& ctx, const ConvState& shape,
+                              const TensorView* w, const std::vector<std::string>& candidates,
+                              const std::string& rule) {
+  const std::string key = autotune_key(ctx, *w);
+  if (const std::string* cached = ctx.autotune->find(key);
+      cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
+    return *cached;
+  }
+  auto timer = KernelTimer::create(ctx);
+  if (!timer) return rule;
+  std::string best;
+  double best_ms = 0;
+  for (const std::string& name : candidates) {
+    if (name == kReference) continue;  // a reference for tests, never the fastest
+    const std::unique_ptr<ConvState> state = make_state(shape, name, w);
+    EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(conv, state.get()));
+    // Timings are noisy: another candidate must beat the rule's choice by 5% to replace it.
+    if (name == rule) ms *= 0.95;
+    if (best.empty() || ms < best_ms) {
+      best = name;
+      best_ms = ms;
+    }
+  }
+  ctx.autotune->record(key, best);
+  return best;
+}
+
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
   const std::vector<std::string> known = {kReference, kIm2col, kPointwise, kDepthwise};
@@ -55,33 +126,27 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const int64_t group = node.attr_int("group", 1);
   const bool usable = x_float && w && w->dtype == DType::kFloat32 && w->shape.size() == 4 &&
                       group >= 1 && w->shape[0] % group == 0 && w->shape[0] > 0;
-  auto state = std::make_unique<ConvState>();
+  ConvState shape;
   if (usable) {
-    state->group = group;
-    state->out_channels = w->shape[0];
-    state->in_channels = w->shape[1] * group;
-    state->kernel_h = w->shape[2];
-    state->kernel_w = w->shape[3];
+    shape.group = group;
+    shape.out_channels = w->shape[0];
+    shape.in_channels = w->shape[1] * group;
+    shape.kernel_h = w->shape[2];
+    shape.kernel_w = w->shape[3];
     const bool depthwise = w->shape[1] == 1 && w->shape[0] == group;
     const bool pointwise =
-        state->kernel_h == 1 && state->kernel_w == 1 && attr_all(node, "strides", 1);
+        shape.kernel_h == 1 && shape.kernel_w == 1 && attr_all(node, "strides", 1);
     candidates.push_back(kIm2col);
     if (pointwise) candidates.push_back(kPointwise);
     if (depthwise) candidates.push_back(kDepthwise);
     rule = depthwise ? kDepthwise : pointwise ? kPointwise : kIm2col;
-  }
-  EI_ASSIGN_OR_RETURN(state->name, choose_algorithm(ctx, known, candidates, rule));
-  if (state->name == kReference) return std::unique_ptr<PreparedState>(std::move(state));
-  state->weights = w->data;
-  state->ks = &kernels::best_kernel_set();
-  if (state->name != kDepthwise) {
-    const int64_t mg = state->out_channels / group;
-    const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
-    for (int64_t g = 0; g < group; ++g) {
-      state->packed.push_back(pack_rows(w->as<float>() + g * mg * k, mg, k, k, 1, state->ks->mr));
+    // Autotune where there is a choice to make (besides the reference) and none was asked for.
+    if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
+      EI_ASSIGN_OR_RETURN(rule, autotuned(ctx, shape, w, candidates, rule));
     }
   }
-  return std::unique_ptr<PreparedState>(std::move(state));
+  EI_ASSIGN_OR_RETURN(std::string name, choose_algorithm(ctx, known, candidates, rule));
+  return std::unique_ptr<PreparedState>(make_state(shape, name, w));
 }
 
 struct Geometry {
@@ -104,6 +169,11 @@ void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride,
     const float* src = row + (ix0 + lo);
     for (int64_t j = 0; j < hi - lo; ++j)
       dst[lo + j] = src[j];
+  } else if (stride == 2) {
+    // A constant stride lets the compiler vectorise the gather as loads and permutes.
+    const float* src = row + (ix0 + 2 * lo);
+    for (int64_t j = 0; j < hi - lo; ++j)
+      dst[lo + j] = src[2 * j];
   } else {
     for (int64_t j = lo; j < hi; ++j)
       dst[j] = row[ix0 + j * stride];
@@ -208,7 +278,7 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
     const int64_t r1 = std::min(mg, r0 + rows_per_block);
     gemm_packed(ks, st.packed[grp], r0, r1, b, nc, y + out_offset, spatial,
                 bias ? bias + grp * mg : nullptr, residual ? residual + out_offset : nullptr,
-                spatial, ep.lo, ep.hi);
+                spatial, ep.lo, ep.hi, ep.hardswish);
     if (ep.needs_row_pass) {
       for (int64_t r = r0; r < r1; ++r) {
         ks.activate_row(ep.row(grp * mg + r), y + out_offset + r * spatial, nullptr, nc);
@@ -218,38 +288,72 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   return Status::ok();
 }
 
+// Copies one input channel into g.stride_w planes of plane_h x plane_w: phase p, row r, column
+// j holds input (r - pad_top, j * stride_w + p - pad_left), or 0 outside the input. Inside a row
+// that is zeros, then a plain (or constant-stride) copy, then zeros: the bounds are computed once
+// per phase, not per row or element.
+void copy_padded_phases(const float* src, const Geometry& g, int64_t plane_h, int64_t plane_w,
+                        float* planes) {
+  const int64_t s = g.stride_w;
+  for (int64_t p = 0; p < s; ++p) {
+    const int64_t first = p - g.pad_left;  // input column of j = 0
+    const int64_t lo = std::min(plane_w, first >= 0 ? 0 : (-first + s - 1) / s);
+    const int64_t hi =
+        std::max(lo, std::min(plane_w, g.in_w - first <= 0 ? 0 : (g.in_w - first - 1) / s + 1));
+    for (int64_t r = 0; r < plane_h; ++r) {
+      float* dst = planes + (p * plane_h + r) * plane_w;
+      const int64_t iy = r - g.pad_top;
+      if (iy < 0 || iy >= g.in_h || hi == lo) {
+        std::fill(dst, dst + plane_w, 0.f);
+        continue;
+      }
+      std::fill(dst, dst + lo, 0.f);
+      const float* row = src + iy * g.in_w;
+      if (s == 1) {
+        std::copy(row + (first + lo), row + (first + hi), dst + lo);
+      } else if (s == 2) {
+        // A constant stride lets the compiler vectorise the gather as loads and permutes.
+        const float* from = row + first;
+        for (int64_t j = lo; j < hi; ++j)
+          dst[j] = from[2 * j];
+      } else {
+        for (int64_t j = lo; j < hi; ++j)
+          dst[j] = row[first + j * s];
+      }
+      std::fill(dst + hi, dst + plane_w, 0.f);
+    }
+  }
+}
+
 Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
                      const float* w, const float* bias, float* y, const GemmEpilogue& ep) {
   const kernels::KernelSet& ks = *st.ks;
-  kernels::DepthwisePlane plane{st.kernel_h,  st.kernel_w, g.stride_h, g.stride_w, g.dilation_h,
-                                g.dilation_w, g.out_h,     g.out_w,    0,          0};
+  kernels::DepthwisePlane plane{
+      st.kernel_h, st.kernel_w, g.stride_h, g.stride_w, g.dilation_h, g.dilation_w, g.out_h,
+      g.out_w,     0,           0,          0,          0.f,          0.f};
   plane.plane_h = (g.out_h - 1) * g.stride_h + (st.kernel_h - 1) * g.dilation_h + 1;
   const int64_t padded_w = (g.out_w - 1) * g.stride_w + (st.kernel_w - 1) * g.dilation_w + 1;
   plane.plane_w = (padded_w - 1) / g.stride_w + 1;
   const int64_t channels = st.out_channels;
   const int64_t spatial = g.out_h * g.out_w;
   const int64_t plane_size = plane.plane_h * plane.plane_w;
-  const bool epilogue = !ep.epilogue.empty();
+  // Relu, Clip and HardSwish without a residual are applied by the micro-kernel as it stores
+  // each row; the other epilogues take a pass over the finished channel.
+  const Epilogue& e = ep.epilogue;
+  if (!e.residual && e.activation == Activation::kRelu) plane.activation = 1;
+  if (!e.residual && e.activation == Activation::kClip) {
+    plane.activation = 2;
+    plane.clip_lo = e.alpha;
+    plane.clip_hi = e.beta;
+  }
+  if (!e.residual && e.activation == Activation::kHardSwish) plane.activation = 3;
+  const bool epilogue = !e.empty() && plane.activation == 0;
   parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int) {
     const int64_t c = task % channels;
     const float* src = x + task * g.in_h * g.in_w;
     float* planes = thread_scratch(0, static_cast<size_t>(plane_size * g.stride_w));
     // Copy with zero padding, split by column phase so strided taps read contiguous memory.
-    for (int64_t p = 0; p < g.stride_w; ++p) {
-      for (int64_t r = 0; r < plane.plane_h; ++r) {
-        float* dst = planes + p * plane_size + r * plane.plane_w;
-        const int64_t iy = r - g.pad_top;
-        if (iy < 0 || iy >= g.in_h) {
-          std::fill(dst, dst + plane.plane_w, 0.f);
-          continue;
-        }
-        const float* row = src + iy * g.in_w;
-        for (int64_t j = 0; j < plane.plane_w; ++j) {
-          const int64_t ix = j * g.stride_w + p - g.pad_left;
-          dst[j] = ix >= 0 && ix < g.in_w ? row[ix] : 0.f;
-        }
-      }
-    }
+    copy_padded_phases(src, g, plane.plane_h, plane.plane_w, planes);
     float* out = y + task * spatial;
     ks.depthwise(plane, planes, w + c * st.kernel_h * st.kernel_w, bias ? bias[c] : 0.f, out);
     if (epilogue) {

@@ -66,6 +66,26 @@ Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareConte
   return std::unique_ptr<PreparedState>(std::move(state));
 }
 
+// out[ix * kw + kx] = src[kx * ld + ix] + bias for ix < len, kx < kw: the kw GEMM rows of one
+// output row, interleaved. The common 2x2 kernel gets a constant stride, which vectorises.
+void scatter_row(const float* src, int64_t ld, int64_t kw, int64_t len, float bias,
+                 float* __restrict out) {
+  if (kw == 2) {
+    const float* a = src;
+    const float* b = src + ld;
+    for (int64_t ix = 0; ix < len; ++ix) {
+      out[2 * ix] = a[ix] + bias;
+      out[2 * ix + 1] = b[ix] + bias;
+    }
+    return;
+  }
+  for (int64_t kx = 0; kx < kw; ++kx) {
+    const float* s = src + kx * ld;
+    for (int64_t ix = 0; ix < len; ++ix)
+      out[ix * kw + kx] = s[ix] + bias;
+  }
+}
+
 Status conv_transpose(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvTransposeState*>(ctx.prepared());
   if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
@@ -112,15 +132,21 @@ Status conv_transpose(KernelContext& ctx) {
     pack_columns(xs + n * c_count * in_spatial, in_spatial, c_count, n0, nc, ks.nr, b);
     float* t = thread_scratch(1, static_cast<size_t>(rows * nc));
     gemm_packed(ks, st->packed, 0, rows, b, nc, t, nc, nullptr, nullptr, 0, -inf, inf);
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t m = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw;
-      const float bm = bias ? bias[m] : 0.f;
-      float* plane = y + (n * m_count + m) * out_spatial;
-      const float* src = t + r * nc;
-      for (int64_t j = 0; j < nc; ++j) {
-        const int64_t iy = (n0 + j) / in_w, ix = (n0 + j) % in_w;
-        plane[(iy * kh + ky) * out_w + ix * kw + kx] = src[j] + bm;
+    // Scatter: GEMM row (m, ky, kx) holds output pixels (iy*kh + ky, ix*kw + kx). Walk the
+    // chunk one input row segment at a time, so no index is divided per element, and write
+    // the kw rows of one (m, ky) interleaved into their output row.
+    for (int64_t j0 = 0; j0 < nc;) {
+      const int64_t iy = (n0 + j0) / in_w, ix0 = (n0 + j0) % in_w;
+      const int64_t len = std::min(nc - j0, in_w - ix0);
+      for (int64_t m = 0; m < m_count; ++m) {
+        const float bm = bias ? bias[m] : 0.f;
+        float* plane = y + (n * m_count + m) * out_spatial;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const float* src = t + ((m * kh + ky) * kw) * nc + j0;
+          scatter_row(src, nc, kw, len, bm, plane + (iy * kh + ky) * out_w + ix0 * kw);
+        }
       }
+      j0 += len;
     }
   });
   if (!e.empty()) {

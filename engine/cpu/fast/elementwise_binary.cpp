@@ -17,19 +17,19 @@ namespace {
 // Each output element depends only on the input elements of the same index, so these loops
 // stay correct when the output buffer is one of the inputs (in-place execution).
 template <typename Op>
-void run_both(const float* a, const float* b, float* c, int64_t n, Op op) {
+EI_VECTOR_CLONES void run_both(const float* a, const float* b, float* c, int64_t n, Op op) {
   for (int64_t i = 0; i < n; ++i)
     c[i] = op(a[i], b[i]);
 }
 
 template <typename Op>
-void run_scalar_b(const float* a, float b, float* c, int64_t n, Op op) {
+EI_VECTOR_CLONES void run_scalar_b(const float* a, float b, float* c, int64_t n, Op op) {
   for (int64_t i = 0; i < n; ++i)
     c[i] = op(a[i], b);
 }
 
 template <typename Op>
-void run_scalar_a(float a, const float* b, float* c, int64_t n, Op op) {
+EI_VECTOR_CLONES void run_scalar_a(float a, const float* b, float* c, int64_t n, Op op) {
   for (int64_t i = 0; i < n; ++i)
     c[i] = op(a, b[i]);
 }
@@ -40,7 +40,7 @@ void run_plan(KernelContext& ctx, const BinaryPlan& plan, const float* a, const 
   const int64_t inner = plan.inner();
   const bool a_runs = plan.stride_a.back() != 0;
   const bool b_runs = plan.stride_b.back() != 0;
-  for_rows(ctx, plan.rows(), [&](int64_t begin, int64_t end) {
+  for_rows(ctx, plan.rows(), inner, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       int64_t oa = 0;
       int64_t ob = 0;

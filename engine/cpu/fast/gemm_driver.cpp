@@ -72,6 +72,9 @@ GemmEpilogue GemmEpilogue::from(const Epilogue& e) {
     case Activation::kRelu:
       g.lo = 0.f;
       break;
+    case Activation::kHardSwish:
+      g.hardswish = true;
+      break;
     case Activation::kClip:
       // min(max(v, lo), hi) equals the reference's Clip only when lo <= hi.
       if (e.alpha <= e.beta) {
@@ -97,7 +100,8 @@ kernels::RowActivation GemmEpilogue::row(int64_t channel) const {
 
 void gemm_packed(const kernels::KernelSet& ks, const PackedRows& a, int64_t row_begin,
                  int64_t row_end, const float* b, int64_t nc, float* c, int64_t ldc,
-                 const float* bias, const float* residual, int64_t ldr, float lo, float hi) {
+                 const float* bias, const float* residual, int64_t ldr, float lo, float hi,
+                 bool hardswish) {
   const int64_t k = a.k;
   row_end = std::min(row_end, a.rows);
   for (int64_t j0 = 0; j0 < nc; j0 += ks.nr) {
@@ -111,7 +115,8 @@ void gemm_packed(const kernels::KernelSet& ks, const PackedRows& a, int64_t row_
                               residual ? residual + r0 * ldr + j0 : nullptr,
                               ldr,
                               lo,
-                              hi};
+                              hi,
+                              hardswish ? 1 : 0};
       ks.gemm(k, a.panel(r0 / a.mr), bp, mr, nr, out);
     }
   }

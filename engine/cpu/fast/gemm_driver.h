@@ -42,7 +42,8 @@ void pack_columns_strided(const float* src, int64_t p_stride, int64_t j_stride, 
 struct GemmEpilogue {
   float lo;
   float hi;
-  bool needs_row_pass = false;  // an activation the clamp does not express
+  bool hardswish = false;       // applied by the micro-kernel after the clamp
+  bool needs_row_pass = false;  // an activation the micro-kernel does not apply
   Epilogue epilogue;
 
   static GemmEpilogue from(const Epilogue& e);
@@ -50,12 +51,14 @@ struct GemmEpilogue {
   kernels::RowActivation row(int64_t channel) const;
 };
 
-// C rows [0, a.rows) x columns [0, nc) = A * B_chunk (+ bias per row, + residual, clamped).
+// C rows [0, a.rows) x columns [0, nc) = A * B_chunk (+ bias per row, + residual, clamped,
+// then HardSwish when `hardswish`).
 // `b` holds the packed chunk (pack_columns), `c` and `residual` point at its first column.
 // Rows are limited to [row_begin, row_end) (multiples of a.mr, row_end clipped to a.rows).
 void gemm_packed(const kernels::KernelSet& ks, const PackedRows& a, int64_t row_begin,
                  int64_t row_end, const float* b, int64_t nc, float* c, int64_t ldc,
-                 const float* bias, const float* residual, int64_t ldr, float lo, float hi);
+                 const float* bias, const float* residual, int64_t ldr, float lo, float hi,
+                 bool hardswish = false);
 
 // Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`
 // (64-byte aligned) and returns it; valid until the thread's next call with the same `which`.

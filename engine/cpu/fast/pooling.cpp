@@ -53,7 +53,7 @@ struct SumOp {
 };
 
 template <typename Op>
-void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) {
+EI_VECTOR_CLONES void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     acc[i] = Op::combine(acc[i], row[i]);
 }
@@ -61,8 +61,9 @@ void combine_row(float* __restrict acc, const float* __restrict row, int64_t n) 
 // Output row `oy` of one plane. `padded` is scratch: pad_left + in_w + enough right padding
 // for the last window.
 template <typename Op, bool kAverage>
-void pool_row(const Window& win, const AxisWindows& rows, const AxisWindows& cols,
-              const float* plane, float* out, int64_t oy, std::vector<float>& padded) {
+EI_VECTOR_CLONES void pool_row(const Window& win, const AxisWindows& rows, const AxisWindows& cols,
+                               const float* plane, float* out, int64_t oy,
+                               std::vector<float>& padded) {
   const int64_t in_w = win.input[1];
   const int64_t out_w = win.output[1];
   const int64_t kw = win.kernel[1];
@@ -98,14 +99,15 @@ void pool(KernelContext& ctx, const Window& win, bool count_include_pad, const f
   const int64_t padded_w =
       std::max(win.pads_begin[1] + win.input[1], (out_w - 1) * win.strides[1] + win.kernel[1]);
   // One row per output row of every plane.
-  for_rows(ctx, planes * out_h, [&](int64_t begin, int64_t end) {
-    std::vector<float> padded(static_cast<size_t>(padded_w));
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t plane = r / out_h;
-      const int64_t oy = r % out_h;
-      pool_row<Op, kAverage>(win, rows, cols, x + plane * in_size, y + r * out_w, oy, padded);
-    }
-  });
+  for_rows(
+      ctx, planes * out_h, out_w * win.kernel[0] * win.kernel[1], [&](int64_t begin, int64_t end) {
+        std::vector<float> padded(static_cast<size_t>(padded_w));
+        for (int64_t r = begin; r < end; ++r) {
+          const int64_t plane = r / out_h;
+          const int64_t oy = r % out_h;
+          pool_row<Op, kAverage>(win, rows, cols, x + plane * in_size, y + r * out_w, oy, padded);
+        }
+      });
 }
 
 Status windowed_pool(KernelContext& ctx, bool average) {
@@ -136,7 +138,7 @@ Status windowed_pool(KernelContext& ctx, bool average) {
 }
 
 // Mean of each contiguous N x C plane, with eight partial sums.
-float plane_mean(const float* x, int64_t n) {
+EI_VECTOR_CLONES float plane_mean(const float* x, int64_t n) {
   float lanes[8] = {};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
@@ -163,7 +165,7 @@ Status global_average_pool_kernel(KernelContext& ctx) {
   EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, planes, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, planes, size, [&](int64_t begin, int64_t end) {
     for (int64_t p = begin; p < end; ++p)
       yp[p] = plane_mean(xp + p * size, size);
   });

@@ -84,26 +84,60 @@ AxisTable plan_axis(const ResizeSpec& spec, size_t axis, int64_t in, int64_t out
   return t;
 }
 
-void gather_row(const float* __restrict src, const int64_t* __restrict index, float* __restrict dst,
-                int64_t n) {
+EI_VECTOR_CLONES void gather_row(const float* __restrict src, const int64_t* __restrict index,
+                                 float* __restrict dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     dst[i] = src[index[i]];
 }
 
-void blend_rows(const float* __restrict r0, const float* __restrict r1, float w0, float w1,
-                float* __restrict dst, int64_t n) {
+EI_VECTOR_CLONES void blend_rows(const float* __restrict r0, const float* __restrict r1, float w0,
+                                 float w1, float* __restrict dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     dst[i] = r0[i] * w0 + r1[i] * w1;
 }
 
-void blend_gather(const float* __restrict src, const AxisTable& cols, float* __restrict dst,
-                  int64_t n) {
+EI_VECTOR_CLONES void blend_gather(const float* __restrict src, const AxisTable& cols,
+                                   float* __restrict dst, int64_t begin, int64_t end) {
   const int64_t* i0 = cols.index0.data();
   const int64_t* i1 = cols.index1.data();
   const float* w0 = cols.weight0.data();
   const float* w1 = cols.weight1.data();
-  for (int64_t i = 0; i < n; ++i)
+  for (int64_t i = begin; i < end; ++i)
     dst[i] = src[i0[i]] * w0[i] + src[i1[i]] * w1[i];
+}
+
+// True when a linear table doubles the axis with one pair of weights for even outputs and one
+// for odd ones away from the edges (2x upsampling with half-pixel or asymmetric coordinates):
+// output 2i + p blends inputs i + p - 1 + shift and i + p + shift.
+bool is_doubling(const AxisTable& t, int64_t in, int64_t* shift) {
+  const int64_t out = static_cast<int64_t>(t.index0.size());
+  if (out != 2 * in || in < 8) return false;
+  *shift = t.index0[4] - 1;  // output 4 (even, i = 2) reads input 1 + shift
+  if (*shift < 0 || *shift > 1) return false;
+  for (int64_t x = 4; x < out - 4; ++x) {
+    const int64_t i = x / 2, p = x % 2;
+    if (t.index0[x] != i + p - 1 + *shift || t.index1[x] != i + p + *shift ||
+        t.weight0[x] != t.weight0[4 + p] || t.weight1[x] != t.weight1[4 + p]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// blend_gather for a doubling table: the interior is two contiguous blends interleaved (no
+// gathers), the edges use the table. Same products and sums as blend_gather, so same bits.
+EI_VECTOR_CLONES void blend_double(const float* __restrict src, const AxisTable& cols,
+                                   int64_t shift, float* __restrict dst, int64_t n) {
+  const float e0 = cols.weight0[4], e1 = cols.weight1[4];
+  const float o0 = cols.weight0[5], o1 = cols.weight1[5];
+  blend_gather(src, cols, dst, 0, 4);
+  const float* a = src + shift - 1;  // even output 2i: a[i] * e0 + a[i + 1] * e1
+  const float* b = src + shift;      // odd output 2i + 1: b[i] * o0 + b[i + 1] * o1
+  for (int64_t i = 2; i < n / 2 - 2; ++i) {
+    dst[2 * i] = a[i] * e0 + a[i + 1] * e1;
+    dst[2 * i + 1] = b[i] * o0 + b[i + 1] * o1;
+  }
+  blend_gather(src, cols, dst, n - 4, n);
 }
 
 // True when the table maps every output position to the same input position (a leading axis
@@ -138,10 +172,16 @@ void nearest_plane(const Geometry& g, const AxisTable& rows, const AxisTable& co
 
 void linear_plane(const Geometry& g, const AxisTable& rows, const AxisTable& cols, const float* x,
                   float* y, float* blended) {
+  int64_t shift = 0;
+  const bool doubling = is_doubling(cols, g.in_w, &shift);
   for (int64_t oy = 0; oy < g.out_h; ++oy) {
     blend_rows(x + rows.index0[oy] * g.in_w, x + rows.index1[oy] * g.in_w, rows.weight0[oy],
                rows.weight1[oy], blended, g.in_w);
-    blend_gather(blended, cols, y + oy * g.out_w, g.out_w);
+    if (doubling) {
+      blend_double(blended, cols, shift, y + oy * g.out_w, g.out_w);
+    } else {
+      blend_gather(blended, cols, y + oy * g.out_w, 0, g.out_w);
+    }
   }
 }
 
@@ -166,7 +206,7 @@ Status resize_kernel(KernelContext& ctx) {
   const int64_t planes = x.elements() / (g.in_h * g.in_w);
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, planes, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, planes, g.out_h * g.out_w, [&](int64_t begin, int64_t end) {
     std::vector<float> blended(spec->mode == ResizeMode::kLinear ? g.in_w : 0);
     for (int64_t p = begin; p < end; ++p) {
       const float* in = xp + p * g.in_h * g.in_w;

@@ -17,7 +17,7 @@ namespace {
 
 constexpr int kLanes = 8;
 
-float row_max(const float* x, int64_t n) {
+EI_VECTOR_CLONES float row_max(const float* x, int64_t n) {
   float lanes[kLanes];
   std::fill(lanes, lanes + kLanes, -std::numeric_limits<float>::infinity());
   int64_t i = 0;
@@ -32,7 +32,7 @@ float row_max(const float* x, int64_t n) {
 }
 
 // y[i] = e^(x[i] - shift) (when y is given); returns the sum of those values. y may be x.
-float exp_row(const float* x, float* y, int64_t n, float shift) {
+EI_VECTOR_CLONES float exp_row(const float* x, float* y, int64_t n, float shift) {
   float lanes[kLanes] = {};
   int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
@@ -53,7 +53,7 @@ float exp_row(const float* x, float* y, int64_t n, float shift) {
   return sum;
 }
 
-void scale_row(float* y, int64_t n, float factor) {
+EI_VECTOR_CLONES void scale_row(float* y, int64_t n, float factor) {
   for (int64_t i = 0; i < n; ++i)
     y[i] *= factor;
 }
@@ -72,8 +72,8 @@ void last_axis_row(const float* x, float* y, int64_t n, bool log) {
 
 // One outer block of a non-last axis (y may be x): x and y are length x inner; `m` and `sum` are
 // scratch rows of `inner` floats.
-void inner_axis_block(const float* x, float* y, int64_t length, int64_t inner, bool log, float* m,
-                      float* sum) {
+EI_VECTOR_CLONES void inner_axis_block(const float* x, float* y, int64_t length, int64_t inner,
+                                       bool log, float* m, float* sum) {
   std::copy(x, x + inner, m);
   for (int64_t l = 1; l < length; ++l) {
     const float* row = x + l * inner;
@@ -123,7 +123,8 @@ constexpr int64_t kRowBlock = 64;
 
 // Rows [0, count) of `length` elements, count <= kRowBlock; scratch holds
 // (length + 2) * kRowBlock floats.
-void short_rows(const float* x, float* y, int64_t count, int64_t length, bool log, float* scratch) {
+EI_VECTOR_CLONES void short_rows(const float* x, float* y, int64_t count, int64_t length, bool log,
+                                 float* scratch) {
   float* t = scratch;
   for (int64_t r = 0; r < count; ++r) {
     for (int64_t l = 0; l < length; ++l)
@@ -164,17 +165,19 @@ Status softmax_family(KernelContext& ctx, bool log) {
   float* yp = y.as<float>();
   const int64_t block = length * inner;
   if (inner == 1 && length < kShortRow) {
-    for_rows(ctx, (outer + kRowBlock - 1) / kRowBlock, [&](int64_t begin, int64_t end) {
-      std::vector<float> scratch(static_cast<size_t>((length + 2) * kRowBlock));
-      for (int64_t b = begin; b < end; ++b) {
-        const int64_t first = b * kRowBlock;
-        const int64_t count = std::min(kRowBlock, outer - first);
-        short_rows(xp + first * length, yp + first * length, count, length, log, scratch.data());
-      }
-    });
+    for_rows(ctx, (outer + kRowBlock - 1) / kRowBlock, kRowBlock * length * 4,
+             [&](int64_t begin, int64_t end) {
+               std::vector<float> scratch(static_cast<size_t>((length + 2) * kRowBlock));
+               for (int64_t b = begin; b < end; ++b) {
+                 const int64_t first = b * kRowBlock;
+                 const int64_t count = std::min(kRowBlock, outer - first);
+                 short_rows(xp + first * length, yp + first * length, count, length, log,
+                            scratch.data());
+               }
+             });
     return Status::ok();
   }
-  for_rows(ctx, outer, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, outer, block * 4, [&](int64_t begin, int64_t end) {
     std::vector<float> scratch(inner > 1 ? static_cast<size_t>(2 * inner) : 0);
     for (int64_t o = begin; o < end; ++o) {
       if (inner == 1) {

@@ -51,6 +51,45 @@ Permutation simplify(const Shape& shape, const std::vector<int64_t>& perm) {
 
 constexpr int64_t kTile = 16;
 
+// Splitting interleaved channels into planes (NHWC -> NCHW with a few channels) and the reverse:
+// with the channel count a constant the compiler vectorises the strided side with permutes,
+// where square tiles of a few columns would copy element by element.
+template <typename T, int kChannels>
+EI_VECTOR_CLONES void deinterleave(const T* __restrict x, T* __restrict y, int64_t plane_stride,
+                                   int64_t pixels) {
+  for (int64_t i = 0; i < pixels; ++i) {
+    for (int c = 0; c < kChannels; ++c)
+      y[c * plane_stride + i] = x[i * kChannels + c];
+  }
+}
+
+template <typename T, int kChannels>
+EI_VECTOR_CLONES void interleave(const T* __restrict x, T* __restrict y, int64_t plane_stride,
+                                 int64_t pixels) {
+  for (int64_t i = 0; i < pixels; ++i) {
+    for (int c = 0; c < kChannels; ++c)
+      y[i * kChannels + c] = x[c * plane_stride + i];
+  }
+}
+
+// The few-channel cases of one outer row (see tiled_copy); false when the shape is not one.
+template <typename T>
+bool few_channels(const T* src, T* dst, int64_t na, int64_t nb, int64_t sa, int64_t ob) {
+  if (sa == nb && nb >= 2 && nb <= 4) {  // input interleaved, output planes
+    if (nb == 2) deinterleave<T, 2>(src, dst, ob, na);
+    if (nb == 3) deinterleave<T, 3>(src, dst, ob, na);
+    if (nb == 4) deinterleave<T, 4>(src, dst, ob, na);
+    return true;
+  }
+  if (ob == na && na >= 2 && na <= 4) {  // input planes, output interleaved
+    if (na == 2) interleave<T, 2>(src, dst, sa, nb);
+    if (na == 3) interleave<T, 3>(src, dst, sa, nb);
+    if (na == 4) interleave<T, 4>(src, dst, sa, nb);
+    return true;
+  }
+  return false;
+}
+
 // Outer rows [begin, end) of a transpose whose innermost dim moves: `a` is the output's
 // innermost dim, `b` the output dim that reads input stride 1; every other dim is an outer loop.
 template <typename T>
@@ -82,6 +121,7 @@ void tiled_copy(const Permutation& p, size_t b, const T* x, T* y, int64_t begin,
     }
     const T* src = x + in_base;
     T* dst = y + out_base;
+    if (few_channels(src, dst, na, nb, sa, ob)) continue;
     for (int64_t b0 = 0; b0 < nb; b0 += kTile) {
       const int64_t b1 = std::min(nb, b0 + kTile);
       for (int64_t a0 = 0; a0 < na; a0 += kTile) {
@@ -123,7 +163,7 @@ void transpose_typed(KernelContext& ctx, const Permutation& p, const void* x, vo
   for (size_t d = 0; d < rank; ++d) {
     if (d != b && d != rank - 1) outer *= p.dims[d];
   }
-  for_rows(ctx, outer, [&](int64_t begin, int64_t end) {
+  for_rows(ctx, outer, p.dims.back() * p.dims[b], [&](int64_t begin, int64_t end) {
     tiled_copy<T>(p, b, static_cast<const T*>(x), static_cast<T*>(y), begin, end);
   });
 }
@@ -160,7 +200,7 @@ Status transpose_kernel(KernelContext& ctx) {
     int64_t rows = 1;
     for (size_t d = 0; d + 1 < p.dims.size(); ++d)
       rows *= p.dims[d];
-    for_rows(ctx, rows, [&](int64_t begin, int64_t end) {
+    for_rows(ctx, rows, p.dims.back(), [&](int64_t begin, int64_t end) {
       run_copy(p, static_cast<const unsigned char*>(x.data), static_cast<unsigned char*>(y.data),
                elem, begin, end);
     });

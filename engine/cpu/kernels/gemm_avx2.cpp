@@ -34,8 +34,11 @@ void gemm_4x24(int64_t k, const float* a, const float* b, int mr, int nr, const 
     b += kNR;
   }
   if (mr == kMR && nr == kNR) {
+    const bool clamped = out.lo != -__builtin_inff() || out.hi != __builtin_inff();
     const __m256 lo = _mm256_set1_ps(out.lo);
     const __m256 hi = _mm256_set1_ps(out.hi);
+    const __m256 sixth = _mm256_set1_ps(1.f / 6.f), half = _mm256_set1_ps(0.5f);
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f);
     for (int i = 0; i < kMR; ++i) {
       const __m256 bi = _mm256_set1_ps(out.bias ? out.bias[i] : 0.f);
       const float* r = out.residual ? out.residual + i * out.ldr : nullptr;
@@ -43,7 +46,12 @@ void gemm_4x24(int64_t k, const float* a, const float* b, int mr, int nr, const 
       for (int j = 0; j < 3; ++j) {
         __m256 v = _mm256_add_ps(c[i][j], bi);
         if (r) v = _mm256_add_ps(v, _mm256_loadu_ps(r + 8 * j));
-        v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+        // Only a real clamp: max/min would turn a NaN result into the bound.
+        if (clamped) v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+        if (out.hardswish) {
+          const __m256 t = _mm256_fmadd_ps(v, sixth, half);
+          v = _mm256_mul_ps(v, _mm256_min_ps(_mm256_max_ps(t, zero), one));
+        }
         _mm256_storeu_ps(dst + 8 * j, v);
       }
     }

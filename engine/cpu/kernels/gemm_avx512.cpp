@@ -41,8 +41,11 @@ void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const 
     b += kNR;
   }
   if (mr == kMR && nr == kNR) {
+    const bool clamped = out.lo != -__builtin_inff() || out.hi != __builtin_inff();
     const __m512 lo = _mm512_set1_ps(out.lo);
     const __m512 hi = _mm512_set1_ps(out.hi);
+    const __m512 sixth = _mm512_set1_ps(1.f / 6.f), half = _mm512_set1_ps(0.5f);
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f);
     for (int i = 0; i < kMR; ++i) {
       __m512 v0 = c0[i], v1 = c1[i];
       if (out.bias) {
@@ -55,8 +58,16 @@ void gemm_8x32(int64_t k, const float* a, const float* b, int mr, int nr, const 
         v0 = _mm512_add_ps(v0, _mm512_loadu_ps(r));
         v1 = _mm512_add_ps(v1, _mm512_loadu_ps(r + 16));
       }
-      v0 = clamp(v0, lo, hi);
-      v1 = clamp(v1, lo, hi);
+      // Only a real clamp is applied: max/min turn a NaN into the bound, and without an
+      // activation a NaN result must stay NaN (as the tail store keeps it).
+      if (clamped) {
+        v0 = clamp(v0, lo, hi);
+        v1 = clamp(v1, lo, hi);
+      }
+      if (out.hardswish) {
+        v0 = _mm512_mul_ps(v0, clamp(_mm512_fmadd_ps(v0, sixth, half), zero, one));
+        v1 = _mm512_mul_ps(v1, clamp(_mm512_fmadd_ps(v1, sixth, half), zero, one));
+      }
       float* c = out.c + i * out.ldc;
       _mm512_storeu_ps(c, v0);
       _mm512_storeu_ps(c + 16, v1);

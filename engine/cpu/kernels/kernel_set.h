@@ -12,6 +12,7 @@ namespace edgeinfer::cpu::kernels {
 
 // Where a GEMM micro-kernel writes its MR x NR tile and what it adds on the way out:
 //   c[i][j] = clamp(sum_k a[i][k] * b[k][j] + bias[i] + residual[i][j], lo, hi)
+// followed, when `hardswish` is set, by v * clamp(v / 6 + 1/2, 0, 1).
 struct GemmOutput {
   float* c;
   int64_t ldc;
@@ -20,6 +21,7 @@ struct GemmOutput {
   int64_t ldr;
   float lo;  // -inf / +inf when there is no clamp
   float hi;
+  int hardswish;  // nonzero: HardSwish after the clamp
 };
 
 // `a`: k steps of MR floats (a packed panel of A rows); `b`: k steps of NR floats (a packed panel
@@ -44,8 +46,14 @@ using ActivateRowFn = void (*)(const RowActivation& act, float* y, const float* 
 struct DepthwisePlane {
   int64_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
   int64_t out_h, out_w, plane_h, plane_w;
+  // Applied as each output row is stored (the cheap activations, so the channel needs no
+  // second pass): 0 none, 1 Relu (v > 0 ? v : 0), 2 Clip to [clip_lo, clip_hi] (as the
+  // reference: below clip_lo gives clip_lo, above clip_hi gives clip_hi), 3 HardSwish.
+  int activation;
+  float clip_lo, clip_hi;
 };
-// y (out_h x out_w) = bias + the kernel_h x kernel_w window of weights w over the planes.
+// y (out_h x out_w) = activation(bias + the kernel_h x kernel_w window of weights w over the
+// planes).
 using DepthwiseFn = void (*)(const DepthwisePlane& geometry, const float* planes, const float* w,
                              float bias, float* y);
 

@@ -43,6 +43,9 @@ struct Options {
   std::vector<std::string> keep_tensors;
   // Per-node or per-op-type algorithm overrides ("conv1" -> "winograd").
   std::map<std::string, std::string> algorithms;
+  // Time the applicable algorithms of each layer at load and run the fastest; the choices are
+  // cached in cache_dir (keyed by layer shape, threads and CPU) so later loads do not time.
+  bool autotune = false;
   // Values for named dynamic dimensions ("batch" -> 1). Unnamed or unlisted dynamic dims are 1.
   std::map<std::string, int64_t> dim_values;
   // Memory mode `planned` on the CPU: run the nodes in the topological order with the lowest

@@ -142,6 +142,7 @@ ei_status ei_options_set_dim_value(ei_options* options, const char* name, int64_
 ei_status ei_options_set_algorithm(ei_options* options, const char* node_or_op,
                                    const char* algorithm);
 /* Sets an option from text: "backend", "threads", "memory_mode", "weights", "cache_dir",
+ * "autotune" ("1"/"true": time each layer's algorithms at load, cached in the cache folder),
  * "keep" (adds one). For configuration files and command lines. */
 ei_status ei_options_set(ei_options* options, const char* key, const char* value);
 

@@ -1,0 +1,35 @@
+// Times one node's kernel at prepare time, for autotuning: the node runs on synthetic inputs of
+// its static shapes (its constant inputs are the real ones) with the session's thread pool.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cpu/kernel.h"
+
+namespace edgeinfer::cpu::fast {
+
+class KernelTimer {
+ public:
+  // Fails (kUnsupported) when an input that is not a constant has no fully static shape.
+  static Result<std::unique_ptr<KernelTimer>> create(const PrepareContext& ctx);
+  ~KernelTimer();
+
+  // The fastest of a few runs of `kernel` with `state`, in milliseconds, after one warm-up.
+  Result<double> time(KernelFn kernel, const PreparedState* state);
+
+ private:
+  KernelTimer(const PrepareContext& ctx) : ctx_(ctx) {}
+  class Context;
+
+  const PrepareContext& ctx_;
+  std::vector<TensorView> inputs_;
+  std::vector<std::vector<float>> storage_;  // the synthetic inputs' data
+};
+
+// How many candidate timings autotuning has run in this process (tests check that a cached
+// choice times nothing).
+int64_t autotune_timings();
+
+}  // namespace edgeinfer::cpu::fast

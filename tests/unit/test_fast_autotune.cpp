@@ -1,0 +1,233 @@
+// Autotuning (Options::autotune): the applicable Conv algorithms are timed at session creation,
+// the winners written to the cache folder, reused by later loads without timing, and a corrupt
+// cache file is ignored and rebuilt.
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "cpu/fast/kernel_timer.h"
+#include "edgeinfer/edgeinfer.h"
+#include "onnx/onnx_pb.h"
+
+using namespace edgeinfer;
+
+namespace {
+
+void add_weight(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    t->add_dims(d);
+    n *= d;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    t->add_float_data(static_cast<float>(i % 7) * 0.1f - 0.3f);
+}
+
+onnx::NodeProto* add_conv(onnx::GraphProto* g, const std::string& name, const std::string& x,
+                          const std::string& w, const std::string& y) {
+  auto* n = g->add_node();
+  n->set_op_type(std::string("Conv"));
+  n->set_name(name);
+  n->add_input(x);
+  n->add_input(w);
+  n->add_output(y);
+  return n;
+}
+
+// X [1,8,24,24] -> depthwise 3x3 "dw" -> 1x1 "pw" (16 channels) -> Y: two convs with a choice.
+std::string two_conv_model() {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  auto* op = m.add_opset_import();
+  op->set_domain("");
+  op->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("two_convs");
+  auto add_io = [](onnx::ValueInfoProto* vi, const std::string& name, std::vector<int64_t> dims) {
+    vi->set_name(name);
+    auto* t = vi->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims)
+      t->mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  add_io(g->add_input(), "X", {1, 8, 24, 24});
+  add_io(g->add_output(), "Y", {1, 16, 24, 24});
+  add_weight(g, "Wdw", {8, 1, 3, 3});
+  add_weight(g, "Wpw", {16, 8, 1, 1});
+  auto* dw = add_conv(g, "dw", "X", "Wdw", "T");
+  auto* group = dw->add_attribute();
+  group->set_name("group");
+  group->set_type(onnx::AttributeProto::INT);
+  group->set_i(8);
+  auto* pads = dw->add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  for (int i = 0; i < 4; ++i)
+    pads->add_ints(1);
+  add_conv(g, "pw", "T", "Wpw", "Y");
+  std::string bytes;
+  REQUIRE(m.SerializeToString(&bytes));
+  return bytes;
+}
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ei_autotune_XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+// Loads the model with autotune into `cache`, runs it once and returns node -> algorithm.
+std::map<std::string, std::string> load_and_profile(const std::string& cache, int threads = 1) {
+  Options options;
+  options.autotune = true;
+  options.cache_dir = cache;
+  options.threads = threads;
+  const std::string bytes = two_conv_model();
+  auto model = Model::load_from_memory(bytes.data(), bytes.size(), "two_convs", options);
+  REQUIRE(model.is_ok());
+  auto session = model->create_session();
+  REQUIRE(session.is_ok());
+  std::vector<NodeProfile> profile;
+  REQUIRE(session->run_profiled(&profile).is_ok());
+  std::map<std::string, std::string> algorithms;
+  for (const NodeProfile& p : profile)
+    algorithms[p.node_name] = p.algorithm;
+  return algorithms;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("autotune writes its choices to the cache and reuses them", "[autotune]") {
+  TempDir dir;
+  const std::string file = dir.path + "/autotune/cpu.tsv";
+  const int64_t before = cpu::fast::autotune_timings();
+  const auto first = load_and_profile(dir.path);
+  // Each conv has two candidates besides the reference: both are timed.
+  CHECK(cpu::fast::autotune_timings() - before == 4);
+  REQUIRE(std::filesystem::exists(file));
+  const std::vector<std::string> lines = lines_of(read_file(file));
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "edgeinfer-autotune 1");
+  CHECK((first.at("dw") == "depthwise" || first.at("dw") == "im2col-gemm"));
+  CHECK((first.at("pw") == "1x1-gemm" || first.at("pw") == "im2col-gemm"));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    INFO(lines[i]);
+    CHECK(lines[i].rfind("Conv x=", 0) == 0);
+    CHECK(lines[i].find(" threads=1 cpu=") != std::string::npos);
+  }
+
+  SECTION("a second load times nothing and runs the cached choices") {
+    const int64_t again = cpu::fast::autotune_timings();
+    CHECK(load_and_profile(dir.path) == first);
+    CHECK(cpu::fast::autotune_timings() == again);
+  }
+  SECTION("the cached choice is what runs") {
+    // Point the 1x1 layer at its other candidate: the next load must follow the file.
+    std::string text = read_file(file);
+    const std::string other = first.at("pw") == "1x1-gemm" ? "im2col-gemm" : "1x1-gemm";
+    const size_t at = text.find("w=16,8,1,1");
+    REQUIRE(at != std::string::npos);
+    const size_t tab = text.find('\t', at);
+    const size_t end = text.find('\n', tab);
+    text = text.substr(0, tab + 1) + other + text.substr(end);
+    write_file(file, text);
+    const int64_t again = cpu::fast::autotune_timings();
+    CHECK(load_and_profile(dir.path).at("pw") == other);
+    CHECK(cpu::fast::autotune_timings() == again);
+  }
+  SECTION("another thread count is another key") {
+    const int64_t again = cpu::fast::autotune_timings();
+    load_and_profile(dir.path, 2);
+    CHECK(cpu::fast::autotune_timings() - again == 4);
+    CHECK(lines_of(read_file(file)).size() == 5);
+  }
+  SECTION("a corrupt cache file is ignored and rebuilt") {
+    for (const std::string& garbage :
+         {std::string("not an autotune file\n"), std::string("edgeinfer-autotune 1\nno tab here\n"),
+          std::string("edgeinfer-autotune 1\n\tdepthwise\n"), std::string("\x01\x02\xff", 3)}) {
+      INFO(garbage);
+      write_file(file, garbage);
+      const int64_t again = cpu::fast::autotune_timings();
+      load_and_profile(dir.path);
+      CHECK(cpu::fast::autotune_timings() - again == 4);
+      const std::vector<std::string> rebuilt = lines_of(read_file(file));
+      REQUIRE(rebuilt.size() == 3);
+      CHECK(rebuilt[0] == "edgeinfer-autotune 1");
+    }
+  }
+  SECTION("an unknown cached algorithm is timed again") {
+    std::string text = read_file(file);
+    const size_t at = text.find("w=16,8,1,1");
+    const size_t tab = text.find('\t', at);
+    const size_t end = text.find('\n', tab);
+    text = text.substr(0, tab + 1) + "winograd-f99" + text.substr(end);
+    write_file(file, text);
+    const int64_t again = cpu::fast::autotune_timings();
+    load_and_profile(dir.path);
+    CHECK(cpu::fast::autotune_timings() - again == 2);
+    CHECK(read_file(file).find("winograd-f99") == std::string::npos);
+  }
+}
+
+TEST_CASE("an explicit algorithm wins over autotune", "[autotune]") {
+  TempDir dir;
+  Options options;
+  options.autotune = true;
+  options.cache_dir = dir.path;
+  options.algorithms["pw"] = "im2col-gemm";
+  const std::string bytes = two_conv_model();
+  auto model = Model::load_from_memory(bytes.data(), bytes.size(), "two_convs", options);
+  REQUIRE(model.is_ok());
+  const int64_t before = cpu::fast::autotune_timings();
+  auto session = model->create_session();
+  REQUIRE(session.is_ok());
+  CHECK(cpu::fast::autotune_timings() - before == 2);  // only "dw" is timed
+  std::vector<NodeProfile> profile;
+  REQUIRE(session->run_profiled(&profile).is_ok());
+  for (const NodeProfile& p : profile) {
+    if (p.node_name == "pw") CHECK(p.algorithm == "im2col-gemm");
+  }
+}
+
+TEST_CASE("autotune with an unwritable cache folder still loads", "[autotune]") {
+  TempDir dir;
+  const std::string blocker = dir.path + "/file";
+  write_file(blocker, "x");  // a file where the cache folder should be
+  const auto algorithms = load_and_profile(blocker + "/sub");
+  CHECK(algorithms.count("pw") == 1);
+}
