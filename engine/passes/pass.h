@@ -33,6 +33,13 @@ Result<int> fold_constants(ir::Graph& graph, const PassOptions& options);
 // by constants (constant folding can then fold what reads them).
 int fold_shapes(ir::Graph& graph, const PassOptions& options);
 
+// When no graph input can change size, gives the outputs of nodes whose inputs have static
+// shapes their static shapes, computed by the node's reference kernel on placeholder inputs
+// (ops whose output shape depends on the contents of a non-constant input are skipped).
+// Import-time shape inference cannot see sizes that folding made constant. Returns the
+// number of nodes whose outputs got shapes.
+int infer_static_shapes(ir::Graph& graph, const PassOptions& options);
+
 // Removes Identity nodes, pointing their readers at the Identity's input.
 int remove_identities(ir::Graph& graph, const PassOptions& options);
 
