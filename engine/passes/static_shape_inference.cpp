@@ -2,13 +2,15 @@
 // shape folding. Where a Resize reads sizes that only folding made constant (tf2onnx's
 // Concat(Slice(Shape(x)), ...)), its output and everything after it keep unknown dims. This
 // pass fills them in by running the node's reference kernel on placeholder inputs of the known
-// shapes: the kernels already compute every op's output shape, so no second copy of those
-// rules exists to drift from them. Only ops whose output shape cannot depend on the contents
-// of their non-constant inputs are evaluated this way.
+// shapes, in a context that stops the kernel when it asks for its output buffer: kernels
+// compute every op's output shape before allocate_output (kernel.h), so the shape rules have
+// one copy, and no arithmetic runs at load time. Only ops whose output shape cannot depend on
+// the contents of their non-constant inputs are asked.
+#include <algorithm>
 #include <map>
 #include <optional>
 
-#include "cpu/evaluate_node.h"
+#include "cpu/kernel.h"
 #include "passes/graph_edit.h"
 
 namespace edgeinfer::passes {
@@ -79,8 +81,9 @@ const std::map<std::string, int>& shape_only_ops() {
   return kOps;
 }
 
-// Placeholder inputs larger than this are not worth materialising at load time.
-constexpr int64_t kMaxPlaceholderElements = int64_t{16} << 20;
+// Placeholders (one zeroed buffer for the inputs, real buffers for all but the last output)
+// larger than this are not worth allocating at load time.
+constexpr int64_t kMaxPlaceholderBytes = int64_t{64} << 20;
 
 bool needs_shape(const ir::Graph& graph, const ir::Node& node) {
   for (ir::ValueId out : node.outputs)
@@ -97,38 +100,66 @@ bool compatible(const ir::Value& v, const Shape& shape) {
   return true;
 }
 
-// Ones rather than zeros, so that integer division in a placeholder never divides by zero.
-void fill_ones(std::vector<unsigned char>& buffer, DType dtype, int64_t elements) {
-  buffer.assign(static_cast<size_t>(elements) * dtype_size(dtype), 0);
-  for (int64_t i = 0; i < elements; ++i) {
-    void* at = buffer.data() + static_cast<size_t>(i) * dtype_size(dtype);
-    switch (dtype) {
-      case DType::kFloat32:
-        *static_cast<float*>(at) = 1.f;
-        break;
-      case DType::kInt64:
-        *static_cast<int64_t*>(at) = 1;
-        break;
-      case DType::kInt32:
-        *static_cast<int32_t*>(at) = 1;
-        break;
-      default:
-        *static_cast<unsigned char*>(at) = 1;
-        break;  // low byte; any value will do
-    }
-  }
-}
+// The dtype and shape a kernel asks for, per output.
+struct OutputType {
+  DType dtype = DType::kUndefined;
+  Shape shape;
+};
 
-// The outputs of `node` on placeholders (only their dtypes and shapes mean anything), or
-// nothing when the kernel cannot tell.
-std::optional<std::vector<ir::ConstantPtr>> infer(const ir::Graph& graph, const ir::Node& node) {
+// Hands the kernel real buffers for every output but its last wanted one, where it records
+// the request and stops the kernel (kernels return allocate_output's errors as they are).
+class ShapeOnlyContext final : public cpu::KernelContext {
+ public:
+  ShapeOnlyContext(const ir::Node& node, const std::vector<TensorView>& inputs)
+      : node_(node), inputs_(inputs), types_(node.outputs.size()), buffers_(node.outputs.size()) {
+    for (size_t i = 0; i < node.outputs.size(); ++i)
+      if (wants_output(i)) last_ = i;
+  }
+
+  const ir::Node& node() const override { return node_; }
+  const TensorView& input(size_t i) const override { return inputs_.at(i); }
+
+  Result<TensorView> allocate_output(size_t i, DType dtype, const Shape& shape) override {
+    if (!wants_output(i)) return fail(StatusCode::kInternal, "output was not requested");
+    types_[i] = OutputType{dtype, shape};
+    if (i == last_) {
+      stopped_ = true;
+      return fail(StatusCode::kInternal, "stopped after computing the output shape");
+    }
+    const int64_t elements = shape_elements(shape);
+    if (elements < 0 || elements * static_cast<int64_t>(dtype_size(dtype)) > kMaxPlaceholderBytes) {
+      return fail(StatusCode::kOutOfMemory, "output too large for a placeholder");
+    }
+    buffers_[i].assign(static_cast<size_t>(elements) * dtype_size(dtype), 0);
+    return TensorView{dtype, shape, buffers_[i].data()};
+  }
+
+  // True when the kernel reached its last output's allocation.
+  bool stopped() const { return stopped_; }
+  const std::vector<OutputType>& types() const { return types_; }
+
+ private:
+  const ir::Node& node_;
+  const std::vector<TensorView>& inputs_;
+  std::vector<OutputType> types_;
+  std::vector<std::vector<unsigned char>> buffers_;
+  size_t last_ = 0;
+  bool stopped_ = false;
+};
+
+// The output types the reference kernel computes for `node` on placeholders, or nothing when
+// it cannot tell.
+std::optional<std::vector<OutputType>> infer(const ir::Graph& graph, const ir::Node& node) {
   auto op = shape_only_ops().find(node.op_type);
   if (op == shape_only_ops().end() || !(node.domain.empty() || node.domain == "ai.onnx")) {
     return std::nullopt;
   }
+  const cpu::KernelFn kernel = cpu::reference_kernels().find(node.op_type);
+  if (!kernel) return std::nullopt;
+  // Non-constant inputs all point at one zeroed buffer: the kernel stops before it computes,
+  // and the contents it might read first (shapes, sizes, axes) are the constants.
   std::vector<TensorView> inputs(node.inputs.size());
-  std::vector<std::vector<unsigned char>> placeholders(node.inputs.size());
-  int64_t total = 0;
+  int64_t largest = 0;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     if (node.inputs[i] == ir::kNoValue) continue;
     const ir::Value& v = graph.value(node.inputs[i]);
@@ -140,15 +171,20 @@ std::optional<std::vector<ir::ConstantPtr>> infer(const ir::Graph& graph, const 
     if (!contents_free || !v.is_fully_static() || v.dtype == DType::kUndefined) {
       return std::nullopt;
     }
-    const Shape shape = v.static_shape();
-    total += shape_elements(shape);
-    if (total > kMaxPlaceholderElements) return std::nullopt;
-    fill_ones(placeholders[i], v.dtype, shape_elements(shape));
-    inputs[i] = TensorView{v.dtype, shape, placeholders[i].data()};
+    inputs[i] = TensorView{v.dtype, v.static_shape(), nullptr};
+    largest = std::max<int64_t>(largest, static_cast<int64_t>(inputs[i].bytes()));
   }
-  auto outputs = cpu::evaluate_node(node, inputs);
-  if (!outputs) return std::nullopt;  // the node reports its error when it runs
-  return std::move(outputs).value();
+  if (largest > kMaxPlaceholderBytes) return std::nullopt;
+  std::vector<unsigned char> placeholder(static_cast<size_t>(largest), 0);
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    if (node.inputs[i] != ir::kNoValue && inputs[i].data == nullptr)
+      inputs[i].data = placeholder.data();
+  ShapeOnlyContext context(node, inputs);
+  const Status ran = kernel(context);
+  // An error before the stop is the node's own: it reports it again when it runs.
+  if (!context.stopped()) return std::nullopt;
+  (void)ran;
+  return context.types();
 }
 
 }  // namespace
@@ -168,18 +204,18 @@ int infer_static_shapes(ir::Graph& graph, const PassOptions& options) {
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       if (node.outputs[i] == ir::kNoValue) continue;
       const ir::Value& v = graph.value(node.outputs[i]);
-      const ir::ConstantPtr& r = (*results)[i];
-      fits &=
-          r && compatible(v, r->shape()) && (v.dtype == DType::kUndefined || v.dtype == r->dtype());
+      const OutputType& r = (*results)[i];
+      fits &= r.dtype != DType::kUndefined && compatible(v, r.shape) &&
+              (v.dtype == DType::kUndefined || v.dtype == r.dtype);
     }
     if (!fits) continue;
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       if (node.outputs[i] == ir::kNoValue) continue;
       ir::Value& v = graph.value(node.outputs[i]);
-      v.dtype = (*results)[i]->dtype();
+      v.dtype = (*results)[i].dtype;
       v.has_shape = true;
       v.dims.clear();
-      for (int64_t d : (*results)[i]->shape())
+      for (int64_t d : (*results)[i].shape)
         v.dims.push_back(ir::Dim::fixed(d));
     }
     ++count;
