@@ -2,6 +2,8 @@
 // producers and their readers become adjacent, then the folds that change weights (BN, Mul,
 // Add), then pattern collapse, then the epilogue fusions, residual before activation (the
 // epilogue adds the residual first), and dead-code elimination last.
+#include <set>
+
 #include "passes/pass.h"
 
 namespace edgeinfer::passes {
@@ -10,10 +12,13 @@ Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCoun
   PassCounts local;
   PassCounts& done = counts ? *counts : local;
   if (options.freeze_overridable_constants) {
+    const std::set<std::string> fed(options.overridable_inputs.begin(),
+                                    options.overridable_inputs.end());
     int frozen = 0;
     for (ir::Value& v : graph.values) {
-      frozen += v.overridable ? 1 : 0;
+      if (!v.overridable || fed.count(v.name)) continue;
       v.overridable = false;
+      ++frozen;
     }
     done.emplace_back("freeze_overridable_constants", frozen);
   }
