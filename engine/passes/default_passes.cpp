@@ -2,6 +2,8 @@
 // producers and their readers become adjacent, then the folds that change weights (BN, Mul,
 // Add), then pattern collapse, then the epilogue fusions, residual before activation (the
 // epilogue adds the residual first), and dead-code elimination last.
+#include <set>
+
 #include "passes/pass.h"
 
 namespace edgeinfer::passes {
@@ -10,20 +12,32 @@ Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCoun
   PassCounts local;
   PassCounts& done = counts ? *counts : local;
   if (options.freeze_overridable_constants) {
+    const std::set<std::string> fed(options.overridable_inputs.begin(),
+                                    options.overridable_inputs.end());
     int frozen = 0;
     for (ir::Value& v : graph.values) {
-      frozen += v.overridable ? 1 : 0;
+      if (!v.overridable || fed.count(v.name)) continue;
       v.overridable = false;
+      ++frozen;
     }
     done.emplace_back("freeze_overridable_constants", frozen);
   }
   EI_ASSIGN_OR_RETURN(int folded, fold_constants(graph, options));
   done.emplace_back("fold_constants", folded);
-  if (const int shapes = fold_shapes(graph, options); shapes > 0) {
-    done.emplace_back("fold_shapes", shapes);
-    EI_ASSIGN_OR_RETURN(int refolded, fold_constants(graph, options));
-    done.emplace_back("fold_constants", refolded);
+  // Shapes and shape computations resolve each other in turn: a folded Resize size gives its
+  // output a static shape, which makes the next Shape of it foldable, and so on down a decoder.
+  int inferred = 0, shapes = 0, refolded = 0;
+  for (;;) {
+    const int i = infer_static_shapes(graph, options);
+    const int s = fold_shapes(graph, options);
+    inferred += i, shapes += s;
+    if (s == 0) break;
+    EI_ASSIGN_OR_RETURN(int f, fold_constants(graph, options));
+    refolded += f;
   }
+  done.emplace_back("infer_static_shapes", inferred);
+  done.emplace_back("fold_shapes", shapes);
+  done.emplace_back("fold_constants", refolded);
   done.emplace_back("remove_identities", remove_identities(graph, options));
   done.emplace_back("cancel_transposes", cancel_transposes(graph, options));
   if (const int sunk = sink_transposes(graph, options); sunk > 0) {

@@ -19,10 +19,14 @@ struct PassOptions {
   // Values that must stay computed as they are (tensors the caller asked to keep).
   std::vector<std::string> keep;
   // Initializers the model also lists as graph inputs are overridable: the caller may feed
-  // them, so no pass folds them into weights or constants. When set, run_default_passes first
-  // makes them plain constants (feeding one afterwards is an error, not a silent mix of old
-  // and new values), so BN statistics and slopes such models expose still fold.
-  bool freeze_overridable_constants = false;
+  // them, so no pass folds them into weights or constants. When set (the default, as
+  // DESIGN.md has them constants unless fed), run_default_passes first makes them plain
+  // constants, except those named in `overridable_inputs` (feeding a frozen one afterwards is
+  // an error, not a silent mix of old and new values), so BN statistics and slopes such models
+  // expose fold.
+  bool freeze_overridable_constants = true;
+  // Overridable constants the caller will feed: they stay overridable.
+  std::vector<std::string> overridable_inputs;
 };
 
 // Replaces every node whose inputs are all (non-overridable) constants by constants holding
@@ -32,6 +36,13 @@ Result<int> fold_constants(ir::Graph& graph, const PassOptions& options);
 // When no graph input can change size, replaces Shape and Size of statically shaped values
 // by constants (constant folding can then fold what reads them).
 int fold_shapes(ir::Graph& graph, const PassOptions& options);
+
+// When no graph input can change size, gives the outputs of nodes whose inputs have static
+// shapes their static shapes, computed by the node's reference kernel on placeholder inputs
+// (ops whose output shape depends on the contents of a non-constant input are skipped).
+// Import-time shape inference cannot see sizes that folding made constant. Returns the
+// number of nodes whose outputs got shapes.
+int infer_static_shapes(ir::Graph& graph, const PassOptions& options);
 
 // Removes Identity nodes, pointing their readers at the Identity's input.
 int remove_identities(ir::Graph& graph, const PassOptions& options);

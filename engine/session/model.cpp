@@ -44,6 +44,15 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   EI_RETURN_IF_ERROR(impl->graph.validate().with_context(bytes.name));
   passes::PassOptions pass_options;
   pass_options.keep = options.keep_tensors;
+  pass_options.overridable_inputs = options.fed_initializers;
+  for (const std::string& name : options.fed_initializers) {
+    const ir::ValueId id = impl->graph.find_value(name);
+    if (id == ir::kNoValue || !impl->graph.value(id).overridable) {
+      return error(StatusCode::kInvalidArgument,
+                   bytes.name + ": '" + name +
+                       "' in fed_initializers is not an initializer the model lists as an input");
+    }
+  }
   for (const std::string& name : options.keep_tensors) {
     if (impl->graph.find_value(name) == ir::kNoValue) {
       return error(StatusCode::kNotFound,

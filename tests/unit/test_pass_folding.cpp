@@ -211,17 +211,35 @@ TEST_CASE("frozen overridable constants fold like plain ones", "[passes][fold]")
   b.output(batch_norm(b, y, 4, {1, 4, 6, 6}));
   for (const char* stat : {"scale", "bias", "mean", "var"})
     b.graph().value(b.graph().find_value(stat)).overridable = true;
-  ir::Graph kept = b.graph();
-  REQUIRE(passes::run_default_passes(kept, {}).is_ok());
-  CHECK(count_ops(kept, "BatchNormalization") == 1);
 
-  passes::PassOptions options;
-  options.freeze_overridable_constants = true;
-  ir::Graph after;
-  rewrite_and_compare(
-      b.graph(),
-      [&](ir::Graph& g) { return passes::run_default_passes(g, options).is_ok() ? 1 : 0; }, &after);
-  CHECK(after.nodes.size() == 1);
-  for (const ir::Value& v : after.values)
-    CHECK_FALSE(v.overridable);
+  SECTION("not frozen: the caller may feed them, nothing folds") {
+    passes::PassOptions options;
+    options.freeze_overridable_constants = false;
+    ir::Graph kept = b.graph();
+    REQUIRE(passes::run_default_passes(kept, options).is_ok());
+    CHECK(count_ops(kept, "BatchNormalization") == 1);
+  }
+  SECTION("frozen by default (constants unless fed)") {
+    ir::Graph after;
+    rewrite_and_compare(
+        b.graph(), [](ir::Graph& g) { return passes::run_default_passes(g, {}).is_ok() ? 1 : 0; },
+        &after);
+    CHECK(after.nodes.size() == 1);
+    for (const ir::Value& v : after.values)
+      CHECK_FALSE(v.overridable);
+  }
+  SECTION("one the caller feeds stays overridable and unfolded") {
+    passes::PassOptions options;
+    options.overridable_inputs = {"mean"};
+    ir::Graph after;
+    rewrite_and_compare(
+        b.graph(),
+        [&](ir::Graph& g) { return passes::run_default_passes(g, options).is_ok() ? 1 : 0; },
+        &after);
+    CHECK(count_ops(after, "BatchNormalization") == 1);
+    for (const ir::Value& v : after.values) {
+      INFO(v.name);
+      CHECK(v.overridable == (v.name == "mean"));
+    }
+  }
 }

@@ -46,6 +46,10 @@ struct Options {
   // Time the applicable algorithms of each layer at load and run the fastest; the choices are
   // cached in cache_dir (keyed by layer shape, threads and CPU) so later loads do not time.
   bool autotune = false;
+  // Initializers the model also lists as graph inputs that the caller will feed with
+  // Session::set_input. The others are constants, folded at load (DESIGN.md: constants
+  // unless the caller feeds them); feeding one not named here is an error.
+  std::vector<std::string> fed_initializers;
   // Values for named dynamic dimensions ("batch" -> 1). Unnamed or unlisted dynamic dims are 1.
   std::map<std::string, int64_t> dim_values;
   // Memory mode `planned` on the CPU: run the nodes in the topological order with the lowest
@@ -120,7 +124,8 @@ class Session {
   Result<TensorView> input(size_t index);
   Result<TensorView> input(const std::string& name);
   // Copies a caller tensor into input `name`; the shape may differ from the model's if the
-  // model allows it. Also feeds initializers that the model lists as graph inputs.
+  // model allows it. Also feeds initializers that the model lists as graph inputs and that
+  // Options::fed_initializers names.
   Status set_input(const std::string& name, const TensorView& tensor);
 
   Status run();
