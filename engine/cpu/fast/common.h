@@ -39,11 +39,12 @@ bool float_inputs(const KernelContext& ctx, size_t count);
 // the cache traffic of handing rows over cost a few microseconds).
 inline constexpr int64_t kMinElementsPerTask = 16 * 1024;
 
-// Calls body(begin, end) over the independent rows [0, count), each about `row_elements`
-// elements of work, split over the context's thread pool in contiguous ranges. Small jobs run
-// in one piece on the calling thread. The body must be safe to run on several threads at once.
+// Calls body(begin, end, thread) over the independent rows [0, count), each about
+// `row_elements` elements of work, split over the context's thread pool in contiguous ranges;
+// `thread` (in [0, threads)) identifies the thread's scratch space. Small jobs run in one piece
+// on the calling thread. The body must be safe to run on several threads at once.
 template <typename Body>
-void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
+void for_rows_on_threads(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
   if (count <= 0) return;
   ThreadPool* pool = ctx.thread_pool();
   const int64_t threads = pool ? pool->threads() : 1;
@@ -52,14 +53,26 @@ void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& bo
   // the others, but never tasks smaller than kMinElementsPerTask.
   const int64_t tasks = std::min({count, threads * 4, work / kMinElementsPerTask});
   if (threads <= 1 || tasks <= 1) {
-    body(int64_t{0}, count);
+    body(int64_t{0}, count, 0);
     return;
   }
-  pool->parallel_for(tasks, [&](int64_t task, int) {
+  pool->parallel_for(tasks, [&](int64_t task, int thread) {
     const int64_t begin = count * task / tasks;
     const int64_t end = count * (task + 1) / tasks;
-    if (begin < end) body(begin, end);
+    if (begin < end) body(begin, end, thread);
   });
+}
+
+// for_rows_on_threads for bodies that need no scratch: body(begin, end).
+template <typename Body>
+void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
+  for_rows_on_threads(ctx, count, row_elements,
+                      [&](int64_t begin, int64_t end, int) { body(begin, end); });
+}
+
+// The number of threads a kernel's work is split over (for per-thread scratch).
+inline int thread_count(const KernelContext& ctx) {
+  return ctx.thread_pool() ? ctx.thread_pool()->threads() : 1;
 }
 
 // e^x in float, branch-free so loops over it vectorise. Range reduction x = n ln2 + r, a
