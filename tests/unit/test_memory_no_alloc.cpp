@@ -196,6 +196,18 @@ std::string scratch_free_model() {
 
 namespace {
 
+// The bytes of every output of a session.
+std::vector<std::vector<unsigned char>> output_bytes(const Session& session) {
+  std::vector<std::vector<unsigned char>> bytes;
+  for (size_t i = 0; i < session.output_count(); ++i) {
+    auto out = session.output(i);
+    REQUIRE(out.is_ok());
+    const auto* p = static_cast<const unsigned char*>(out->data);
+    bytes.emplace_back(p, p + out->bytes());
+  }
+  return bytes;
+}
+
 struct RunCounts {
   Counts first;   // the first run
   Counts second;  // the first planned run when the plan exists before the first (static shapes)
@@ -217,6 +229,7 @@ RunCounts count_session(Result<Model> model, MemoryMode mode) {
   Status status = Status::ok();
   counts.first = count_allocations([&] { status = session->run(); });
   REQUIRE(status.is_ok());
+  const auto first_outputs = output_bytes(*session);
   counts.second = count_allocations([&] { status = session->run(); });
   REQUIRE(status.is_ok());
   // The second run must be clean when the plan existed before the first (no tensor allocated).
@@ -231,6 +244,8 @@ RunCounts count_session(Result<Model> model, MemoryMode mode) {
     std::fprintf(stderr, "allocations in the third planned run:\n");
     print_sites();
   }
+  // Runs that use the kernels' run caches give the first run's outputs, bit for bit.
+  CHECK(output_bytes(*session) == first_outputs);
   INFO(memory_mode_name(mode));
   return counts;
 }
