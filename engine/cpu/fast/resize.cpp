@@ -1,7 +1,8 @@
 // Fast float32 Resize/Upsample, nearest and bilinear, over the last two axes.
 //
-// Each of the two axes gets a table, computed once per run with the reference's coordinate
-// rules in double: per output position the input index (nearest) or the two input indices and
+// Each of the two axes gets a table, computed with the reference's coordinate rules in double
+// on the first run and kept in the node's run cache while the inputs stay the same (the tables
+// allocate): per output position the input index (nearest) or the two input indices and
 // weights (linear). Nearest then gathers each output row from one input row (repeating a row
 // is a memcpy). Bilinear blends the two input rows of an output row into one row (a contiguous
 // loop), then gathers two neighbours per output element. Leading axes must keep their size;
