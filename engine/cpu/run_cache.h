@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "cpu/kernel.h"
-#include "cpu/thread_pool.h"
 
 namespace edgeinfer::cpu {
 
@@ -78,18 +77,5 @@ struct ConcatCache final : RunCache {
   Shape out;
   std::vector<std::vector<unsigned char>> saved;  // inputs overlapping the output, copied aside
 };
-
-// Scratch floats that last from run to run: `per_thread` floats for each thread of the
-// context's pool, grown on the first run. Returns the first thread's; thread t's start
-// t * per_thread further on.
-struct ScratchCache final : RunCache {
-  std::vector<float> floats;
-};
-inline float* per_thread_scratch(KernelContext& ctx, size_t per_thread) {
-  std::vector<float>& floats = run_cache_of<ScratchCache>(ctx).floats;
-  const size_t threads = ctx.thread_pool() ? static_cast<size_t>(ctx.thread_pool()->threads()) : 1;
-  if (floats.size() < threads * per_thread) floats.resize(threads * per_thread);
-  return floats.data();
-}
 
 }  // namespace edgeinfer::cpu

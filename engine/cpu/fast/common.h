@@ -1,9 +1,10 @@
 // Pieces shared by the fast kernels: declining to the reference kernel, the row-range split
-// over the thread pool, and small vectorisable math.
+// over the thread pool, per-thread scratch for a job, and small vectorisable math.
 #pragma once
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 #include "cpu/kernel.h"
@@ -70,10 +71,25 @@ void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& bo
                       [&](int64_t begin, int64_t end, int) { body(begin, end); });
 }
 
-// The number of threads a kernel's work is split over (for per-thread scratch).
-inline int thread_count(const KernelContext& ctx) {
-  return ctx.thread_pool() ? ctx.thread_pool()->threads() : 1;
-}
+// Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`
+// (64-byte aligned) and returns it; valid until the thread's next call with the same `which`.
+inline constexpr int kScratchBuffers = 2;
+float* thread_scratch(int which, size_t floats);
+
+// Scratch buffer `which` for a parallel job whose tasks need up to `per_thread` floats each:
+// the pool's (ThreadPool::scratch) when there is one, else the calling thread's. Asked for on
+// the calling thread before the job; at(thread) is the part of the task's thread.
+class JobScratch {
+ public:
+  JobScratch(ThreadPool* pool, int which, size_t per_thread)
+      : base_(pool ? pool->scratch(which, per_thread) : thread_scratch(which, per_thread)),
+        stride_(pool ? ThreadPool::scratch_stride(per_thread) : 0) {}
+  float* at(int thread) const { return base_ + static_cast<size_t>(thread) * stride_; }
+
+ private:
+  float* base_;
+  size_t stride_;
+};
 
 // e^x in float, branch-free so loops over it vectorise. Range reduction x = n ln2 + r, a
 // degree-6 polynomial for e^r on |r| <= ln2/2, and 2^n put into the exponent bits. Relative

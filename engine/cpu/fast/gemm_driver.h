@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cpu/fast/common.h"
 #include "cpu/fused_epilogue.h"
 #include "cpu/kernels/kernel_set.h"
 #include "cpu/thread_pool.h"
@@ -60,26 +61,6 @@ void gemm_packed(const kernels::KernelSet& ks, const PackedRows& a, int64_t row_
                  int64_t row_end, const float* b, int64_t nc, float* c, int64_t ldc,
                  const float* bias, const float* residual, int64_t ldr, float lo, float hi,
                  bool hardswish = false);
-
-// Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`
-// (64-byte aligned) and returns it; valid until the thread's next call with the same `which`.
-inline constexpr int kScratchBuffers = 2;
-float* thread_scratch(int which, size_t floats);
-
-// Scratch buffer `which` for a parallel job whose tasks need up to `per_thread` floats each:
-// the pool's (ThreadPool::scratch) when there is one, else the calling thread's. Asked for on
-// the calling thread before the job; at(thread) is the part of the task's thread.
-class JobScratch {
- public:
-  JobScratch(ThreadPool* pool, int which, size_t per_thread)
-      : base_(pool ? pool->scratch(which, per_thread) : thread_scratch(which, per_thread)),
-        stride_(pool ? ThreadPool::scratch_stride(per_thread) : 0) {}
-  float* at(int thread) const { return base_ + static_cast<size_t>(thread) * stride_; }
-
- private:
-  float* base_;
-  size_t stride_;
-};
 
 inline int64_t round_up(int64_t v, int64_t m) {
   return (v + m - 1) / m * m;

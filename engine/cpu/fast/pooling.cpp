@@ -98,7 +98,6 @@ struct PoolRunCache final : RunCache {
   AxisWindows rows, cols;
   // The last window may reach past the right pad (ceil_mode): a padded row covers it too.
   int64_t padded_w = 0;
-  std::vector<float> padded;  // one padded row per thread
 };
 
 // Plans the run into `rc`; rc.fast stays false for what the reference kernel must handle.
@@ -121,7 +120,6 @@ void plan_pool(const KernelContext& ctx, PoolRunCache& rc) {
   rc.cols = plan_axis(rc.win, 1, rc.count_include_pad);
   rc.padded_w = std::max(rc.win.pads_begin[1] + rc.win.input[1],
                          (rc.win.output[1] - 1) * rc.win.strides[1] + rc.win.kernel[1]);
-  rc.padded.assign(static_cast<size_t>(thread_count(ctx) * rc.padded_w), 0.f);
   rc.fast = true;
 }
 
@@ -131,10 +129,11 @@ void pool(KernelContext& ctx, PoolRunCache& rc, const float* x, float* y, int64_
   const int64_t in_size = win.input[0] * win.input[1];
   const int64_t out_h = win.output[0];
   const int64_t out_w = win.output[1];
-  // One row per output row of every plane.
+  // One row per output row of every plane; one padded row per thread.
+  const JobScratch padded_rows(ctx.thread_pool(), 0, static_cast<size_t>(rc.padded_w));
   for_rows_on_threads(ctx, planes * out_h, out_w * win.kernel[0] * win.kernel[1],
                       [&](int64_t begin, int64_t end, int thread) {
-                        float* padded = rc.padded.data() + thread * rc.padded_w;
+                        float* padded = padded_rows.at(thread);
                         for (int64_t r = begin; r < end; ++r) {
                           const int64_t plane = r / out_h;
                           const int64_t oy = r % out_h;

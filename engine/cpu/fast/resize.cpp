@@ -195,7 +195,6 @@ struct ResizeRunCache final : RunCache {
   ResizeSpec spec;
   Geometry g{};
   AxisTable rows, cols;
-  std::vector<float> blended;  // one input row per thread (linear)
 };
 
 // Plans the run into `rc`; rc.fast stays false for what the reference kernel must handle.
@@ -216,7 +215,6 @@ void plan_resize(const KernelContext& ctx, ResizeRunCache& rc) {
   rc.g = {x.shape[rank - 2], x.shape[rank - 1], spec->out[rank - 2], spec->out[rank - 1]};
   rc.rows = plan_axis(*spec, rank - 2, rc.g.in_h, rc.g.out_h);
   rc.cols = plan_axis(*spec, rank - 1, rc.g.in_w, rc.g.out_w);
-  rc.blended.assign(spec->mode == ResizeMode::kLinear ? thread_count(ctx) * rc.g.in_w : 0, 0.f);
   rc.fast = true;
 }
 
@@ -241,7 +239,9 @@ Status resize_kernel(KernelContext& ctx) {
   const int64_t planes = x.elements() / (g.in_h * g.in_w);
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  float* blended = rc.blended.data();
+  // Linear: one blended input row per thread.
+  const JobScratch blended(ctx.thread_pool(), 0,
+                           static_cast<size_t>(mode == ResizeMode::kLinear ? g.in_w : 0));
   for_rows_on_threads(ctx, planes, g.out_h * g.out_w, [&](int64_t begin, int64_t end, int thread) {
     for (int64_t p = begin; p < end; ++p) {
       const float* in = xp + p * g.in_h * g.in_w;
@@ -249,7 +249,7 @@ Status resize_kernel(KernelContext& ctx) {
       if (mode == ResizeMode::kNearest) {
         nearest_plane(g, rows, cols, in, out);
       } else {
-        linear_plane(g, rows, cols, in, out, blended + thread * g.in_w);
+        linear_plane(g, rows, cols, in, out, blended.at(thread));
       }
     }
   });

@@ -11,7 +11,6 @@
 
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
-#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::fast {
 namespace {
@@ -169,10 +168,10 @@ Status softmax_family(KernelContext& ctx, bool log) {
   const int64_t block = length * inner;
   if (inner == 1 && length < kShortRow) {
     const size_t per_thread = static_cast<size_t>((length + 2) * kRowBlock);
-    float* scratch = per_thread_scratch(ctx, per_thread);
+    const JobScratch scratch(ctx.thread_pool(), 0, per_thread);
     for_rows_on_threads(ctx, (outer + kRowBlock - 1) / kRowBlock, kRowBlock * length * 4,
                         [&](int64_t begin, int64_t end, int thread) {
-                          float* s = scratch + thread * per_thread;
+                          float* s = scratch.at(thread);
                           for (int64_t b = begin; b < end; ++b) {
                             const int64_t first = b * kRowBlock;
                             const int64_t count = std::min(kRowBlock, outer - first);
@@ -183,9 +182,9 @@ Status softmax_family(KernelContext& ctx, bool log) {
     return Status::ok();
   }
   const size_t per_thread = inner > 1 ? static_cast<size_t>(2 * inner) : 0;
-  float* scratch = per_thread_scratch(ctx, per_thread);
+  const JobScratch scratch(ctx.thread_pool(), 0, per_thread);
   for_rows_on_threads(ctx, outer, block * 4, [&](int64_t begin, int64_t end, int thread) {
-    float* s = scratch + thread * per_thread;
+    float* s = scratch.at(thread);
     for (int64_t o = begin; o < end; ++o) {
       if (inner == 1) {
         last_axis_row(xp + o * block, yp + o * block, length, log);
