@@ -16,7 +16,7 @@ class NodeContext final : public KernelContext {
  public:
   NodeContext(const ir::Node& node, ir::NodeId id, std::vector<TensorView>& values,
               std::vector<bool>& live, planner::TensorMemory& memory, std::vector<size_t>& bytes,
-              ThreadPool* pool, const PreparedState* prepared)
+              ThreadPool* pool, const PreparedState* prepared, std::unique_ptr<RunCache>& cache)
       : node_(node),
         id_(id),
         values_(values),
@@ -24,14 +24,22 @@ class NodeContext final : public KernelContext {
         memory_(memory),
         bytes_(bytes),
         pool_(pool),
-        prepared_(prepared) {}
+        prepared_(prepared),
+        cache_(cache) {}
 
   const ir::Node& node() const override { return node_; }
   ThreadPool* thread_pool() const override { return pool_; }
   const PreparedState* prepared() const override { return prepared_; }
   const TensorView& input(size_t i) const override { return values_[node_.inputs.at(i)]; }
+  std::unique_ptr<RunCache>& run_cache() override { return cache_; }
 
   Result<TensorView> allocate_output(size_t i, DType dtype, const Shape& shape) override {
+    EI_ASSIGN_OR_RETURN(const TensorView* view, allocate_output_view(i, dtype, shape));
+    return *view;
+  }
+
+  Result<const TensorView*> allocate_output_view(size_t i, DType dtype,
+                                                 const Shape& shape) override {
     if (!wants_output(i))
       return fail(StatusCode::kInternal, "output " + std::to_string(i) + " was not requested");
     auto elements = ir::checked_elements(shape);
@@ -50,7 +58,7 @@ class NodeContext final : public KernelContext {
     view.data = *buffer;
     live_[id] = true;
     bytes_[id] = bytes;
-    return values_[id];
+    return &view;
   }
 
   ir::NodeId id() const { return id_; }
@@ -64,6 +72,7 @@ class NodeContext final : public KernelContext {
   std::vector<size_t>& bytes_;
   ThreadPool* pool_;
   const PreparedState* prepared_;
+  std::unique_ptr<RunCache>& cache_;
 };
 
 // Checks that every override names a node or an op type of the graph.
@@ -155,6 +164,7 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
   e.lifetimes_ = planner::compute_lifetimes(graph, e.schedule_, keep);
   e.releases_ = planner::releases_per_step(e.lifetimes_, e.schedule_.size());
   e.bytes_.assign(graph.values.size(), 0);
+  e.caches_.resize(e.schedule_.size());
   return e;
 }
 
@@ -178,7 +188,7 @@ Status Executor::run(std::vector<TensorView>& values, std::vector<bool>& live,
       }
     }
     NodeContext context(node, schedule_[step], values, live, memory, bytes_, pool_.get(),
-                        prepared_[step].get());
+                        prepared_[step].get(), caches_[step]);
     const auto start = std::chrono::steady_clock::now();
     const ir::ValueId out = node.outputs.empty() ? ir::kNoValue : node.outputs[0];
     const bool concat_in_place = plan && out != ir::kNoValue &&

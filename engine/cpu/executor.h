@@ -57,6 +57,7 @@ class Executor {
   std::vector<ir::NodeId> schedule_;
   std::vector<KernelFn> kernels_;                         // per schedule step
   std::vector<std::unique_ptr<PreparedState>> prepared_;  // per schedule step, may be null
+  std::vector<std::unique_ptr<RunCache>> caches_;         // per schedule step, filled by runs
   std::unique_ptr<ThreadPool> pool_;                      // null for one thread
   std::vector<planner::Lifetime> lifetimes_;
   std::vector<std::vector<ir::ValueId>> releases_;

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/run_cache.h"
+
 namespace edgeinfer::cpu {
 
 namespace {
@@ -50,7 +52,8 @@ Status concat_into_slices(KernelContext& ctx, Shape& shape) {
     }
     shape[axis] += t.shape[axis];
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, first.dtype, shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, first.dtype, shape));
+  const TensorView& y = *y_view;
   auto* out = static_cast<unsigned char*>(y.data);
   const size_t out_bytes = y.bytes();
   const size_t elem = dtype_size(first.dtype);
@@ -62,14 +65,17 @@ Status concat_into_slices(KernelContext& ctx, Shape& shape) {
   auto in_place = [&](const unsigned char* src, size_t start) {
     return outer == 1 && src == out + start;
   };
-  std::vector<std::vector<unsigned char>> saved;
+  // Kept from run to run (cleared, not freed), so saving inputs allocates only the first time.
+  std::vector<std::vector<unsigned char>>& saved = run_cache_of<ConcatCache>(ctx).saved;
+  saved.resize(ctx.input_count());
+  for (std::vector<unsigned char>& s : saved)
+    s.clear();
   size_t start = 0;
   for (size_t i = 0; i < ctx.input_count(); ++i) {
     if (!ctx.has_input(i)) continue;
     const TensorView& t = ctx.input(i);
     const auto* src = static_cast<const unsigned char*>(t.data);
     if (!in_place(src, start) && t.bytes() && overlaps(src, t.bytes(), out, out_bytes)) {
-      if (saved.empty()) saved.resize(ctx.input_count());
       saved[i].assign(src, src + t.bytes());
     }
     start += t.bytes();
@@ -82,7 +88,7 @@ Status concat_into_slices(KernelContext& ctx, Shape& shape) {
       const TensorView& t = ctx.input(i);
       const auto* src = static_cast<const unsigned char*>(t.data);
       const size_t run = static_cast<size_t>(t.shape[axis] * inner) * elem;
-      if (!saved.empty() && !saved[i].empty()) src = saved[i].data();
+      if (!saved[i].empty()) src = saved[i].data();
       if (!in_place(static_cast<const unsigned char*>(t.data), start) && run)
         std::memcpy(dst, src + static_cast<size_t>(o) * run, run);
       dst += run;

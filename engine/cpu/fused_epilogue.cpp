@@ -50,8 +50,7 @@ Result<Activation> parse_activation(const std::string& name) {
   return error(StatusCode::kInvalidModel, "unknown fused activation '" + name + "'");
 }
 
-Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape,
-                             int64_t channels) {
+Result<Epilogue> node_activation(const KernelContext& ctx) {
   Epilogue e;
   const ir::Node& node = ctx.node();
   if (node.has_attr(kActivationAttr)) {
@@ -67,6 +66,11 @@ Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape
     if (params.size() > 0) e.alpha = params[0];
     if (params.size() > 1) e.beta = params[1];
   }
+  return e;
+}
+
+Result<Epilogue> bind_epilogue(const KernelContext& ctx, Epilogue e, const Shape& output_shape,
+                               int64_t channels) {
   if (ctx.has_input(kResidualInput)) {
     const TensorView& r = ctx.input(kResidualInput);
     if (r.dtype != DType::kFloat32 || r.shape != output_shape) {
@@ -87,6 +91,12 @@ Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape
     e.slope_count = s.elements();
   }
   return e;
+}
+
+Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape,
+                             int64_t channels) {
+  EI_ASSIGN_OR_RETURN(Epilogue e, node_activation(ctx));
+  return bind_epilogue(ctx, e, output_shape, channels);
 }
 
 namespace {

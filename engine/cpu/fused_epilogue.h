@@ -91,6 +91,12 @@ struct Epilogue {
 // residual's shape against `output_shape` and the slope's size against `channels`; errors
 // name the node. The pointers refer to the node's input tensors (float32 only).
 Result<Epilogue> epilogue_of(const KernelContext& ctx, const Shape& output_shape, int64_t channels);
+// epilogue_of in two steps, so kernels can parse the node's attributes once (node_activation:
+// the activation and its parameters, which allocates) and bind the inputs on every run
+// (bind_epilogue: residual and slope, checked; allocates only for an error).
+Result<Epilogue> node_activation(const KernelContext& ctx);
+Result<Epilogue> bind_epilogue(const KernelContext& ctx, Epilogue activation,
+                               const Shape& output_shape, int64_t channels);
 
 // Applies `epilogue` in place to an NCHW-like float output: `outer` blocks of `channels`
 // channels of `inner` elements each (residual, when present, has the same layout).

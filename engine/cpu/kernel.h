@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "edgeinfer/status.h"
 #include "edgeinfer/tensor.h"
@@ -28,6 +29,14 @@ class PreparedState {
   virtual ~PreparedState() = default;
   // The algorithm the node runs with, for profiles ("" when there is no choice).
   virtual std::string algorithm() const { return ""; }
+};
+
+// What a kernel keeps for its node from one run to the next: parsed attributes, output shapes,
+// index tables. The executor keeps one slot per node, so from the second run on a kernel finds
+// what it computed (checking that the inputs' shapes still match) and runs without allocating.
+class RunCache {
+ public:
+  virtual ~RunCache() = default;
 };
 
 class KernelContext {
@@ -49,6 +58,16 @@ class KernelContext {
   // Provides the buffer of output i with the given dtype and shape. Fails (kOutOfMemory) for
   // absurd sizes. Precondition: wants_output(i).
   virtual Result<TensorView> allocate_output(size_t i, DType dtype, const Shape& shape) = 0;
+  // The same, handing back the view the context keeps (valid while the kernel runs) rather than
+  // a copy: copying its Shape allocates. What kernels on the hot path call.
+  virtual Result<const TensorView*> allocate_output_view(size_t i, DType dtype,
+                                                         const Shape& shape) {
+    // Contexts outside an executor keep a copy; sized once so earlier pointers stay valid.
+    if (kept_outputs_.size() < output_count()) kept_outputs_.resize(output_count());
+    if (i >= kept_outputs_.size()) return fail(StatusCode::kInternal, "no such output");
+    EI_ASSIGN_OR_RETURN(kept_outputs_[i], allocate_output(i, dtype, shape));
+    return &kept_outputs_[i];
+  }
 
   // Error helpers that name the node: "node 'x' (Conv): <what>".
   Status fail(StatusCode code, const std::string& what) const {
@@ -61,7 +80,23 @@ class KernelContext {
   virtual ThreadPool* thread_pool() const { return nullptr; }
   // The state the kernel's prepare step made for this node; nullptr when it made none.
   virtual const PreparedState* prepared() const { return nullptr; }
+  // The node's run cache slot, empty before its first run. Contexts outside an executor give
+  // one that lasts as long as the context.
+  virtual std::unique_ptr<RunCache>& run_cache() { return own_cache_; }
+
+ private:
+  std::vector<TensorView> kept_outputs_;
+  std::unique_ptr<RunCache> own_cache_;
 };
+
+// The node's cache of type T, made empty (default-constructed) when the slot holds none.
+template <typename T>
+T& run_cache_of(KernelContext& context) {
+  std::unique_ptr<RunCache>& slot = context.run_cache();
+  if (T* cache = dynamic_cast<T*>(slot.get())) return *cache;
+  slot = std::make_unique<T>();
+  return static_cast<T&>(*slot);
+}
 
 using KernelFn = Status (*)(KernelContext& context);
 

@@ -43,6 +43,14 @@ ThreadPool::~ThreadPool() {
     w.join();
 }
 
+float* ThreadPool::scratch(int which, size_t per_thread) {
+  std::vector<float>& buffer = scratch_[which];
+  const size_t need = scratch_stride(per_thread) * static_cast<size_t>(threads_) + 16;
+  if (buffer.size() < need) buffer.resize(need);
+  auto p = reinterpret_cast<uintptr_t>(buffer.data());
+  return reinterpret_cast<float*>((p + 63) & ~uintptr_t(63));
+}
+
 void ThreadPool::run_tasks(int thread) {
   for (;;) {
     const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);

@@ -55,6 +55,14 @@ class ThreadPool {
   // The number of threads for `threads` as Options means it (0 = one per core).
   static int resolve(int threads);
 
+  // Scratch for the next job: `per_thread` floats (64-byte aligned) for each thread; thread t's
+  // start at the returned pointer + t * scratch_stride(per_thread). Grown by the calling thread
+  // before the job (never inside it), so after a first run every job finds it large enough,
+  // whichever thread takes which task. Buffers 0 and 1 are separate; valid until the next call
+  // with the same `which`.
+  float* scratch(int which, size_t per_thread);
+  static size_t scratch_stride(size_t per_thread) { return (per_thread + 15) / 16 * 16; }
+
  private:
   void worker_loop(int thread);
   void run_tasks(int thread);
@@ -70,6 +78,7 @@ class ThreadPool {
   std::atomic<bool> stop_{false};
   int64_t tasks_ = 0;
   const TaskFn* fn_ = nullptr;
+  std::vector<float> scratch_[2];
 };
 
 // Runs fn over [0, tasks) on `pool`, or inline on the calling thread when pool is null.

@@ -25,7 +25,9 @@ template <typename Op>
 Status unary(KernelContext& ctx, Op op) {
   if (!float_inputs(ctx, 1)) return run_reference(ctx);
   const TensorView& x = ctx.input(0);
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, x.shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, x.shape));
+  const TensorView& y = *y_view;
   const int64_t n = x.elements();
   const float* xp = x.as<float>();
   float* yp = y.as<float>();

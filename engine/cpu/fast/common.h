@@ -1,9 +1,10 @@
 // Pieces shared by the fast kernels: declining to the reference kernel, the row-range split
-// over the thread pool, and small vectorisable math.
+// over the thread pool, per-thread scratch for a job, and small vectorisable math.
 #pragma once
 
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 
 #include "cpu/kernel.h"
@@ -39,11 +40,12 @@ bool float_inputs(const KernelContext& ctx, size_t count);
 // the cache traffic of handing rows over cost a few microseconds).
 inline constexpr int64_t kMinElementsPerTask = 16 * 1024;
 
-// Calls body(begin, end) over the independent rows [0, count), each about `row_elements`
-// elements of work, split over the context's thread pool in contiguous ranges. Small jobs run
-// in one piece on the calling thread. The body must be safe to run on several threads at once.
+// Calls body(begin, end, thread) over the independent rows [0, count), each about
+// `row_elements` elements of work, split over the context's thread pool in contiguous ranges;
+// `thread` (in [0, threads)) identifies the thread's scratch space. Small jobs run in one piece
+// on the calling thread. The body must be safe to run on several threads at once.
 template <typename Body>
-void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
+void for_rows_on_threads(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
   if (count <= 0) return;
   ThreadPool* pool = ctx.thread_pool();
   const int64_t threads = pool ? pool->threads() : 1;
@@ -52,15 +54,42 @@ void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& bo
   // the others, but never tasks smaller than kMinElementsPerTask.
   const int64_t tasks = std::min({count, threads * 4, work / kMinElementsPerTask});
   if (threads <= 1 || tasks <= 1) {
-    body(int64_t{0}, count);
+    body(int64_t{0}, count, 0);
     return;
   }
-  pool->parallel_for(tasks, [&](int64_t task, int) {
+  pool->parallel_for(tasks, [&](int64_t task, int thread) {
     const int64_t begin = count * task / tasks;
     const int64_t end = count * (task + 1) / tasks;
-    if (begin < end) body(begin, end);
+    if (begin < end) body(begin, end, thread);
   });
 }
+
+// for_rows_on_threads for bodies that need no scratch: body(begin, end).
+template <typename Body>
+void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
+  for_rows_on_threads(ctx, count, row_elements,
+                      [&](int64_t begin, int64_t end, int) { body(begin, end); });
+}
+
+// Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`
+// (64-byte aligned) and returns it; valid until the thread's next call with the same `which`.
+inline constexpr int kScratchBuffers = 2;
+float* thread_scratch(int which, size_t floats);
+
+// Scratch buffer `which` for a parallel job whose tasks need up to `per_thread` floats each:
+// the pool's (ThreadPool::scratch) when there is one, else the calling thread's. Asked for on
+// the calling thread before the job; at(thread) is the part of the task's thread.
+class JobScratch {
+ public:
+  JobScratch(ThreadPool* pool, int which, size_t per_thread)
+      : base_(pool ? pool->scratch(which, per_thread) : thread_scratch(which, per_thread)),
+        stride_(pool ? ThreadPool::scratch_stride(per_thread) : 0) {}
+  float* at(int thread) const { return base_ + static_cast<size_t>(thread) * stride_; }
+
+ private:
+  float* base_;
+  size_t stride_;
+};
 
 // e^x in float, branch-free so loops over it vectorise. Range reduction x = n ln2 + r, a
 // degree-6 polynomial for e^r on |r| <= ln2/2, and 2^n put into the exponent bits. Relative

@@ -259,7 +259,8 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   const int64_t rows_per_block = (panels + row_blocks - 1) / row_blocks * ks.mr;
   const float* residual = ep.epilogue.residual;
   const int64_t tasks = g.batch * st.group * chunks * row_blocks;
-  parallel_for(pool, tasks, [&](int64_t task, int) {
+  const JobScratch scratch(pool, 0, static_cast<size_t>(k * chunk));  // chunk: a multiple of nr
+  parallel_for(pool, tasks, [&](int64_t task, int thread) {
     const int64_t rb = task % row_blocks;
     const int64_t c_idx = (task / row_blocks) % chunks;
     const int64_t grp = (task / (row_blocks * chunks)) % st.group;
@@ -267,7 +268,7 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
     const int64_t n0 = c_idx * chunk;
     const int64_t nc = std::min(chunk, spatial - n0);
     const float* xg = x + (n * st.in_channels + grp * cg) * in_spatial;
-    float* b = thread_scratch(0, static_cast<size_t>(k * round_up(nc, ks.nr)));
+    float* b = scratch.at(thread);
     if (pointwise) {
       pack_columns(xg, in_spatial, k, n0, nc, ks.nr, b);
     } else {
@@ -348,10 +349,11 @@ Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g,
   }
   if (!e.residual && e.activation == Activation::kHardSwish) plane.activation = 3;
   const bool epilogue = !e.empty() && plane.activation == 0;
-  parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int) {
+  const JobScratch scratch(ctx.thread_pool(), 0, static_cast<size_t>(plane_size * g.stride_w));
+  parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int thread) {
     const int64_t c = task % channels;
     const float* src = x + task * g.in_h * g.in_w;
-    float* planes = thread_scratch(0, static_cast<size_t>(plane_size * g.stride_w));
+    float* planes = scratch.at(thread);
     // Copy with zero padding, split by column phase so strided taps read contiguous memory.
     copy_padded_phases(src, g, plane.plane_h, plane.plane_w, planes);
     float* out = y + task * spatial;
@@ -364,6 +366,15 @@ Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g,
   return Status::ok();
 }
 
+// What a run computes from the node and its input's shape, kept for the next run.
+struct ConvRunCache final : RunCache {
+  bool ready = false;
+  Shape x_shape;  // the input shape the rest was computed for
+  reference::Window win;
+  Shape out_shape;
+  Epilogue activation;  // the fused activation; residual and slope are bound on each run
+};
+
 Status conv(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvState*>(ctx.prepared());
   if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
@@ -374,17 +385,31 @@ Status conv(KernelContext& ctx) {
   const bool bias_ok = !ctx.has_input(2) || (ctx.input(2).dtype == DType::kFloat32 &&
                                              ctx.input(2).elements() == st->out_channels);
   if (x.dtype != DType::kFloat32 || x.shape.size() != 4 || x.shape[1] != st->in_channels ||
-      w.data != st->weights || !bias_ok ||
-      (ctx.node().has_attr("kernel_shape") &&
-       ctx.node().attr_ints("kernel_shape") != std::vector<int64_t>{st->kernel_h, st->kernel_w})) {
+      w.data != st->weights || !bias_ok) {
     return run_reference(ctx);
   }
-  EI_ASSIGN_OR_RETURN(reference::Window win,
-                      reference::forward_window(ctx, {x.shape[2], x.shape[3]},
-                                                {st->kernel_h, st->kernel_w}, true, false));
-  const Shape out_shape{x.shape[0], st->out_channels, win.output[0], win.output[1]};
-  EI_ASSIGN_OR_RETURN(Epilogue e, epilogue_of(ctx, out_shape, st->out_channels));
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  ConvRunCache& rc = run_cache_of<ConvRunCache>(ctx);
+  if (!rc.ready || rc.x_shape != x.shape) {
+    // The node's attributes and this input shape: read once, not on every run.
+    rc.ready = false;
+    if (ctx.node().has_attr("kernel_shape") &&
+        ctx.node().attr_ints("kernel_shape") != std::vector<int64_t>{st->kernel_h, st->kernel_w}) {
+      return run_reference(ctx);
+    }
+    EI_ASSIGN_OR_RETURN(rc.win,
+                        reference::forward_window(ctx, {x.shape[2], x.shape[3]},
+                                                  {st->kernel_h, st->kernel_w}, true, false));
+    rc.out_shape = {x.shape[0], st->out_channels, rc.win.output[0], rc.win.output[1]};
+    EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
+    rc.x_shape = x.shape;
+    rc.ready = true;
+  }
+  const reference::Window& win = rc.win;
+  const Shape& out_shape = rc.out_shape;
+  EI_ASSIGN_OR_RETURN(Epilogue e, bind_epilogue(ctx, rc.activation, out_shape, st->out_channels));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, out_shape));
+  const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
   const Geometry g{x.shape[0],       x.shape[2],        x.shape[3],       win.output[0],
                    win.output[1],    win.strides[0],    win.strides[1],   win.dilations[0],

@@ -86,6 +86,14 @@ void scatter_row(const float* src, int64_t ld, int64_t kw, int64_t len, float bi
   }
 }
 
+struct ConvTransposeRunCache final : RunCache {
+  bool ready = false;
+  bool fast = false;  // false: the attributes ask for what the reference kernel does
+  Shape x_shape;      // the input shape the rest was computed for
+  Shape out_shape;
+  Epilogue activation;  // residual and slope are bound on each run
+};
+
 Status conv_transpose(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvTransposeState*>(ctx.prepared());
   if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
@@ -101,18 +109,31 @@ Status conv_transpose(KernelContext& ctx) {
   const int64_t batch = x.shape[0], in_h = x.shape[2], in_w = x.shape[3];
   const int64_t kh = st->kernel_h, kw = st->kernel_w, m_count = st->out_channels;
   const int64_t out_h = in_h * kh, out_w = in_w * kw;
-  // An output_shape (spatial, or with N and C) that asks for exactly the full result needs no
-  // padding; any other size runs the reference kernel.
-  std::vector<int64_t> output_shape = ctx.node().attr_ints("output_shape");
-  if (output_shape.size() == 4) output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
-  const bool kernel_ok = !ctx.node().has_attr("kernel_shape") ||
-                         ctx.node().attr_ints("kernel_shape") == std::vector<int64_t>{kh, kw};
-  if (!kernel_ok || (!output_shape.empty() && output_shape != std::vector<int64_t>{out_h, out_w})) {
-    return reference_kernels().find("ConvTranspose")(ctx);
+  ConvTransposeRunCache& rc = run_cache_of<ConvTransposeRunCache>(ctx);
+  if (!rc.ready || rc.x_shape != x.shape) {
+    // The node's attributes and this input shape: read once, kept for the next run.
+    rc.ready = false;
+    // An output_shape (spatial, or with N and C) that asks for exactly the full result needs
+    // no padding; any other size runs the reference kernel.
+    std::vector<int64_t> output_shape = ctx.node().attr_ints("output_shape");
+    if (output_shape.size() == 4) {
+      output_shape.erase(output_shape.begin(), output_shape.begin() + 2);
+    }
+    const bool kernel_ok = !ctx.node().has_attr("kernel_shape") ||
+                           ctx.node().attr_ints("kernel_shape") == std::vector<int64_t>{kh, kw};
+    rc.fast =
+        kernel_ok && (output_shape.empty() || output_shape == std::vector<int64_t>{out_h, out_w});
+    rc.out_shape = {batch, m_count, out_h, out_w};
+    EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
+    rc.x_shape = x.shape;
+    rc.ready = true;
   }
-  const Shape out_shape{batch, m_count, out_h, out_w};
-  EI_ASSIGN_OR_RETURN(Epilogue e, epilogue_of(ctx, out_shape, m_count));
-  EI_ASSIGN_OR_RETURN(TensorView yv, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  if (!rc.fast) return reference_kernels().find("ConvTranspose")(ctx);
+  const Shape& out_shape = rc.out_shape;
+  EI_ASSIGN_OR_RETURN(Epilogue e, bind_epilogue(ctx, rc.activation, out_shape, m_count));
+  EI_ASSIGN_OR_RETURN(const TensorView* yv_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, out_shape));
+  const TensorView& yv = *yv_view;
   const kernels::KernelSet& ks = *st->ks;
   const float* xs = x.as<float>();
   const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
@@ -124,13 +145,16 @@ Status conv_transpose(KernelContext& ctx) {
       std::max<int64_t>(ks.nr, kChunkFloats / std::max<int64_t>(rows, c_count) / ks.nr * ks.nr));
   const int64_t chunks = (in_spatial + chunk - 1) / chunk;
   const float inf = std::numeric_limits<float>::infinity();
-  parallel_for(ctx.thread_pool(), batch * chunks, [&](int64_t task, int) {
+  // chunk is a multiple of nr: it bounds every task's packed columns.
+  const JobScratch packed(ctx.thread_pool(), 0, static_cast<size_t>(c_count * chunk));
+  const JobScratch product(ctx.thread_pool(), 1, static_cast<size_t>(rows * chunk));
+  parallel_for(ctx.thread_pool(), batch * chunks, [&](int64_t task, int thread) {
     const int64_t n = task / chunks;
     const int64_t n0 = (task % chunks) * chunk;
     const int64_t nc = std::min(chunk, in_spatial - n0);
-    float* b = thread_scratch(0, static_cast<size_t>(c_count * round_up(nc, ks.nr)));
+    float* b = packed.at(thread);
     pack_columns(xs + n * c_count * in_spatial, in_spatial, c_count, n0, nc, ks.nr, b);
-    float* t = thread_scratch(1, static_cast<size_t>(rows * nc));
+    float* t = product.at(thread);
     gemm_packed(ks, st->packed, 0, rows, b, nc, t, nc, nullptr, nullptr, 0, -inf, inf);
     // Scatter: GEMM row (m, ky, kx) holds output pixels (iy*kh + ky, ix*kw + kx). Walk the
     // chunk one input row segment at a time, so no index is divided per element, and write

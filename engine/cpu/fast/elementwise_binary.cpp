@@ -10,6 +10,7 @@
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
 #include "cpu/reference/broadcast.h"
+#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::fast {
 namespace {
@@ -63,6 +64,13 @@ bool legacy_broadcast(const ir::Node& node) {
   return node.opset > 0 && node.opset < 7 && node.attr_int("broadcast", 0) != 0;
 }
 
+// The output shape and broadcast plan of the inputs' shapes, kept for the next run.
+struct BinaryRunCache final : RunCache {
+  InputsKey key;
+  Shape shape;
+  BinaryPlan plan;
+};
+
 template <typename Op>
 Status binary(KernelContext& ctx, Op op) {
   if (ctx.input_count() != 2 || !float_inputs(ctx, 2) || legacy_broadcast(ctx.node())) {
@@ -70,12 +78,20 @@ Status binary(KernelContext& ctx, Op op) {
   }
   const TensorView& a = ctx.input(0);
   const TensorView& b = ctx.input(1);
-  auto shape = reference::broadcast_shapes(ctx, {a.shape, b.shape});
-  if (!shape) return run_reference(ctx);  // it reports the mismatch
-  EI_ASSIGN_OR_RETURN(TensorView c, ctx.allocate_output(0, DType::kFloat32, *shape));
+  BinaryRunCache& rc = run_cache_of<BinaryRunCache>(ctx);
+  if (!rc.key.matches(ctx, ctx.input_count())) {
+    rc.key.clear();
+    auto shape = reference::broadcast_shapes(ctx, {a.shape, b.shape});
+    if (!shape) return run_reference(ctx);  // it reports the mismatch
+    rc.shape = std::move(*shape);
+    rc.plan = plan_binary(rc.shape, a.shape, b.shape);
+    rc.key.store(ctx, ctx.input_count());
+  }
+  EI_ASSIGN_OR_RETURN(const TensorView* c_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, rc.shape));
+  const TensorView& c = *c_view;
   if (c.elements() == 0) return Status::ok();
-  run_plan(ctx, plan_binary(*shape, a.shape, b.shape), a.as<float>(), b.as<float>(), c.as<float>(),
-           op);
+  run_plan(ctx, rc.plan, a.as<float>(), b.as<float>(), c.as<float>(), op);
   return Status::ok();
 }
 

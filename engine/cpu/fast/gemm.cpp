@@ -82,6 +82,13 @@ Result<std::unique_ptr<PreparedState>> prepare_gemm(const PrepareContext& ctx) {
   return std::unique_ptr<PreparedState>(std::move(state));
 }
 
+struct GemmRunCache final : RunCache {
+  bool ready = false;
+  Shape a_shape;  // the input shape the rest was computed for
+  Shape out_shape;
+  Epilogue activation;  // Gemm's fused activation; residual and slope are bound on each run
+};
+
 Status gemm(KernelContext& ctx) {
   const auto* st = dynamic_cast<const GemmState*>(ctx.prepared());
   const bool is_gemm = ctx.node().op_type == "Gemm";
@@ -98,13 +105,26 @@ Status gemm(KernelContext& ctx) {
   const int64_t k = trans_a ? a.shape[0] : a.shape.back();
   if (k != st->k || (!is_gemm && a.shape.size() < 2)) return reference();
   const int64_t m = trans_a ? a.shape[1] : a.elements() / k;
-  Shape out_shape = is_gemm ? Shape{m, st->n} : a.shape;
-  out_shape.back() = st->n;
+  GemmRunCache& rc = run_cache_of<GemmRunCache>(ctx);
+  if (!rc.ready || rc.a_shape != a.shape) {
+    // The output shape and the fused activation: computed once, kept for the next run.
+    rc.ready = false;
+    rc.out_shape = is_gemm ? Shape{m, st->n} : a.shape;
+    rc.out_shape.back() = st->n;
+    if (is_gemm) {
+      EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
+    }
+    rc.a_shape = a.shape;
+    rc.ready = true;
+  }
+  const Shape& out_shape = rc.out_shape;
   Epilogue e;
   if (is_gemm) {
-    EI_ASSIGN_OR_RETURN(e, epilogue_of(ctx, out_shape, st->n));
+    EI_ASSIGN_OR_RETURN(e, bind_epilogue(ctx, rc.activation, out_shape, st->n));
   }
-  EI_ASSIGN_OR_RETURN(TensorView yv, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* yv_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, out_shape));
+  const TensorView& yv = *yv_view;
   if (m == 0) return Status::ok();
   const kernels::KernelSet& ks = *st->ks;
   float* y = yv.as<float>();
@@ -117,11 +137,12 @@ Status gemm(KernelContext& ctx) {
   const int64_t row_tasks = (st->n + kRowsPerTask - 1) / kRowsPerTask;
   const float inf = std::numeric_limits<float>::infinity();
   const float* bias = st->bias.empty() ? nullptr : st->bias.data();
-  parallel_for(ctx.thread_pool(), chunks * row_tasks, [&](int64_t task, int) {
+  const JobScratch scratch(ctx.thread_pool(), 0, static_cast<size_t>(k * chunk));
+  parallel_for(ctx.thread_pool(), chunks * row_tasks, [&](int64_t task, int thread) {
     const int64_t m0 = (task / row_tasks) * chunk;
     const int64_t mc = std::min(chunk, m - m0);
     const int64_t r0 = (task % row_tasks) * kRowsPerTask;
-    float* b = thread_scratch(0, static_cast<size_t>(k * round_up(mc, ks.nr)));
+    float* b = scratch.at(thread);
     // A'^T is K x M: element (p, i) is A[i][p] (or A[p][i] when transposed).
     if (trans_a) {
       pack_columns(ap, m, k, m0, mc, ks.nr, b);

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "cpu/fast/common.h"
 #include "cpu/fused_epilogue.h"
 #include "cpu/kernels/kernel_set.h"
+#include "cpu/thread_pool.h"
 
 namespace edgeinfer::cpu::fast {
 
@@ -59,11 +61,6 @@ void gemm_packed(const kernels::KernelSet& ks, const PackedRows& a, int64_t row_
                  int64_t row_end, const float* b, int64_t nc, float* c, int64_t ldc,
                  const float* bias, const float* residual, int64_t ldr, float lo, float hi,
                  bool hardswish = false);
-
-// Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`
-// (64-byte aligned) and returns it; valid until the thread's next call with the same `which`.
-inline constexpr int kScratchBuffers = 2;
-float* thread_scratch(int which, size_t floats);
 
 inline int64_t round_up(int64_t v, int64_t m) {
   return (v + m - 1) / m * m;

@@ -14,6 +14,7 @@
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
 #include "cpu/reference/nn_window.h"
+#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::fast {
 namespace {
@@ -62,18 +63,18 @@ EI_VECTOR_CLONES void combine_row(float* __restrict acc, const float* __restrict
 // for the last window.
 template <typename Op, bool kAverage>
 EI_VECTOR_CLONES void pool_row(const Window& win, const AxisWindows& rows, const AxisWindows& cols,
-                               const float* plane, float* out, int64_t oy,
-                               std::vector<float>& padded) {
+                               const float* plane, float* out, int64_t oy, float* padded,
+                               int64_t padded_w) {
   const int64_t in_w = win.input[1];
   const int64_t out_w = win.output[1];
   const int64_t kw = win.kernel[1];
   const int64_t sw = win.strides[1];
   const int64_t pad_left = win.pads_begin[1];
-  std::fill(padded.begin(), padded.end(), Op::neutral());
-  float* acc = padded.data() + pad_left;
+  std::fill(padded, padded + padded_w, Op::neutral());
+  float* acc = padded + pad_left;
   for (int64_t iy = rows.begin[oy]; iy < rows.end[oy]; ++iy)
     combine_row<Op>(acc, plane + iy * in_w, in_w);
-  const float* p = padded.data();
+  const float* p = padded;
   for (int64_t ox = 0; ox < out_w; ++ox) {
     const float* window = p + ox * sw;
     float v = window[0];
@@ -87,52 +88,82 @@ EI_VECTOR_CLONES void pool_row(const Window& win, const AxisWindows& rows, const
   }
 }
 
+// What a windowed pool computes from the node and its input's shape, kept for the next run.
+struct PoolRunCache final : RunCache {
+  InputsKey key;
+  bool fast = false;  // false: the reference kernel handles this node
+  Window win;
+  Shape out_shape;
+  bool count_include_pad = false;
+  AxisWindows rows, cols;
+  // The last window may reach past the right pad (ceil_mode): a padded row covers it too.
+  int64_t padded_w = 0;
+};
+
+// Plans the run into `rc`; rc.fast stays false for what the reference kernel must handle.
+void plan_pool(const KernelContext& ctx, PoolRunCache& rc) {
+  rc.fast = false;
+  const ir::Node& node = ctx.node();
+  const std::vector<int64_t> kernel = node.attr_ints("kernel_shape", {});
+  const std::vector<int64_t> dilations = node.attr_ints("dilations", {1, 1});
+  if (kernel.size() != 2 || dilations != std::vector<int64_t>{1, 1}) return;
+  const TensorView& x = ctx.input(0);
+  const std::vector<int64_t> input(x.shape.begin() + 2, x.shape.end());
+  auto win =
+      reference::forward_window(ctx, input, kernel, false, node.attr_int("ceil_mode", 0) != 0);
+  // The reference reports bad attributes and handles empty inputs.
+  if (!win || x.elements() == 0) return;
+  rc.win = std::move(*win);
+  rc.out_shape = {x.shape[0], x.shape[1], rc.win.output[0], rc.win.output[1]};
+  rc.count_include_pad = node.attr_int("count_include_pad", 0) != 0;
+  rc.rows = plan_axis(rc.win, 0, rc.count_include_pad);
+  rc.cols = plan_axis(rc.win, 1, rc.count_include_pad);
+  rc.padded_w = std::max(rc.win.pads_begin[1] + rc.win.input[1],
+                         (rc.win.output[1] - 1) * rc.win.strides[1] + rc.win.kernel[1]);
+  rc.fast = true;
+}
+
 template <typename Op, bool kAverage>
-void pool(KernelContext& ctx, const Window& win, bool count_include_pad, const float* x, float* y,
-          int64_t planes) {
-  const AxisWindows rows = plan_axis(win, 0, count_include_pad);
-  const AxisWindows cols = plan_axis(win, 1, count_include_pad);
+void pool(KernelContext& ctx, PoolRunCache& rc, const float* x, float* y, int64_t planes) {
+  const Window& win = rc.win;
   const int64_t in_size = win.input[0] * win.input[1];
   const int64_t out_h = win.output[0];
   const int64_t out_w = win.output[1];
-  // The last window may reach past the right pad (ceil_mode): the row covers it too.
-  const int64_t padded_w =
-      std::max(win.pads_begin[1] + win.input[1], (out_w - 1) * win.strides[1] + win.kernel[1]);
-  // One row per output row of every plane.
-  for_rows(
-      ctx, planes * out_h, out_w * win.kernel[0] * win.kernel[1], [&](int64_t begin, int64_t end) {
-        std::vector<float> padded(static_cast<size_t>(padded_w));
-        for (int64_t r = begin; r < end; ++r) {
-          const int64_t plane = r / out_h;
-          const int64_t oy = r % out_h;
-          pool_row<Op, kAverage>(win, rows, cols, x + plane * in_size, y + r * out_w, oy, padded);
-        }
-      });
+  // One row per output row of every plane; one padded row per thread.
+  const JobScratch padded_rows(ctx.thread_pool(), 0, static_cast<size_t>(rc.padded_w));
+  for_rows_on_threads(ctx, planes * out_h, out_w * win.kernel[0] * win.kernel[1],
+                      [&](int64_t begin, int64_t end, int thread) {
+                        float* padded = padded_rows.at(thread);
+                        for (int64_t r = begin; r < end; ++r) {
+                          const int64_t plane = r / out_h;
+                          const int64_t oy = r % out_h;
+                          pool_row<Op, kAverage>(win, rc.rows, rc.cols, x + plane * in_size,
+                                                 y + r * out_w, oy, padded, rc.padded_w);
+                        }
+                      });
 }
 
 Status windowed_pool(KernelContext& ctx, bool average) {
   if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() != 4 || ctx.wants_output(1)) {
     return run_reference(ctx);
   }
-  const ir::Node& node = ctx.node();
-  const std::vector<int64_t> kernel = node.attr_ints("kernel_shape", {});
-  const std::vector<int64_t> dilations = node.attr_ints("dilations", {1, 1});
-  if (kernel.size() != 2 || dilations != std::vector<int64_t>{1, 1}) return run_reference(ctx);
+  PoolRunCache& rc = run_cache_of<PoolRunCache>(ctx);
+  if (!rc.key.matches(ctx, ctx.input_count())) {
+    rc.key.clear();
+    plan_pool(ctx, rc);
+    rc.key.store(ctx, ctx.input_count());
+  }
+  if (!rc.fast) return run_reference(ctx);
   const TensorView& x = ctx.input(0);
-  const std::vector<int64_t> input(x.shape.begin() + 2, x.shape.end());
-  auto win =
-      reference::forward_window(ctx, input, kernel, false, node.attr_int("ceil_mode", 0) != 0);
-  // The reference reports bad attributes and handles empty inputs.
-  if (!win || x.elements() == 0) return run_reference(ctx);
-  const Shape out_shape{x.shape[0], x.shape[1], win->output[0], win->output[1]};
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, rc.out_shape));
+  const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
   const int64_t planes = x.shape[0] * x.shape[1];
-  const bool count_include_pad = node.attr_int("count_include_pad", 0) != 0;
   if (average) {
-    pool<SumOp, true>(ctx, *win, count_include_pad, x.as<float>(), y.as<float>(), planes);
+    pool<SumOp, true>(ctx, rc, x.as<float>(), y.as<float>(), planes);
   } else {
-    pool<MaxOp, false>(ctx, *win, false, x.as<float>(), y.as<float>(), planes);
+    pool<MaxOp, false>(ctx, rc, x.as<float>(), y.as<float>(), planes);
   }
   return Status::ok();
 }
@@ -159,10 +190,13 @@ Status global_average_pool_kernel(KernelContext& ctx) {
   const int64_t planes = x.shape[0] * x.shape[1];
   const int64_t size = planes > 0 ? x.elements() / planes : 0;
   if (size == 0) return run_reference(ctx);
-  Shape out_shape(x.shape.size(), 1);
+  Shape& out_shape = run_cache_of<ShapeCache>(ctx).shape;
+  out_shape.assign(x.shape.size(), 1);
   out_shape[0] = x.shape[0];
   out_shape[1] = x.shape[1];
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, out_shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, out_shape));
+  const TensorView& y = *y_view;
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
   for_rows(ctx, planes, size, [&](int64_t begin, int64_t end) {

@@ -1,7 +1,8 @@
 // Fast float32 Resize/Upsample, nearest and bilinear, over the last two axes.
 //
-// Each of the two axes gets a table, computed once per run with the reference's coordinate
-// rules in double: per output position the input index (nearest) or the two input indices and
+// Each of the two axes gets a table, computed with the reference's coordinate rules in double
+// on the first run and kept in the node's run cache while the inputs stay the same (the tables
+// allocate): per output position the input index (nearest) or the two input indices and
 // weights (linear). Nearest then gathers each output row from one input row (repeating a row
 // is a memcpy). Bilinear blends the two input rows of an output row into one row (a contiguous
 // loop), then gathers two neighbours per output element. Leading axes must keep their size;
@@ -15,6 +16,7 @@
 #include "cpu/fast/families.h"
 #include "cpu/fast/resize_spec.h"
 #include "cpu/reference/dispatch.h"
+#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::fast {
 namespace {
@@ -185,36 +187,69 @@ void linear_plane(const Geometry& g, const AxisTable& rows, const AxisTable& col
   }
 }
 
-Status resize_kernel(KernelContext& ctx) {
+// The plan of a run, kept for the next one while the inputs (and the contents of roi, scales
+// and sizes) stay the same.
+struct ResizeRunCache final : RunCache {
+  InputsKey key;
+  bool fast = false;  // false: the reference kernel handles this node
+  ResizeSpec spec;
+  Geometry g{};
+  AxisTable rows, cols;
+};
+
+// Plans the run into `rc`; rc.fast stays false for what the reference kernel must handle.
+void plan_resize(const KernelContext& ctx, ResizeRunCache& rc) {
+  rc.fast = false;
   const std::optional<ResizeSpec> spec = fast_resize_spec(ctx);
-  if (!spec) return run_reference(ctx);
+  if (!spec) return;
   const TensorView& x = ctx.input(0);
   const size_t rank = x.shape.size();
-  if (rank < 2 || x.elements() == 0) return run_reference(ctx);
+  if (rank < 2 || x.elements() == 0) return;
   for (size_t d = 0; d + 2 < rank; ++d) {
     if (spec->out[d] != x.shape[d] ||
         !is_identity(plan_axis(*spec, d, x.shape[d], x.shape[d]), spec->mode)) {
-      return run_reference(ctx);
+      return;
     }
   }
-  const Geometry g{x.shape[rank - 2], x.shape[rank - 1], spec->out[rank - 2], spec->out[rank - 1]};
-  EI_RETURN_IF_ERROR(reference::check_shape(ctx, spec->out));
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, spec->out));
+  rc.spec = *spec;
+  rc.g = {x.shape[rank - 2], x.shape[rank - 1], spec->out[rank - 2], spec->out[rank - 1]};
+  rc.rows = plan_axis(*spec, rank - 2, rc.g.in_h, rc.g.out_h);
+  rc.cols = plan_axis(*spec, rank - 1, rc.g.in_w, rc.g.out_w);
+  rc.fast = true;
+}
+
+Status resize_kernel(KernelContext& ctx) {
+  ResizeRunCache& rc = run_cache_of<ResizeRunCache>(ctx);
+  if (!rc.key.matches(ctx, 1)) {
+    rc.key.clear();
+    plan_resize(ctx, rc);
+    rc.key.store(ctx, 1);
+  }
+  if (!rc.fast) return run_reference(ctx);
+  const TensorView& x = ctx.input(0);
+  const Geometry& g = rc.g;
+  EI_RETURN_IF_ERROR(reference::check_shape(ctx, rc.spec.out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, rc.spec.out));
+  const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
-  const AxisTable rows = plan_axis(*spec, rank - 2, g.in_h, g.out_h);
-  const AxisTable cols = plan_axis(*spec, rank - 1, g.in_w, g.out_w);
+  const AxisTable& rows = rc.rows;
+  const AxisTable& cols = rc.cols;
+  const ResizeMode mode = rc.spec.mode;
   const int64_t planes = x.elements() / (g.in_h * g.in_w);
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, planes, g.out_h * g.out_w, [&](int64_t begin, int64_t end) {
-    std::vector<float> blended(spec->mode == ResizeMode::kLinear ? g.in_w : 0);
+  // Linear: one blended input row per thread.
+  const JobScratch blended(ctx.thread_pool(), 0,
+                           static_cast<size_t>(mode == ResizeMode::kLinear ? g.in_w : 0));
+  for_rows_on_threads(ctx, planes, g.out_h * g.out_w, [&](int64_t begin, int64_t end, int thread) {
     for (int64_t p = begin; p < end; ++p) {
       const float* in = xp + p * g.in_h * g.in_w;
       float* out = yp + p * g.out_h * g.out_w;
-      if (spec->mode == ResizeMode::kNearest) {
+      if (mode == ResizeMode::kNearest) {
         nearest_plane(g, rows, cols, in, out);
       } else {
-        linear_plane(g, rows, cols, in, out, blended.data());
+        linear_plane(g, rows, cols, in, out, blended.at(thread));
       }
     }
   });

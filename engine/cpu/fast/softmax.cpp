@@ -159,32 +159,37 @@ Status softmax_family(KernelContext& ctx, bool log) {
   const int64_t outer = product(x.shape, 0, a);
   const int64_t length = legacy ? product(x.shape, a, x.shape.size()) : x.shape[a];
   const int64_t inner = legacy ? 1 : product(x.shape, a + 1, x.shape.size());
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kFloat32, x.shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, DType::kFloat32, x.shape));
+  const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
   const int64_t block = length * inner;
   if (inner == 1 && length < kShortRow) {
-    for_rows(ctx, (outer + kRowBlock - 1) / kRowBlock, kRowBlock * length * 4,
-             [&](int64_t begin, int64_t end) {
-               std::vector<float> scratch(static_cast<size_t>((length + 2) * kRowBlock));
-               for (int64_t b = begin; b < end; ++b) {
-                 const int64_t first = b * kRowBlock;
-                 const int64_t count = std::min(kRowBlock, outer - first);
-                 short_rows(xp + first * length, yp + first * length, count, length, log,
-                            scratch.data());
-               }
-             });
+    const size_t per_thread = static_cast<size_t>((length + 2) * kRowBlock);
+    const JobScratch scratch(ctx.thread_pool(), 0, per_thread);
+    for_rows_on_threads(ctx, (outer + kRowBlock - 1) / kRowBlock, kRowBlock * length * 4,
+                        [&](int64_t begin, int64_t end, int thread) {
+                          float* s = scratch.at(thread);
+                          for (int64_t b = begin; b < end; ++b) {
+                            const int64_t first = b * kRowBlock;
+                            const int64_t count = std::min(kRowBlock, outer - first);
+                            short_rows(xp + first * length, yp + first * length, count, length, log,
+                                       s);
+                          }
+                        });
     return Status::ok();
   }
-  for_rows(ctx, outer, block * 4, [&](int64_t begin, int64_t end) {
-    std::vector<float> scratch(inner > 1 ? static_cast<size_t>(2 * inner) : 0);
+  const size_t per_thread = inner > 1 ? static_cast<size_t>(2 * inner) : 0;
+  const JobScratch scratch(ctx.thread_pool(), 0, per_thread);
+  for_rows_on_threads(ctx, outer, block * 4, [&](int64_t begin, int64_t end, int thread) {
+    float* s = scratch.at(thread);
     for (int64_t o = begin; o < end; ++o) {
       if (inner == 1) {
         last_axis_row(xp + o * block, yp + o * block, length, log);
       } else {
-        inner_axis_block(xp + o * block, yp + o * block, length, inner, log, scratch.data(),
-                         scratch.data() + inner);
+        inner_axis_block(xp + o * block, yp + o * block, length, inner, log, s, s + inner);
       }
     }
   });

@@ -21,6 +21,10 @@ namespace {
 struct Permutation {
   std::vector<int64_t> dims;
   std::vector<int64_t> in_stride;
+  // For tiled_copy: the output's strides, and the outer dims (every dim but the output's
+  // innermost and the one reading input stride 1), computed once with the plan.
+  std::vector<int64_t> out_stride;
+  std::vector<size_t> outer;
 };
 
 Permutation simplify(const Shape& shape, const std::vector<int64_t>& perm) {
@@ -94,16 +98,9 @@ bool few_channels(const T* src, T* dst, int64_t na, int64_t nb, int64_t sa, int6
 // innermost dim, `b` the output dim that reads input stride 1; every other dim is an outer loop.
 template <typename T>
 void tiled_copy(const Permutation& p, size_t b, const T* x, T* y, int64_t begin, int64_t end) {
-  const size_t rank = p.dims.size();
-  const size_t a = rank - 1;
-  std::vector<int64_t> out_stride(rank, 1);
-  for (size_t d = rank - 1; d-- > 0;)
-    out_stride[d] = out_stride[d + 1] * p.dims[d + 1];
-  // Outer dims: every dim but a and b, row-major over their output order.
-  std::vector<size_t> outer;
-  for (size_t d = 0; d < rank; ++d) {
-    if (d != a && d != b) outer.push_back(d);
-  }
+  const size_t a = p.dims.size() - 1;
+  const std::vector<int64_t>& out_stride = p.out_stride;
+  const std::vector<size_t>& outer = p.outer;
   const int64_t na = p.dims[a];
   const int64_t nb = p.dims[b];
   const int64_t sa = p.in_stride[a];  // input stride along a (b reads stride 1)
@@ -168,8 +165,31 @@ void transpose_typed(KernelContext& ctx, const Permutation& p, const void* x, vo
   });
 }
 
-Status transpose_kernel(KernelContext& ctx) {
-  if (!ctx.has_input(0)) return run_reference(ctx);
+// Fills p.out_stride and p.outer for tiled_copy, with `b` the dim that reads input stride 1.
+void plan_tiles(Permutation& p, size_t b) {
+  const size_t rank = p.dims.size();
+  const size_t a = rank - 1;
+  p.out_stride.assign(rank, 1);
+  for (size_t d = rank - 1; d-- > 0;)
+    p.out_stride[d] = p.out_stride[d + 1] * p.dims[d + 1];
+  p.outer.clear();
+  for (size_t d = 0; d < rank; ++d) {
+    if (d != a && d != b) p.outer.push_back(d);
+  }
+}
+
+// The output shape and the simplified permutation of an input shape, kept for the next run.
+struct TransposeRunCache final : RunCache {
+  bool ready = false;
+  bool fast = false;  // false: the reference kernel handles this node
+  DType dtype = DType::kUndefined;
+  Shape x_shape;
+  Shape out;
+  Permutation p;
+};
+
+void plan_transpose(const KernelContext& ctx, TransposeRunCache& rc) {
+  rc.fast = false;
   const TensorView& x = ctx.input(0);
   const size_t rank = x.shape.size();
   const size_t elem = dtype_size(x.dtype);
@@ -186,12 +206,36 @@ Status transpose_kernel(KernelContext& ctx) {
     valid = perm[i] >= 0 && perm[i] < static_cast<int64_t>(rank) && !used[perm[i]];
     if (valid) used[perm[i]] = true;
   }
-  if (!valid || x.elements() == 0) return run_reference(ctx);
-  Shape out(rank);
+  if (!valid || x.elements() == 0) return;
+  rc.out.resize(rank);
   for (size_t i = 0; i < rank; ++i)
-    out[i] = x.shape[perm[i]];
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, out));
-  const Permutation p = simplify(x.shape, perm);
+    rc.out[i] = x.shape[perm[i]];
+  rc.p = simplify(x.shape, perm);
+  if (rc.p.dims.size() > 1 && rc.p.in_stride.back() != 1) {
+    size_t b = 0;
+    while (rc.p.in_stride[b] != 1)
+      ++b;
+    plan_tiles(rc.p, b);
+  }
+  rc.fast = true;
+}
+
+Status transpose_kernel(KernelContext& ctx) {
+  if (!ctx.has_input(0)) return run_reference(ctx);
+  const TensorView& x = ctx.input(0);
+  const size_t elem = dtype_size(x.dtype);
+  TransposeRunCache& rc = run_cache_of<TransposeRunCache>(ctx);
+  if (!rc.ready || rc.dtype != x.dtype || rc.x_shape != x.shape) {
+    rc.ready = false;
+    plan_transpose(ctx, rc);
+    rc.dtype = x.dtype;
+    rc.x_shape = x.shape;
+    rc.ready = true;
+  }
+  if (!rc.fast) return run_reference(ctx);
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, rc.out));
+  const TensorView& y = *y_view;
+  const Permutation& p = rc.p;
   if (p.dims.size() <= 1 || p.in_stride.back() == 1) {
     if (p.dims.empty()) {
       std::memcpy(y.data, x.data, elem);

@@ -95,7 +95,8 @@ Status identity_kernel(KernelContext& ctx) {
   if (!ctx.has_input(0)) return ctx.invalid("input 0 is missing");
   const TensorView& x = ctx.input(0);
   if (dtype_size(x.dtype) == 0) return ctx.invalid("input has no element type");
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, x.shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, x.shape));
+  const TensorView& y = *y_view;
   if (x.bytes() != 0) std::memmove(y.data, x.data, x.bytes());
   return Status::ok();
 }

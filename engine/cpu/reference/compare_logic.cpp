@@ -93,7 +93,8 @@ Status where_kernel(KernelContext& ctx) {
   }
   EI_ASSIGN_OR_RETURN(Shape shape, broadcast_shapes(ctx, {condition.shape, x.shape, y.shape}));
   EI_RETURN_IF_ERROR(check_shape(ctx, shape));
-  EI_ASSIGN_OR_RETURN(TensorView out, ctx.allocate_output(0, x.dtype, shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* out_view, ctx.allocate_output_view(0, x.dtype, shape));
+  const TensorView& out = *out_view;
   const BroadcastIndex index_c(shape, condition.shape);
   const BroadcastIndex index_x(shape, x.shape);
   const BroadcastIndex index_y(shape, y.shape);

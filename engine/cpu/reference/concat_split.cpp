@@ -1,6 +1,7 @@
 // Concat and Split along one axis. Both see a tensor as [outer, axis dim, inner] and move
 // contiguous runs of (part of the axis) x inner elements.
 #include "cpu/reference/tensor_ops.h"
+#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::reference {
 
@@ -15,7 +16,10 @@ int64_t product(const Shape& shape, size_t begin, size_t end) {
 
 Status concat(KernelContext& ctx) {
   if (!ctx.node().has_attr("axis")) return ctx.invalid("attribute 'axis' is required");
-  std::vector<const TensorView*> inputs;
+  // Storage kept from run to run: refilled without allocating once it has grown.
+  ConcatCache& rc = run_cache_of<ConcatCache>(ctx);
+  std::vector<const TensorView*>& inputs = rc.inputs;
+  inputs.clear();
   for (size_t i = 0; i < ctx.input_count(); ++i) {
     if (ctx.has_input(i)) inputs.push_back(&ctx.input(i));
   }
@@ -24,7 +28,8 @@ Status concat(KernelContext& ctx) {
   const int64_t rank = static_cast<int64_t>(first.shape.size());
   EI_ASSIGN_OR_RETURN(const int64_t axis,
                       normalize_axis(ctx, ctx.node().attr_int("axis", 0), rank));
-  Shape out = first.shape;
+  Shape& out = rc.out;
+  out = first.shape;
   out[axis] = 0;
   for (const TensorView* t : inputs) {
     bool compatible = t->dtype == first.dtype && t->shape.size() == first.shape.size();
@@ -38,7 +43,8 @@ Status concat(KernelContext& ctx) {
     }
     out[axis] += t->shape[axis];
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, first.dtype, out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, first.dtype, out));
+  const TensorView& y = *y_view;
   const size_t elem = dtype_size(first.dtype);
   const int64_t outer = product(out, 0, static_cast<size_t>(axis));
   const int64_t inner = product(out, static_cast<size_t>(axis) + 1, out.size());
@@ -125,7 +131,8 @@ Status split(KernelContext& ctx) {
     if (ctx.wants_output(i)) {
       Shape shape = x.shape;
       shape[axis] = sizes[i];
-      EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, i, x.dtype, shape));
+      EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, i, x.dtype, shape));
+      const TensorView& y = *y_view;
       const size_t run = static_cast<size_t>(sizes[i] * inner) * elem;
       const size_t skip = static_cast<size_t>(begin * inner) * elem;
       for (int64_t o = 0; o < outer; ++o) {

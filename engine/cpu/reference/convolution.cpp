@@ -157,7 +157,8 @@ Status conv(KernelContext& ctx) {
   out_shape.insert(out_shape.end(), win.output.begin(), win.output.end());
   EI_RETURN_IF_ERROR(check_shape(ctx, out_shape));
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, out_shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, out_shape));
+    const TensorView& y = *y_view;
     const T* bias = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;
     conv_forward<T>(win, x.as<T>(), w.as<T>(), bias, y.as<T>(), x.shape[0], channels, out_channels,
                     group);
@@ -310,7 +311,8 @@ Status conv_transpose(KernelContext& ctx) {
   out_shape.insert(out_shape.end(), win.output.begin(), win.output.end());
   EI_RETURN_IF_ERROR(check_shape(ctx, out_shape));
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, out_shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, out_shape));
+    const TensorView& y = *y_view;
     const T* bias = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;
     conv_transpose_planes<T>(win, x.as<T>(), w.as<T>(), bias, y.as<T>(), x.shape[0], channels,
                              out_channels, group);

@@ -39,7 +39,9 @@ inline Status require_inputs(const KernelContext& ctx, size_t count) {
 template <typename In, typename Out, typename Op>
 Status map_unary(KernelContext& ctx, Op op) {
   const TensorView& x = ctx.input(0);
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, element_dtype<Out>(), x.shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, element_dtype<Out>(), x.shape));
+  const TensorView& y = *y_view;
   const int64_t n = x.elements();
   for (int64_t i = 0; i < n; ++i) {
     store<Out>(y.data, i, static_cast<compute_t<Out>>(op(load<In>(x.data, i))));
@@ -54,7 +56,9 @@ Status map_binary(KernelContext& ctx, Op op) {
   const TensorView& b = ctx.input(1);
   EI_ASSIGN_OR_RETURN(Shape shape, broadcast_shapes(ctx, {a.shape, b.shape}));
   EI_RETURN_IF_ERROR(check_shape(ctx, shape));
-  EI_ASSIGN_OR_RETURN(TensorView c, ctx.allocate_output(0, element_dtype<Out>(), shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* c_view,
+                      ctx.allocate_output_view(0, element_dtype<Out>(), shape));
+  const TensorView& c = *c_view;
   const BroadcastIndex index_a(shape, a.shape);
   const BroadcastIndex index_b(shape, b.shape);
   const int64_t n = c.elements();
@@ -76,7 +80,9 @@ Status fold_inputs(KernelContext& ctx, Op op, Finish finish) {
     shapes.push_back(ctx.input(k).shape);
   EI_ASSIGN_OR_RETURN(Shape shape, broadcast_shapes(ctx, shapes));
   EI_RETURN_IF_ERROR(check_shape(ctx, shape));
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, element_dtype<T>(), shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      ctx.allocate_output_view(0, element_dtype<T>(), shape));
+  const TensorView& y = *y_view;
   std::vector<BroadcastIndex> index;
   for (size_t k = 0; k < count; ++k)
     index.emplace_back(shape, shapes[k]);

@@ -21,7 +21,8 @@ Status constant_of_shape(KernelContext& ctx) {
     dtype = value->dtype();
     element.assign(bytes_of(value->view()), bytes_of(value->view()) + value->bytes());
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, dtype, shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, dtype, shape));
+  const TensorView& y = *y_view;
   unsigned char* dst = mutable_bytes_of(y);
   for (int64_t i = 0; i < y.elements(); ++i) {
     std::memcpy(dst + static_cast<size_t>(i) * element.size(), element.data(), element.size());
@@ -66,7 +67,8 @@ Status range(KernelContext& ctx) {
                                                     std::to_string(limit) + " by " +
                                                     std::to_string(delta) + " is too large");
     }
-    EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, dtype, {n}));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, dtype, {n}));
+    const TensorView& y = *y_view;
     for (int64_t i = 0; i < n; ++i) {
       if constexpr (std::is_floating_point_v<T>) {
         y.as<T>()[i] = static_cast<T>(static_cast<double>(start) +

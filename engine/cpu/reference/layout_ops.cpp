@@ -35,7 +35,8 @@ Status transpose(KernelContext& ctx) {
     out[i] = x.shape[perm[i]];
     src_strides[i] = in_strides[perm[i]];
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, out));
+  const TensorView& y = *y_view;
   strided_copy(mutable_bytes_of(y), bytes_of(x), out, src_strides, 0, dtype_size(x.dtype));
   return Status::ok();
 }
@@ -75,7 +76,9 @@ Status depth_to_space(KernelContext& ctx) {
     const std::vector<int64_t> s = strides_of({n, oc, b, b, h, w});
     src = {s[0], s[1], s[4], s[2], s[5], s[3]};
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, {n, oc, h * b, w * b}));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      allocate_checked(ctx, 0, x.dtype, {n, oc, h * b, w * b}));
+  const TensorView& y = *y_view;
   strided_copy(mutable_bytes_of(y), bytes_of(x), walk, src, 0, dtype_size(x.dtype));
   return Status::ok();
 }
@@ -94,7 +97,9 @@ Status space_to_depth(KernelContext& ctx) {
   // [N, b, b, C, H', W'].
   const std::vector<int64_t> s = strides_of({n, c, oh, b, ow, b});
   const std::vector<int64_t> src = {s[0], s[3], s[5], s[1], s[2], s[4]};
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, {n, c * b * b, oh, ow}));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      allocate_checked(ctx, 0, x.dtype, {n, c * b * b, oh, ow}));
+  const TensorView& y = *y_view;
   strided_copy(mutable_bytes_of(y), bytes_of(x), {n, b, b, c, oh, ow}, src, 0, dtype_size(x.dtype));
   return Status::ok();
 }

@@ -91,7 +91,9 @@ Status matmul(KernelContext& ctx) {
   const int64_t batches = shape_elements(batch);
   return dispatch<float, double, int32_t, int64_t, uint32_t, uint64_t>(
       ctx, a.dtype, [&]<typename T>() -> Status {
-        EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, a.dtype, out_shape));
+        EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                            ctx.allocate_output_view(0, a.dtype, out_shape));
+        const TensorView& y = *y_view;
         std::vector<Accumulator<T>> acc(static_cast<size_t>(n));
         for (int64_t bi = 0; bi < batches; ++bi) {
           // Offsets of this batch's matrices in A and B.
@@ -165,7 +167,8 @@ Status gemm(KernelContext& ctx) {
   }
   EI_RETURN_IF_ERROR(check_shape(ctx, out_shape));
   return dispatch<float, double>(ctx, a.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, a.dtype, out_shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, a.dtype, out_shape));
+    const TensorView& y = *y_view;
     const T* ap = a.as<T>();
     const T* bp = b.as<T>();
     const T* cp = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;

@@ -76,7 +76,8 @@ Status batch_normalization(KernelContext& ctx) {
   EI_ASSIGN_OR_RETURN(std::vector<double> var, read_param(ctx, 4, "var", per));
   const double epsilon = node.attr_float("epsilon", 1e-5f);
   Status status = dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, x.shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, x.shape));
+    const TensorView& y = *y_view;
     const T* xp = x.as<T>();
     T* yp = y.as<T>();
     const int64_t batch = x.shape[0];
@@ -98,7 +99,9 @@ Status batch_normalization(KernelContext& ctx) {
   for (size_t out = 1; out <= 2; ++out) {
     if (!ctx.wants_output(out)) continue;
     const TensorView& src = ctx.input(out + 2);
-    EI_ASSIGN_OR_RETURN(TensorView dst, ctx.allocate_output(out, src.dtype, src.shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* dst_view,
+                        ctx.allocate_output_view(out, src.dtype, src.shape));
+    const TensorView& dst = *dst_view;
     if (src.bytes() > 0) std::memcpy(dst.data, src.data, src.bytes());
   }
   return Status::ok();
@@ -114,7 +117,8 @@ Status instance_normalization(KernelContext& ctx) {
   const double epsilon = ctx.node().attr_float("epsilon", 1e-5f);
   const int64_t inner = shape_elements(Shape(x.shape.begin() + 2, x.shape.end()));
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, x.shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, x.shape));
+    const TensorView& y = *y_view;
     const int64_t planes = x.shape[0] * channels;
     for (int64_t plane = 0; plane < planes; ++plane) {
       const T* xp = x.as<T>() + plane * inner;
@@ -145,7 +149,8 @@ Status lrn(KernelContext& ctx) {
   const int64_t before = (size - 1) / 2;
   const int64_t after = size - 1 - before;
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, x.shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, x.shape));
+    const TensorView& y = *y_view;
     const T* xp = x.as<T>();
     T* yp = y.as<T>();
     for (int64_t n = 0; n < x.shape[0]; ++n) {
@@ -227,15 +232,20 @@ Status layer_normalization(KernelContext& ctx) {
   Shape stat_shape(x.shape.begin(), x.shape.begin() + axis);
   stat_shape.resize(x.shape.size(), 1);
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, x.shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, x.shape));
+    const TensorView& y = *y_view;
     float* mean_out = nullptr;
     float* inv_out = nullptr;
     if (ctx.wants_output(1)) {
-      EI_ASSIGN_OR_RETURN(TensorView m, ctx.allocate_output(1, DType::kFloat32, stat_shape));
+      EI_ASSIGN_OR_RETURN(const TensorView* m_view,
+                          ctx.allocate_output_view(1, DType::kFloat32, stat_shape));
+      const TensorView& m = *m_view;
       mean_out = m.as<float>();
     }
     if (ctx.wants_output(2)) {
-      EI_ASSIGN_OR_RETURN(TensorView s, ctx.allocate_output(2, DType::kFloat32, stat_shape));
+      EI_ASSIGN_OR_RETURN(const TensorView* s_view,
+                          ctx.allocate_output_view(2, DType::kFloat32, stat_shape));
+      const TensorView& s = *s_view;
       inv_out = s.as<float>();
     }
     for (int64_t o = 0; o < outer; ++o) {

@@ -25,7 +25,8 @@ Status tile(KernelContext& ctx) {
                                                     shape_to_string(repeats) + " is too large");
     }
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, out));
+  const TensorView& y = *y_view;
   const std::vector<int64_t> strides = strides_of(x.shape);
   const size_t elem = dtype_size(x.dtype);
   unsigned char* dst = mutable_bytes_of(y);
@@ -140,7 +141,8 @@ Status pad(KernelContext& ctx) {
     }
     out[d] = size;
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, out));
+  const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();  // (and a huge dim next to a 0 needs no map)
   std::vector<std::vector<int64_t>> maps;
   for (size_t d = 0; d < rank; ++d) {

@@ -115,10 +115,13 @@ Status run_pool(KernelContext& ctx, const Window& win, const PoolParams& params)
   Shape out_shape{x.shape[0], x.shape[1]};
   out_shape.insert(out_shape.end(), win.output.begin(), win.output.end());
   EI_RETURN_IF_ERROR(check_shape(ctx, out_shape));
-  EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, out_shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, out_shape));
+  const TensorView& y = *y_view;
   int64_t* indices = nullptr;
   if (params.kind == PoolKind::kMax && ctx.wants_output(1)) {
-    EI_ASSIGN_OR_RETURN(TensorView idx, ctx.allocate_output(1, DType::kInt64, out_shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* idx_view,
+                        ctx.allocate_output_view(1, DType::kInt64, out_shape));
+    const TensorView& idx = *idx_view;
     indices = idx.as<int64_t>();
   }
   pool_planes<T>(win, params, x.as<T>(), y.as<T>(), indices, x.shape[0] * x.shape[1]);

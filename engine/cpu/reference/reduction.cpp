@@ -68,7 +68,8 @@ Status softmax_family(KernelContext& ctx, SoftmaxKind kind) {
     inner = product(x.shape, static_cast<size_t>(axis) + 1, x.shape.size());
   }
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, x.shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, x.shape));
+    const TensorView& y = *y_view;
     const T* xp = x.as<T>();
     T* yp = y.as<T>();
     for (int64_t o = 0; o < outer; ++o) {
@@ -352,7 +353,9 @@ Status reduce(KernelContext& ctx, ReduceKind kind) {
   const bool noop = node.attr_int("noop_with_empty_axes", 0) != 0;
   EI_ASSIGN_OR_RETURN(ReducePlan plan, plan_reduction(ctx, x.shape, axes, keepdims, noop));
   auto run = [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, x.dtype, plan.out_shape));
+    EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                        ctx.allocate_output_view(0, x.dtype, plan.out_shape));
+    const TensorView& y = *y_view;
     if (plan.identity) {
       if (x.bytes() > 0) std::memcpy(y.data, x.data, x.bytes());
       return Status::ok();
@@ -428,7 +431,9 @@ Status arg_reduce(KernelContext& ctx, bool is_max) {
   }
   return dispatch<float, double, int32_t, int64_t, int8_t, uint8_t, uint32_t, uint64_t>(
       ctx, x.dtype, [&]<typename T>() -> Status {
-        EI_ASSIGN_OR_RETURN(TensorView y, ctx.allocate_output(0, DType::kInt64, out_shape));
+        EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                            ctx.allocate_output_view(0, DType::kInt64, out_shape));
+        const TensorView& y = *y_view;
         const T* xp = x.as<T>();
         int64_t* yp = y.as<int64_t>();
         for (int64_t o = 0; o < outer; ++o) {

@@ -333,7 +333,8 @@ Status run_resize(KernelContext& ctx, const ResizeSpec& spec) {
   if (spec.mode != Mode::kNearest && (x.dtype == DType::kBool || !is_numeric(x.dtype))) {
     return ctx.unsupported(std::string("interpolation of ") + dtype_name(x.dtype));
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, spec.out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, spec.out));
+  const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
   if (x.elements() == 0)
     return ctx.invalid("cannot resize the empty input " + shape_to_string(x.shape) + " to " +

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cpu/reference/tensor_ops.h"
+#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::reference {
 
@@ -16,12 +17,14 @@ Status copy_with_shape(KernelContext& ctx, const Shape& shape) {
         StatusCode::kInternal,
         "element count changed from " + shape_to_string(x.shape) + " to " + shape_to_string(shape));
   }
-  EI_ASSIGN_OR_RETURN(TensorView out, allocate_checked(ctx, 0, x.dtype, shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* out_view, allocate_checked(ctx, 0, x.dtype, shape));
+  const TensorView& out = *out_view;
   copy_bytes(out.data, x.data, x.bytes());
   return Status::ok();
 }
 
-Status reshape(KernelContext& ctx) {
+// Reshape's output shape for its inputs.
+Result<Shape> reshape_target(const KernelContext& ctx) {
   const TensorView& x = ctx.input(0);
   EI_ASSIGN_OR_RETURN(std::vector<int64_t> target, read_int_tensor(ctx, 1));
   const bool allowzero = ctx.node().opset >= 14 && ctx.node().attr_int("allowzero", 0) != 0;
@@ -58,7 +61,24 @@ Status reshape(KernelContext& ctx) {
     out[static_cast<size_t>(inferred)] = total / rest;
   }
   if (shape_elements(out) != total) return ctx.invalid(what + ": element counts differ");
-  return copy_with_shape(ctx, out);
+  return out;
+}
+
+// The output shape of the inputs' shapes and target, kept for the next run (computing it
+// allocates).
+struct ReshapeRunCache final : RunCache {
+  InputsKey key;
+  Shape out;
+};
+
+Status reshape(KernelContext& ctx) {
+  ReshapeRunCache& rc = run_cache_of<ReshapeRunCache>(ctx);
+  if (!rc.key.matches(ctx, 1)) {
+    rc.key.clear();
+    EI_ASSIGN_OR_RETURN(rc.out, reshape_target(ctx));
+    rc.key.store(ctx, 1);
+  }
+  return copy_with_shape(ctx, rc.out);
 }
 
 Status flatten(KernelContext& ctx) {
@@ -74,7 +94,9 @@ Status flatten(KernelContext& ctx) {
   int64_t inner = 1;
   for (int64_t d = 0; d < rank; ++d)
     (d < axis ? outer : inner) *= x.shape[d];
-  return copy_with_shape(ctx, {outer, inner});
+  Shape& out = run_cache_of<ShapeCache>(ctx).shape;  // reused: no allocation after a first run
+  out.assign({outer, inner});
+  return copy_with_shape(ctx, out);
 }
 
 // Axes of Squeeze/Unsqueeze: an attribute before opset 13, input 1 from 13.
@@ -144,24 +166,41 @@ Status shape(KernelContext& ctx) {
   start = clamp_dim(start);
   end = clamp_dim(end);
   const int64_t n = std::max<int64_t>(end - start, 0);
-  EI_ASSIGN_OR_RETURN(TensorView out, allocate_checked(ctx, 0, DType::kInt64, {n}));
+  Shape& out_shape =
+      run_cache_of<ShapeCache>(ctx).shape;  // reused: no allocation after a first run
+  out_shape.assign({n});
+  EI_ASSIGN_OR_RETURN(const TensorView* out_view,
+                      allocate_checked(ctx, 0, DType::kInt64, out_shape));
+  const TensorView& out = *out_view;
   for (int64_t i = 0; i < n; ++i)
     out.as<int64_t>()[i] = in[start + i];
   return Status::ok();
 }
 
 Status size(KernelContext& ctx) {
-  EI_ASSIGN_OR_RETURN(TensorView out, allocate_checked(ctx, 0, DType::kInt64, {}));
+  EI_ASSIGN_OR_RETURN(const TensorView* out_view, allocate_checked(ctx, 0, DType::kInt64, {}));
+  const TensorView& out = *out_view;
   *out.as<int64_t>() = ctx.input(0).elements();
   return Status::ok();
 }
 
-Status expand(KernelContext& ctx) {
+// What Expand computes from its input's shape and target, kept for the next run while they stay
+// the same.
+struct ExpandRunCache final : RunCache {
+  InputsKey key;
+  Shape out;
+  std::vector<int64_t> src_strides;
+  std::vector<int64_t> index;  // strided_copy's running index
+};
+
+Status plan_expand(const KernelContext& ctx, ExpandRunCache& rc) {
   const TensorView& x = ctx.input(0);
   EI_ASSIGN_OR_RETURN(std::vector<int64_t> target, read_int_tensor(ctx, 1));
   const size_t rank = std::max(x.shape.size(), target.size());
-  Shape out(rank);
-  std::vector<int64_t> src_strides(rank, 0);
+  Shape& out = rc.out;
+  out.assign(rank, 0);
+  std::vector<int64_t>& src_strides = rc.src_strides;
+  src_strides.assign(rank, 0);
   const std::vector<int64_t> in_strides = strides_of(x.shape);
   for (size_t d = 0; d < rank; ++d) {
     // Align both shapes on the right; missing leading dims count as 1.
@@ -182,8 +221,21 @@ Status expand(KernelContext& ctx) {
     }
     if (xi >= rank && a != 1) src_strides[d] = in_strides[xi - rank];
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
-  strided_copy(mutable_bytes_of(y), bytes_of(x), out, src_strides, 0, dtype_size(x.dtype));
+  return Status::ok();
+}
+
+Status expand(KernelContext& ctx) {
+  ExpandRunCache& rc = run_cache_of<ExpandRunCache>(ctx);
+  if (!rc.key.matches(ctx, 1)) {
+    rc.key.clear();
+    EI_RETURN_IF_ERROR(plan_expand(ctx, rc));
+    rc.key.store(ctx, 1);
+  }
+  const TensorView& x = ctx.input(0);
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, rc.out));
+  const TensorView& y = *y_view;
+  strided_copy(mutable_bytes_of(y), bytes_of(x), rc.out, rc.src_strides, 0, dtype_size(x.dtype),
+               rc.index);
   return Status::ok();
 }
 

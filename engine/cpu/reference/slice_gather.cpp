@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cpu/reference/tensor_ops.h"
+#include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::reference {
 
@@ -50,14 +51,28 @@ Result<SliceArgs> slice_args(const KernelContext& ctx, int64_t rank) {
   return a;
 }
 
-Status slice(KernelContext& ctx) {
+// What a Slice computes from its inputs' shapes and its starts/ends/axes/steps, kept for the
+// next run while they stay the same.
+struct SliceRunCache final : RunCache {
+  InputsKey key;
+  Shape out;
+  std::vector<int64_t> src_strides;
+  int64_t offset = 0;
+  std::vector<int64_t> index;  // strided_copy's running index
+};
+
+// Slice's output shape, source strides and offset for its inputs' shapes, starts, ends, axes
+// and steps.
+Status plan_slice(const KernelContext& ctx, SliceRunCache& rc) {
   const TensorView& x = ctx.input(0);
   const int64_t rank = static_cast<int64_t>(x.shape.size());
   EI_ASSIGN_OR_RETURN(const SliceArgs args, slice_args(ctx, rank));
   const std::vector<int64_t> in_strides = strides_of(x.shape);
-  Shape out = x.shape;
-  std::vector<int64_t> src_strides = in_strides;
-  int64_t offset = 0;
+  Shape& out = rc.out;
+  out = x.shape;
+  std::vector<int64_t>& src_strides = rc.src_strides;
+  src_strides = in_strides;
+  rc.offset = 0;
   for (size_t k = 0; k < args.axes.size(); ++k) {
     const int64_t axis = args.axes[k];
     const int64_t dim = x.shape[axis];
@@ -81,12 +96,25 @@ Status slice(KernelContext& ctx) {
         count = static_cast<int64_t>(static_cast<uint64_t>(start - end - 1) / magnitude) + 1;
     }
     out[axis] = count;
-    if (count > 0) offset += start * in_strides[axis];
+    if (count > 0) rc.offset += start * in_strides[axis];
     // A single element never steps, so a huge step cannot overflow the walk.
     src_strides[axis] = count > 1 ? step * in_strides[axis] : 0;
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
-  strided_copy(mutable_bytes_of(y), bytes_of(x), out, src_strides, offset, dtype_size(x.dtype));
+  return Status::ok();
+}
+
+Status slice(KernelContext& ctx) {
+  SliceRunCache& rc = run_cache_of<SliceRunCache>(ctx);
+  if (!rc.key.matches(ctx, 1)) {
+    rc.key.clear();
+    EI_RETURN_IF_ERROR(plan_slice(ctx, rc));
+    rc.key.store(ctx, 1);
+  }
+  const TensorView& x = ctx.input(0);
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, rc.out));
+  const TensorView& y = *y_view;
+  strided_copy(mutable_bytes_of(y), bytes_of(x), rc.out, rc.src_strides, rc.offset,
+               dtype_size(x.dtype), rc.index);
   return Status::ok();
 }
 
@@ -107,7 +135,8 @@ Status gather(KernelContext& ctx) {
     if (d < axis) outer *= x.shape[d];
     if (d > axis) inner *= x.shape[d];
   }
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, out));
+  const TensorView& y = *y_view;
   const size_t run = static_cast<size_t>(inner) * dtype_size(x.dtype);
   const int64_t n = static_cast<int64_t>(indices.size());
   for (int64_t k = 0; k < n; ++k) {
@@ -139,7 +168,9 @@ Status gather_elements(KernelContext& ctx) {
                        shape_to_string(x.shape) + " on axis " + std::to_string(axis));
   }
   EI_ASSIGN_OR_RETURN(const std::vector<int64_t> indices, read_int_tensor(ctx, 1));
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, indices_view.shape));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view,
+                      allocate_checked(ctx, 0, x.dtype, indices_view.shape));
+  const TensorView& y = *y_view;
   const std::vector<int64_t> strides = strides_of(x.shape);
   const size_t elem = dtype_size(x.dtype);
   const int64_t dim = x.shape[axis];
@@ -182,7 +213,8 @@ Status gather_nd(KernelContext& ctx) {
   EI_ASSIGN_OR_RETURN(const std::vector<int64_t> indices, read_int_tensor(ctx, 1));
   Shape out(indices_view.shape.begin(), indices_view.shape.end() - 1);
   out.insert(out.end(), x.shape.begin() + b + k, x.shape.end());
-  EI_ASSIGN_OR_RETURN(TensorView y, allocate_checked(ctx, 0, x.dtype, out));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, x.dtype, out));
+  const TensorView& y = *y_view;
   int64_t batches = 1;
   for (int64_t d = 0; d < b; ++d)
     batches *= x.shape[d];

@@ -61,9 +61,16 @@ T saturate(double v) {
 
 void strided_copy(unsigned char* dst, const unsigned char* src, const Shape& out_shape,
                   const std::vector<int64_t>& src_strides, int64_t src_offset, size_t elem_size) {
+  std::vector<int64_t> index;
+  strided_copy(dst, src, out_shape, src_strides, src_offset, elem_size, index);
+}
+
+void strided_copy(unsigned char* dst, const unsigned char* src, const Shape& out_shape,
+                  const std::vector<int64_t>& src_strides, int64_t src_offset, size_t elem_size,
+                  std::vector<int64_t>& index) {
   const int64_t n = shape_elements(out_shape);
   const size_t rank = out_shape.size();
-  std::vector<int64_t> index(rank, 0);
+  index.assign(rank, 0);
   int64_t offset = src_offset;
   for (int64_t k = 0; k < n; ++k) {
     copy_element(dst + static_cast<size_t>(k) * elem_size,

@@ -31,10 +31,10 @@ inline void copy_bytes(void* dst, const void* src, size_t bytes) {
 }
 
 // Checks the shape against hostile sizes, then asks the context for output i.
-inline Result<TensorView> allocate_checked(KernelContext& ctx, size_t i, DType dtype,
-                                           const Shape& shape) {
+inline Result<const TensorView*> allocate_checked(KernelContext& ctx, size_t i, DType dtype,
+                                                  const Shape& shape) {
   EI_RETURN_IF_ERROR(check_shape(ctx, shape));
-  return ctx.allocate_output(i, dtype, shape);
+  return ctx.allocate_output_view(i, dtype, shape);
 }
 
 // Calls fn(index) for every multi-index of `shape` in row-major order (none if it is empty;
@@ -57,6 +57,10 @@ void for_each_index(const Shape& shape, Fn&& fn) {
 // be 0 for broadcast or negative for reversed slices).
 void strided_copy(unsigned char* dst, const unsigned char* src, const Shape& out_shape,
                   const std::vector<int64_t>& src_strides, int64_t src_offset, size_t elem_size);
+// The same with the caller's storage for the running index (no allocation once it has grown).
+void strided_copy(unsigned char* dst, const unsigned char* src, const Shape& out_shape,
+                  const std::vector<int64_t>& src_strides, int64_t src_offset, size_t elem_size,
+                  std::vector<int64_t>& index);
 
 // Normalizes a list of axes against `rank`; duplicates and out-of-range axes are errors.
 Result<std::vector<int64_t>> normalize_axes(const KernelContext& ctx,
