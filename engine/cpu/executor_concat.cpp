@@ -3,18 +3,12 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/reference/tensor_ops.h"
 #include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu {
 
 namespace {
-
-int64_t product(const Shape& shape, size_t begin, size_t end) {
-  int64_t p = 1;
-  for (size_t d = begin; d < end; ++d)
-    p *= shape[d];
-  return p;
-}
 
 bool overlaps(const unsigned char* a, size_t a_bytes, const unsigned char* b, size_t b_bytes) {
   return a < b + b_bytes && b < a + a_bytes;
@@ -23,42 +17,16 @@ bool overlaps(const unsigned char* a, size_t a_bytes, const unsigned char* b, si
 }  // namespace
 
 Status concat_into_slices(KernelContext& ctx, Shape& shape) {
-  if (!ctx.node().has_attr("axis")) return ctx.invalid("attribute 'axis' is required");
-  size_t first_index = ctx.input_count();
-  for (size_t i = 0; i < ctx.input_count() && first_index == ctx.input_count(); ++i) {
-    if (ctx.has_input(i)) first_index = i;
-  }
-  if (first_index == ctx.input_count()) return ctx.invalid("needs at least one input");
-  const TensorView& first = ctx.input(first_index);
-  const auto rank = static_cast<int64_t>(first.shape.size());
-  int64_t axis = ctx.node().attr_int("axis", 0);
-  if (axis < 0) axis += rank;
-  if (axis < 0 || axis >= rank) {
-    return ctx.invalid("axis " + std::to_string(ctx.node().attr_int("axis", 0)) +
-                       " is out of range for rank " + std::to_string(rank));
-  }
-  shape = first.shape;  // assignment into kept storage: no allocation once sized
-  shape[axis] = 0;
-  for (size_t i = 0; i < ctx.input_count(); ++i) {
-    if (!ctx.has_input(i)) continue;
-    const TensorView& t = ctx.input(i);
-    bool compatible = t.dtype == first.dtype && t.shape.size() == first.shape.size();
-    for (int64_t d = 0; compatible && d < rank; ++d)
-      compatible = d == axis || t.shape[d] == first.shape[d];
-    if (!compatible) {
-      return ctx.invalid("cannot concatenate " + shape_to_string(t.shape) + " (" +
-                         dtype_name(t.dtype) + ") with " + shape_to_string(first.shape) + " (" +
-                         dtype_name(first.dtype) + ") on axis " + std::to_string(axis));
-    }
-    shape[axis] += t.shape[axis];
-  }
-  EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, first.dtype, shape));
+  DType dtype{};
+  EI_ASSIGN_OR_RETURN(const int64_t axis, reference::concat_output_shape(ctx, shape, dtype));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, dtype, shape));
   const TensorView& y = *y_view;
   auto* out = static_cast<unsigned char*>(y.data);
   const size_t out_bytes = y.bytes();
-  const size_t elem = dtype_size(first.dtype);
-  const int64_t outer = product(shape, 0, static_cast<size_t>(axis));
-  const int64_t inner = product(shape, static_cast<size_t>(axis) + 1, shape.size());
+  const size_t elem = dtype_size(dtype);
+  const int64_t outer = reference::product_of_dims(shape, 0, static_cast<size_t>(axis));
+  const int64_t inner =
+      reference::product_of_dims(shape, static_cast<size_t>(axis) + 1, shape.size());
   // An input at its slice (outer == 1 and the plan put it there) needs no copy. Another input
   // overlapping the output can only come from a plan made for other shapes: such inputs are
   // saved before anything is written (allocating, but only in that case).

@@ -7,15 +7,7 @@ namespace edgeinfer::cpu::reference {
 
 namespace {
 
-int64_t product(const Shape& shape, size_t begin, size_t end) {
-  int64_t p = 1;
-  for (size_t d = begin; d < end; ++d)
-    p *= shape[d];
-  return p;
-}
-
 Status concat(KernelContext& ctx) {
-  if (!ctx.node().has_attr("axis")) return ctx.invalid("attribute 'axis' is required");
   // Storage kept from run to run: refilled without allocating once it has grown.
   ConcatCache& rc = run_cache_of<ConcatCache>(ctx);
   std::vector<const TensorView*>& inputs = rc.inputs;
@@ -23,31 +15,14 @@ Status concat(KernelContext& ctx) {
   for (size_t i = 0; i < ctx.input_count(); ++i) {
     if (ctx.has_input(i)) inputs.push_back(&ctx.input(i));
   }
-  if (inputs.empty()) return ctx.invalid("needs at least one input");
-  const TensorView& first = *inputs[0];
-  const int64_t rank = static_cast<int64_t>(first.shape.size());
-  EI_ASSIGN_OR_RETURN(const int64_t axis,
-                      normalize_axis(ctx, ctx.node().attr_int("axis", 0), rank));
   Shape& out = rc.out;
-  out = first.shape;
-  out[axis] = 0;
-  for (const TensorView* t : inputs) {
-    bool compatible = t->dtype == first.dtype && t->shape.size() == first.shape.size();
-    for (int64_t d = 0; compatible && d < rank; ++d) {
-      compatible = d == axis || t->shape[d] == first.shape[d];
-    }
-    if (!compatible) {
-      return ctx.invalid("cannot concatenate " + shape_to_string(t->shape) + " (" +
-                         dtype_name(t->dtype) + ") with " + shape_to_string(first.shape) + " (" +
-                         dtype_name(first.dtype) + ") on axis " + std::to_string(axis));
-    }
-    out[axis] += t->shape[axis];
-  }
-  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, first.dtype, out));
+  DType dtype{};
+  EI_ASSIGN_OR_RETURN(const int64_t axis, concat_output_shape(ctx, out, dtype));
+  EI_ASSIGN_OR_RETURN(const TensorView* y_view, allocate_checked(ctx, 0, dtype, out));
   const TensorView& y = *y_view;
-  const size_t elem = dtype_size(first.dtype);
-  const int64_t outer = product(out, 0, static_cast<size_t>(axis));
-  const int64_t inner = product(out, static_cast<size_t>(axis) + 1, out.size());
+  const size_t elem = dtype_size(dtype);
+  const int64_t outer = product_of_dims(out, 0, static_cast<size_t>(axis));
+  const int64_t inner = product_of_dims(out, static_cast<size_t>(axis) + 1, out.size());
   unsigned char* dst = mutable_bytes_of(y);
   for (int64_t o = 0; o < outer; ++o) {
     for (const TensorView* t : inputs) {
@@ -123,8 +98,8 @@ Status split(KernelContext& ctx) {
                       normalize_axis(ctx, ctx.node().attr_int("axis", 0), rank));
   EI_ASSIGN_OR_RETURN(const std::vector<int64_t> sizes, split_sizes(ctx, x.shape[axis]));
   const size_t elem = dtype_size(x.dtype);
-  const int64_t outer = product(x.shape, 0, static_cast<size_t>(axis));
-  const int64_t inner = product(x.shape, static_cast<size_t>(axis) + 1, x.shape.size());
+  const int64_t outer = product_of_dims(x.shape, 0, static_cast<size_t>(axis));
+  const int64_t inner = product_of_dims(x.shape, static_cast<size_t>(axis) + 1, x.shape.size());
   const size_t in_run = static_cast<size_t>(x.shape[axis] * inner) * elem;
   int64_t begin = 0;  // along the axis
   for (size_t i = 0; i < sizes.size(); ++i) {
@@ -150,6 +125,36 @@ Status split(KernelContext& ctx) {
 void register_concat_split(KernelRegistry& registry) {
   registry.add("Concat", concat);
   registry.add("Split", split);
+}
+
+Result<int64_t> concat_output_shape(const KernelContext& ctx, Shape& out, DType& dtype) {
+  if (!ctx.node().has_attr("axis")) return ctx.invalid("attribute 'axis' is required");
+  const TensorView* first = nullptr;
+  for (size_t i = 0; i < ctx.input_count() && !first; ++i) {
+    if (ctx.has_input(i)) first = &ctx.input(i);
+  }
+  if (!first) return ctx.invalid("needs at least one input");
+  const int64_t rank = static_cast<int64_t>(first->shape.size());
+  EI_ASSIGN_OR_RETURN(const int64_t axis,
+                      normalize_axis(ctx, ctx.node().attr_int("axis", 0), rank));
+  out = first->shape;
+  out[axis] = 0;
+  for (size_t i = 0; i < ctx.input_count(); ++i) {
+    if (!ctx.has_input(i)) continue;
+    const TensorView& t = ctx.input(i);
+    bool compatible = t.dtype == first->dtype && t.shape.size() == first->shape.size();
+    for (int64_t d = 0; compatible && d < rank; ++d) {
+      compatible = d == axis || t.shape[d] == first->shape[d];
+    }
+    if (!compatible) {
+      return ctx.invalid("cannot concatenate " + shape_to_string(t.shape) + " (" +
+                         dtype_name(t.dtype) + ") with " + shape_to_string(first->shape) + " (" +
+                         dtype_name(first->dtype) + ") on axis " + std::to_string(axis));
+    }
+    out[axis] += t.shape[axis];
+  }
+  dtype = first->dtype;
+  return axis;
 }
 
 }  // namespace edgeinfer::cpu::reference

@@ -67,6 +67,18 @@ Result<std::vector<int64_t>> normalize_axes(const KernelContext& ctx,
                                             const std::vector<int64_t>& axes, int64_t rank);
 
 // The bytes of one element of `dtype` holding `value` (rounded and saturated for integers).
+// Product of shape[begin..end): Concat and Split see a tensor as [outer, axis dim, inner].
+inline int64_t product_of_dims(const Shape& shape, size_t begin, size_t end) {
+  int64_t p = 1;
+  for (size_t d = begin; d < end; ++d)
+    p *= shape[d];
+  return p;
+}
+// Concat's output shape into `out` (assigned in place: kept storage does not allocate), its
+// dtype into `dtype`, and its axis, normalised, as the result: every present input must have
+// the first one's dtype and rank and equal dims except on the axis. Shared by the reference
+// kernel and the executor's in-place Concat.
+Result<int64_t> concat_output_shape(const KernelContext& ctx, Shape& out, DType& dtype);
 std::vector<unsigned char> scalar_bytes(DType dtype, double value);
 
 // Reads element i of a numeric tensor as double / writes a double into element i (integers are
