@@ -20,21 +20,15 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
   if (!is_op(conv, "Conv") || conv.inputs.empty() || conv.inputs[0] != out ||
       conv.has_input(kChannelScaleInput) || conv.inputs.size() > kChannelScaleInput)
     return false;
-  for (size_t swap = 0; swap < 2; ++swap) {
-    const ir::ValueId x = mul.inputs[swap], s = mul.inputs[1 - swap];
-    const ir::Value &xv = g.value(x), &sv = g.value(s), &ov = g.value(out);
-    if (!passes::is_static_float(xv) || !passes::is_static_float(sv) ||
-        !passes::is_static_float(ov) || xv.static_shape() != ov.static_shape() ||
-        !per_channel_of(sv.static_shape(), xv.static_shape()))
-      continue;
-    ir::Node& c = g.nodes[reader];
-    c.inputs[0] = x;
-    passes::set_input(c, kChannelScaleInput, s);
-    c.attributes[kChannelScaleAttr] = int64_t{1};
-    passes::remove_node(g, id);
-    return true;
-  }
-  return false;
+  const int i = per_channel_scaled_input(g, mul);
+  if (i < 0) return false;
+  const ir::ValueId x = mul.inputs[i], s = mul.inputs[1 - i];
+  ir::Node& c = g.nodes[reader];
+  c.inputs[0] = x;
+  passes::set_input(c, kChannelScaleInput, s);
+  c.attributes[kChannelScaleAttr] = int64_t{1};
+  passes::remove_node(g, id);
+  return true;
 }
 
 }  // namespace

@@ -26,19 +26,13 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
       g.value(other).static_shape() != g.value(product).static_shape() ||
       g.value(add.outputs[0]).static_shape() != g.value(product).static_shape())
     return false;
-  for (size_t swap = 0; swap < 2; ++swap) {
-    const ir::ValueId a = mul.inputs[swap], s = mul.inputs[1 - swap];
-    if (!passes::is_static_float(g.value(a)) || !passes::is_static_float(g.value(s)) ||
-        g.value(a).static_shape() != g.value(product).static_shape() ||
-        !per_channel_of(g.value(s).static_shape(), g.value(a).static_shape()))
-      continue;
-    ir::Node& sum = g.nodes[reader];
-    sum.inputs = {a, other, s};
-    sum.attributes[kScaleAttr] = int64_t{1};
-    passes::remove_node(g, id);
-    return true;
-  }
-  return false;
+  const int i = per_channel_scaled_input(g, mul);
+  if (i < 0) return false;
+  ir::Node& sum = g.nodes[reader];
+  sum.inputs = {mul.inputs[i], other, mul.inputs[1 - i]};
+  sum.attributes[kScaleAttr] = int64_t{1};
+  passes::remove_node(g, id);
+  return true;
 }
 
 }  // namespace

@@ -16,4 +16,8 @@ passes::PassOptions keep_options(const ir::Graph& graph, const std::vector<bool>
 // and the like.
 bool per_channel_of(const Shape& s, const Shape& x);
 
+// For a two-input Mul: the index (0 or 1) of the input that is a static float tensor of the
+// output's shape while the other is a per-channel scale of it (per_channel_of); -1 if neither.
+int per_channel_scaled_input(const ir::Graph& g, const ir::Node& mul);
+
 }  // namespace edgeinfer::vulkan
