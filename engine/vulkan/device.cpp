@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "vulkan/gpu_presence.h"
 #include "vulkan/instance.h"
 
 namespace edgeinfer::vulkan {
@@ -88,6 +89,11 @@ Result<std::shared_ptr<Device>> Device::create(const DeviceOptions& requested) {
     options.index = static_cast<int>(v);
   }
   if (env_flag("EDGEINFER_VULKAN_VALIDATION")) options.validation = true;
+  if (options.gpus_only && options.index < 0 && find_gpu_device_node().empty()) {
+    return error(StatusCode::kBackendUnavailable,
+                 "Vulkan: no GPU device node (/dev/dri, /dev/nvidia*, ...); the drivers were not "
+                 "loaded");
+  }
 
   EI_ASSIGN_OR_RETURN(const Instance* instance, shared_instance(options.validation));
   std::shared_ptr<Device> d(new Device());
