@@ -29,6 +29,7 @@ class SessionImpl {
 
  private:
   Status allocate_input(ir::ValueId id, DType dtype, const Shape& shape);
+  void warm_up();
   // Plans from the intermediates' sizes; shapes from the model (before any run) or, after a
   // run, from the tensors it produced.
   Status plan_memory(const std::vector<size_t>& bytes, bool shapes_from_run);
@@ -145,7 +146,22 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
     }
     EI_RETURN_IF_ERROR(s->allocate_input(id, v.dtype, shape));
   }
+  if (!s->gpu_ && static_bytes) s->warm_up();
   return s;
+}
+
+void SessionImpl::warm_up() {
+  // One run on the zero-filled inputs, so that the caller's first run() finds every kernel's
+  // run cache (parsed attributes, shapes, index tables) filled and allocates nothing, like
+  // every later run. A warm-up that fails (zeros a model cannot take) changes nothing: the
+  // first real run fills the caches instead and reports its own errors.
+  const Status status = executor_->run(values_, live_, *memory_, nullptr);
+  if (status.is_ok()) (void)plan_memory(executor_->last_run_bytes(), true);
+  // The warm-up's results are not the caller's: until run(), reading them is an error, as in
+  // a session that never ran.
+  for (size_t id = 0; id < graph->values.size(); ++id) {
+    if (graph->values[id].kind == ir::ValueKind::kIntermediate) live_[id] = false;
+  }
 }
 
 Status SessionImpl::allocate_input(ir::ValueId id, DType dtype, const Shape& shape) {
