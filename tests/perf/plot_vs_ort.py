@@ -5,7 +5,8 @@ Reads the measurements `bench_vs_ort.py --json RUN.json` wrote, counts each mode
 floating-point operations (model_flops.py: Conv, ConvTranspose, Gemm, MatMul of the graph
 EdgeInfer runs), measures the machine's fp32 FMA peak (edgeinfer-fma-peak) at the same thread
 counts, then prints a Markdown table of achieved GFLOP/s (EdgeInfer and ONNX Runtime) against
-that peak and draws a bar chart of the latency ratios (python3-matplotlib).
+that peak, with EdgeInfer's time from model file to first result beside ONNX Runtime's session
+creation (issue #4's load-time target), and draws a bar chart of the latency ratios (python3-matplotlib).
 
     plot_vs_ort.py RUN.json [--out docs/performance.png] [--build build]
 """
@@ -48,14 +49,16 @@ def main():
 
     print(f"fp32 FMA peak ({peak['isa']}): " +
           ", ".join(f"{v:.0f} GFLOP/s at {t} thread(s)" for t, v in peak["peak_gflops"].items()))
-    print("| model | GFLOP | threads | EdgeInfer GFLOP/s | % of peak | ONNX Runtime GFLOP/s | % of peak |")
-    print("|---|---|---|---|---|---|---|")
+    print("| model | GFLOP | threads | EdgeInfer GFLOP/s | % of peak | ONNX Runtime GFLOP/s "
+          "| % of peak | EdgeInfer load + first run ms | ONNX Runtime session creation ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         top = peak["peak_gflops"][str(r["threads"])]
         ours = gflop[r["model"]] / (r["edgeinfer_median_ms"] / 1e3)
         theirs = gflop[r["model"]] / (r["ort_median_ms"] / 1e3)
         print(f"| {r['model'].removesuffix('.onnx')} | {gflop[r['model']]:.3f} | {r['threads']} "
-              f"| {ours:.1f} | {100 * ours / top:.0f}% | {theirs:.1f} | {100 * theirs / top:.0f}% |")
+              f"| {ours:.1f} | {100 * ours / top:.0f}% | {theirs:.1f} | {100 * theirs / top:.0f}% "
+              f"| {r['edgeinfer_load_ms'] + r['edgeinfer_first_run_ms']:.1f} | {r['ort_load_ms']:.1f} |")
 
     # One bar per model and thread count: latency ratio EdgeInfer / ONNX Runtime (lower is
     # better), with both medians written on the bar; the models' latencies differ tenfold, so
