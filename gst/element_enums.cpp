@@ -5,6 +5,7 @@
 
 using edgeinfer::Backend;
 using edgeinfer::MemoryMode;
+using edgeinfer::WeightsMode;
 using edgeinfer::gst::BgMode;
 using edgeinfer::gst::StaleAction;
 
@@ -31,6 +32,11 @@ DEFINE_ENUM_TYPE(gst_edgeinfer_memory_mode_get_type, "GstEdgeinferMemoryMode",
                  {static_cast<int>(MemoryMode::kReduce), "Free after last use", "reduce"},
                  {static_cast<int>(MemoryMode::kReuse), "Equal sizes share buffers", "reuse"},
                  {static_cast<int>(MemoryMode::kPlanned), "One planned arena", "planned"})
+
+DEFINE_ENUM_TYPE(gst_edgeinfer_weights_mode_get_type, "GstEdgeinferWeightsMode",
+                 {static_cast<int>(WeightsMode::kLoad), "Read into memory", "load"},
+                 {static_cast<int>(WeightsMode::kMapped),
+                  "Mapped from the model file and the packed-weight cache", "mapped"})
 
 DEFINE_ENUM_TYPE(gst_edge_bg_remove_mode_get_type, "GstEdgeBgRemoveMode",
                  {static_cast<int>(BgMode::kBlur), "Blur the background", "blur"},

@@ -9,6 +9,7 @@
 #include "bgremove_processor.h"
 #include "element_enums.h"
 #include "element_errors.h"
+#include "model_properties.h"
 
 using namespace edgeinfer;
 using namespace edgeinfer::gst;
@@ -42,11 +43,8 @@ GST_ELEMENT_REGISTER_DEFINE(edgebgremove, "edgebgremove", GST_RANK_NONE, GST_TYP
 
 enum {
   PROP_0,
-  PROP_MODEL,
-  PROP_BACKEND,
-  PROP_THREADS,
-  PROP_MEMORY_MODE,
-  PROP_MODE,
+  PROP_MODEL_FIRST,  // model, backend, threads, memory-mode, weights (model_properties.h)
+  PROP_MODE = PROP_MODEL_FIRST + edgeinfer::gst::kModelPropertyCount,
   PROP_THRESHOLD,
   PROP_SOFTNESS,
   PROP_TEMPORAL_SMOOTHING,
@@ -79,20 +77,9 @@ static void build_property_table() {
   const auto rw_ready = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY);
   const auto rw_playing = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_PLAYING);
   const auto ro = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MODEL] =
-      g_param_spec_string("model", "Model",
-                          "Segmentation model (.onnx or .tflite); empty: the default MediaPipe "
-                          "selfie segmentation model from the model search path",
-                          nullptr, rw_ready);
-  properties[PROP_BACKEND] =
-      g_param_spec_enum("backend", "Backend", "Inference backend", gst_edgeinfer_backend_get_type(),
-                        static_cast<int>(d.model.backend), rw_ready);
-  properties[PROP_THREADS] =
-      g_param_spec_int("threads", "Threads", "Inference threads (0 = one per core)", 0, 64,
-                       d.model.threads, rw_ready);
-  properties[PROP_MEMORY_MODE] = g_param_spec_enum(
-      "memory-mode", "Memory mode", "How the engine allocates intermediate tensors",
-      gst_edgeinfer_memory_mode_get_type(), static_cast<int>(d.model.memory_mode), rw_ready);
+  make_model_properties(properties, PROP_MODEL_FIRST,
+                        "Segmentation model (.onnx or .tflite); empty: the default MediaPipe "
+                        "selfie segmentation model from the model search path");
   properties[PROP_MODE] =
       g_param_spec_enum("mode", "Mode", "What to do with the background",
                         gst_edge_bg_remove_mode_get_type(), static_cast<int>(d.mode), rw_ready);
@@ -165,21 +152,8 @@ static void set_property(GObject* object, guint id, const GValue* value, GParamS
   State* st = GST_EDGE_BG_REMOVE(object)->state;
   std::lock_guard<std::mutex> lock(st->lock);
   BgRemoveSettings& s = st->settings;
+  if (set_model_property(s.model, id, PROP_MODEL_FIRST, value)) return;
   switch (id) {
-    case PROP_MODEL: {
-      const gchar* v = g_value_get_string(value);
-      s.model.model = v ? v : "";
-      break;
-    }
-    case PROP_BACKEND:
-      s.model.backend = static_cast<Backend>(g_value_get_enum(value));
-      break;
-    case PROP_THREADS:
-      s.model.threads = g_value_get_int(value);
-      break;
-    case PROP_MEMORY_MODE:
-      s.model.memory_mode = static_cast<MemoryMode>(g_value_get_enum(value));
-      break;
     case PROP_MODE:
       s.mode = static_cast<BgMode>(g_value_get_enum(value));
       break;
@@ -261,19 +235,8 @@ static void get_property(GObject* object, guint id, GValue* value, GParamSpec* p
   }
   std::lock_guard<std::mutex> lock(st->lock);
   const BgRemoveSettings& s = st->settings;
+  if (get_model_property(s.model, id, PROP_MODEL_FIRST, value)) return;
   switch (id) {
-    case PROP_MODEL:
-      g_value_set_string(value, s.model.model.empty() ? nullptr : s.model.model.c_str());
-      break;
-    case PROP_BACKEND:
-      g_value_set_enum(value, static_cast<int>(s.model.backend));
-      break;
-    case PROP_THREADS:
-      g_value_set_int(value, s.model.threads);
-      break;
-    case PROP_MEMORY_MODE:
-      g_value_set_enum(value, static_cast<int>(s.model.memory_mode));
-      break;
     case PROP_MODE:
       g_value_set_enum(value, static_cast<int>(s.mode));
       break;
@@ -509,7 +472,8 @@ static void gst_edge_bg_remove_class_init(GstEdgeBgRemoveClass* klass) {
       gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS,
                            gst_caps_from_string(GST_VIDEO_CAPS_MAKE(BGREMOVE_OUT_FORMATS))));
   for (GType t : {gst_edgeinfer_backend_get_type(), gst_edgeinfer_memory_mode_get_type(),
-                  gst_edge_bg_remove_mode_get_type(), gst_edge_bg_remove_stale_action_get_type()}) {
+                  gst_edgeinfer_weights_mode_get_type(), gst_edge_bg_remove_mode_get_type(),
+                  gst_edge_bg_remove_stale_action_get_type()}) {
     gst_type_mark_as_plugin_api(t, static_cast<GstPluginAPIFlags>(0));
   }
 

@@ -8,6 +8,7 @@
 #include "element_errors.h"
 #include "frame_to_tensor.h"
 #include "model_loading.h"
+#include "model_properties.h"
 #include "tensor_meta_registry.h"
 
 using namespace edgeinfer;
@@ -82,11 +83,8 @@ GST_ELEMENT_REGISTER_DEFINE(edgeinfer, "edgeinfer", GST_RANK_NONE, GST_TYPE_EDGE
 
 enum {
   PROP_0,
-  PROP_MODEL,
-  PROP_BACKEND,
-  PROP_THREADS,
-  PROP_MEMORY_MODE,
-  PROP_COLOR_ORDER,
+  PROP_MODEL_FIRST,  // model, backend, threads, memory-mode, weights (model_properties.h)
+  PROP_COLOR_ORDER = PROP_MODEL_FIRST + edgeinfer::gst::kModelPropertyCount,
   PROP_LAYOUT,
   PROP_MEAN,
   PROP_SCALE,
@@ -101,18 +99,8 @@ static void build_property_table() {
   const Settings d;
   const auto rw_ready = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
                                                  GST_PARAM_MUTABLE_READY);
-  properties[PROP_MODEL] = g_param_spec_string(
-      "model", "Model", "Model file (.onnx or .tflite); empty: the default selfie model", nullptr,
-      rw_ready);
-  properties[PROP_BACKEND] =
-      g_param_spec_enum("backend", "Backend", "Inference backend", gst_edgeinfer_backend_get_type(),
-                        static_cast<int>(d.model.backend), rw_ready);
-  properties[PROP_THREADS] =
-      g_param_spec_int("threads", "Threads", "Inference threads (0 = one per core)", 0, 64,
-                       d.model.threads, rw_ready);
-  properties[PROP_MEMORY_MODE] = g_param_spec_enum(
-      "memory-mode", "Memory mode", "How the engine allocates intermediate tensors",
-      gst_edgeinfer_memory_mode_get_type(), static_cast<int>(d.model.memory_mode), rw_ready);
+  make_model_properties(properties, PROP_MODEL_FIRST,
+                        "Model file (.onnx or .tflite); empty: the default selfie model");
   properties[PROP_COLOR_ORDER] =
       g_param_spec_enum("color-order", "Colour order", "Channel order of the model's input",
                         color_order_get_type(), static_cast<int>(d.color_order), rw_ready);
@@ -146,19 +134,8 @@ static void set_property(GObject* object, guint id, const GValue* value, GParamS
     const gchar* v = g_value_get_string(value);
     return std::string(v ? v : "");
   };
+  if (set_model_property(s.model, id, PROP_MODEL_FIRST, value)) return;
   switch (id) {
-    case PROP_MODEL:
-      s.model.model = str();
-      break;
-    case PROP_BACKEND:
-      s.model.backend = static_cast<Backend>(g_value_get_enum(value));
-      break;
-    case PROP_THREADS:
-      s.model.threads = g_value_get_int(value);
-      break;
-    case PROP_MEMORY_MODE:
-      s.model.memory_mode = static_cast<MemoryMode>(g_value_get_enum(value));
-      break;
     case PROP_COLOR_ORDER:
       s.color_order = static_cast<ColorOrder>(g_value_get_enum(value));
       break;
@@ -184,19 +161,8 @@ static void get_property(GObject* object, guint id, GValue* value, GParamSpec* p
   State* st = GST_EDGE_INFER(object)->state;
   std::lock_guard<std::mutex> lock(st->lock);
   const Settings& s = st->settings;
+  if (get_model_property(s.model, id, PROP_MODEL_FIRST, value)) return;
   switch (id) {
-    case PROP_MODEL:
-      g_value_set_string(value, s.model.model.empty() ? nullptr : s.model.model.c_str());
-      break;
-    case PROP_BACKEND:
-      g_value_set_enum(value, static_cast<int>(s.model.backend));
-      break;
-    case PROP_THREADS:
-      g_value_set_int(value, s.model.threads);
-      break;
-    case PROP_MEMORY_MODE:
-      g_value_set_enum(value, static_cast<int>(s.model.memory_mode));
-      break;
     case PROP_COLOR_ORDER:
       g_value_set_enum(value, static_cast<int>(s.color_order));
       break;

@@ -14,6 +14,7 @@ struct ModelSettings {
   Backend backend = Backend::kAuto;
   int threads = 1;
   MemoryMode memory_mode = MemoryMode::kPlanned;
+  WeightsMode weights = WeightsMode::kLoad;
 };
 
 struct LoadedModel {

@@ -3,6 +3,7 @@
 // files, and every error case.
 #include <glib/gstdio.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
@@ -432,4 +433,42 @@ TEST_CASE("backend=vulkan composites like backend=cpu", "[vulkan]") {
     CHECK(frames == 120);
     CHECK(inferences >= 1);
   }
+}
+
+TEST_CASE("weights=mapped gives the frames of weights=load", "[weights]") {
+  // Both elements take the engine's weights option (model_properties.h); mapped weights are
+  // the same bytes read through a file mapping, so the masks must agree to the bit.
+  for (const char* factory : {"edgebgremove", "edgeinfer"}) {
+    GstElement* element = gst_element_factory_make(factory, nullptr);
+    REQUIRE(element != nullptr);
+    GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element), "weights");
+    INFO(factory);
+    REQUIRE(spec != nullptr);
+    GEnumClass* values = G_PARAM_SPEC_ENUM(spec)->enum_class;
+    CHECK(
+        std::string(g_enum_get_value(values, G_PARAM_SPEC_ENUM(spec)->default_value)->value_nick) ==
+        "load");
+    gst_util_set_object_arg(G_OBJECT(element), "weights", "mapped");
+    gint value = -1;
+    g_object_get(element, "weights", &value, nullptr);
+    CHECK(std::string(g_enum_get_value(values, value)->value_nick) == "mapped");
+    gst_object_unref(element);
+  }
+  std::vector<uint8_t> masks[2];
+  const char* modes[] = {"load", "mapped"};
+  for (int i = 0; i < 2; ++i) {
+    RunResult run;
+    run_pipeline(astronaut_source(160, 120, "RGB", 1) +
+                     " ! edgebgremove mode=mask weights=" + modes[i] + " ! appsink name=out",
+                 run);
+    INFO(modes[i] << ": " << run.error);
+    REQUIRE(run.error == "");
+    REQUIRE(run.samples.size() == 1);
+    masks[i] = sample_to_image(run.samples[0]).pixels;
+  }
+  REQUIRE(masks[0].size() == 160u * 120u);
+  CHECK(masks[0] == masks[1]);
+  // Not a blank frame: the portrait has both person and background.
+  CHECK(*std::max_element(masks[0].begin(), masks[0].end()) == 255);
+  CHECK(*std::min_element(masks[0].begin(), masks[0].end()) == 0);
 }
