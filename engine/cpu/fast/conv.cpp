@@ -1,12 +1,14 @@
 // Fast 2-D float32 Conv: depthwise (any kernel, stride, dilation), 1x1 as a GEMM over the
-// input planes, and im2col GEMM (packed per column chunk, so the workspace stays small) for
-// the rest. Weights are packed once per node at prepare time; the fused epilogue is applied
-// as each tile is stored. Anything else runs the reference kernel.
+// input planes, direct for short reductions (conv_direct.h), and im2col GEMM (packed per column
+// chunk, so the workspace stays small) for the rest. Weights are packed once per node at prepare
+// time; the fused epilogue is applied as each tile is stored. Anything else runs the reference
+// kernel.
 #include <algorithm>
 #include <memory>
 
 #include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
+#include "cpu/fast/conv_direct.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
 #include "cpu/fast/kernel_timer.h"
@@ -20,6 +22,7 @@ const char* const kReference = "reference";
 const char* const kIm2col = "im2col-gemm";
 const char* const kPointwise = "1x1-gemm";
 const char* const kDepthwise = "depthwise";
+const char* const kDirect = "direct";
 
 // Packed B chunks stay around this size (floats), so they live in L2 while every row panel of
 // the weights passes over them.
@@ -54,7 +57,7 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
   if (name == kReference) return state;
   state->weights = w->data;
   state->ks = &kernels::best_kernel_set();
-  if (name != kDepthwise) {
+  if (name != kDepthwise && name != kDirect) {
     const int64_t mg = state->out_channels / state->group;
     const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
     for (int64_t g = 0; g < state->group; ++g) {
@@ -117,7 +120,7 @@ Result<std::string> autotuned(const PrepareContext& ctx, const ConvState& shape,
 
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
-  const std::vector<std::string> known = {kReference, kIm2col, kPointwise, kDepthwise};
+  const std::vector<std::string> known = {kReference, kIm2col, kPointwise, kDepthwise, kDirect};
   std::vector<std::string> candidates = {kReference};
   std::string rule = kReference;
   const TensorView* w = ctx.constant_input(1);
@@ -139,7 +142,15 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
     candidates.push_back(kIm2col);
     if (pointwise) candidates.push_back(kPointwise);
     if (depthwise) candidates.push_back(kDepthwise);
+    // 1x1 layers have their own packing-free GEMM: direct is for spatial kernels.
+    const bool direct =
+        !pointwise && direct_conv_applies(group, shape.in_channels, shape.kernel_h, shape.kernel_w);
+    if (direct) candidates.push_back(kDirect);
     rule = depthwise ? kDepthwise : pointwise ? kPointwise : kIm2col;
+    if (direct && direct_conv_preferred(group, shape.in_channels, shape.out_channels,
+                                        shape.kernel_h, shape.kernel_w)) {
+      rule = kDirect;
+    }
     // Autotune where there is a choice to make (besides the reference) and none was asked for.
     if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
       EI_ASSIGN_OR_RETURN(rule, autotuned(ctx, shape, w, candidates, rule));
@@ -418,6 +429,15 @@ Status conv(KernelContext& ctx) {
   const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
   if (st->name == kDepthwise) {
     return run_depthwise(ctx, *st, g, x.as<float>(), w.as<float>(), bias, y.as<float>(), ep);
+  }
+  if (st->name == kDirect) {
+    const DirectConvGeometry dg{g.batch,          st->in_channels, g.in_h,     g.in_w,
+                                st->out_channels, g.out_h,         g.out_w,    st->kernel_h,
+                                st->kernel_w,     g.stride_h,      g.stride_w, g.dilation_h,
+                                g.dilation_w,     g.pad_top,       g.pad_left};
+    run_direct_conv(ctx.thread_pool(), dg, x.as<float>(), w.as<float>(), bias, y.as<float>(), ep,
+                    *st->ks);
+    return Status::ok();
   }
   // A 1x1 kernel with padding reads outside the input: the im2col packing handles that.
   const bool pointwise = st->name == kPointwise && win.pads_begin[0] == 0 &&

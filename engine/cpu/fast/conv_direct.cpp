@@ -1,0 +1,290 @@
+#include "cpu/fast/conv_direct.h"
+
+#include <algorithm>
+
+#include "cpu/fast/common.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace edgeinfer::cpu::fast {
+
+namespace {
+
+// Output columns and output channels computed together: one 16-float vector per channel.
+constexpr int64_t kColumns = 16;
+constexpr int64_t kChannels = 16;
+
+// The input rows output row `oy` reads, one per (c, ky); nullptr for a row in the padding.
+void tap_rows(const DirectConvGeometry& g, const float* x, int64_t oy, const float** rows) {
+  for (int64_t c = 0; c < g.in_channels; ++c) {
+    for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
+      const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+      rows[c * g.kernel_h + ky] = iy >= 0 && iy < g.in_h ? x + (c * g.in_h + iy) * g.in_w : nullptr;
+    }
+  }
+}
+
+// The taps of columns [ox0, ox0 + kColumns) one by one: block[r][j] = input value that output
+// column ox0 + j reads through tap r = (c, ky, kx), 0 in the padding (and past out_w).
+void gather_block(const DirectConvGeometry& g, const float* const* rows, int64_t ox0,
+                  float* block) {
+  for (int64_t cy = 0; cy < g.in_channels * g.kernel_h; ++cy) {
+    for (int64_t kx = 0; kx < g.kernel_w; ++kx, block += kColumns) {
+      const float* row = rows[cy];
+      for (int64_t j = 0; j < kColumns; ++j) {
+        const int64_t ix = (ox0 + j) * g.stride_w - g.pad_left + kx * g.dilation_w;
+        block[j] = row && ox0 + j < g.out_w && ix >= 0 && ix < g.in_w ? row[ix] : 0.f;
+      }
+    }
+  }
+}
+
+// Bias (already in v), residual, clamp and HardSwish of the GEMM epilogue, on one value.
+inline float finish(float v, float residual, const GemmEpilogue& ep) {
+  v += residual;
+  v = v < ep.lo ? ep.lo : v;
+  v = v > ep.hi ? ep.hi : v;
+  if (ep.hardswish) {
+    float t = v * (1.f / 6.f) + 0.5f;
+    t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
+    v = v * t;
+  }
+  return v;
+}
+
+// Output channels [m0, m0 + kb) of columns [ox0, ox0 + kColumns) from a gathered block, any
+// kb <= kChannels: plain loops the compiler vectorises over the columns.
+void block_portable(const float* block, int64_t taps, const float* w, const float* bias, int64_t m0,
+                    int64_t kb, int64_t cols, float* y0, const float* res0, int64_t plane,
+                    const GemmEpilogue& ep) {
+  float acc[kChannels][kColumns];
+  for (int64_t k = 0; k < kb; ++k) {
+    const float b = bias ? bias[m0 + k] : 0.f;
+    for (int64_t j = 0; j < kColumns; ++j)
+      acc[k][j] = b;
+  }
+  for (int64_t r = 0; r < taps; ++r) {
+    const float* xv = block + r * kColumns;
+    for (int64_t k = 0; k < kb; ++k) {
+      const float wv = w[(m0 + k) * taps + r];
+      for (int64_t j = 0; j < kColumns; ++j)
+        acc[k][j] += wv * xv[j];
+    }
+  }
+  for (int64_t k = 0; k < kb; ++k) {
+    float* out = y0 + (m0 + k) * plane;
+    const float* res = res0 ? res0 + (m0 + k) * plane : nullptr;
+    for (int64_t j = 0; j < cols; ++j)
+      out[j] = finish(acc[k][j], res ? res[j] : 0.f, ep);
+  }
+}
+
+#if defined(__x86_64__)
+bool has_avx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+
+// min(max(v, lo), hi) in the masked forms: GCC 12 warns about the undefined pass-through of
+// the unmasked _mm512_max_ps / _mm512_min_ps.
+__attribute__((target("avx512f"))) inline __m512 clamp(__m512 v, __m512 lo, __m512 hi) {
+  const __mmask16 all = 0xFFFF;
+  v = _mm512_mask_max_ps(v, all, v, lo);
+  return _mm512_mask_min_ps(v, all, v, hi);
+}
+
+// The first min(n, 16) lanes (none for n <= 0).
+inline __mmask16 lanes_below(int64_t n) {
+  return n >= kColumns ? static_cast<__mmask16>(0xFFFF)
+         : n <= 0      ? static_cast<__mmask16>(0)
+                       : static_cast<__mmask16>((1u << n) - 1u);
+}
+
+__attribute__((target("avx512f"), always_inline)) inline void store16(const __m512* acc,
+                                                                      int64_t cols, float* y0,
+                                                                      const float* res0,
+                                                                      int64_t plane,
+                                                                      const GemmEpilogue& ep) {
+  const __mmask16 mask = lanes_below(cols);
+  const __m512 lo = _mm512_set1_ps(ep.lo), hi = _mm512_set1_ps(ep.hi);
+#pragma GCC unroll 16
+  for (int k = 0; k < kChannels; ++k) {
+    __m512 v = acc[k];
+    if (res0) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, res0 + k * plane));
+    v = clamp(v, lo, hi);
+    if (ep.hardswish) {
+      const __m512 t = clamp(_mm512_fmadd_ps(v, _mm512_set1_ps(1.f / 6.f), _mm512_set1_ps(0.5f)),
+                             _mm512_setzero_ps(), _mm512_set1_ps(1.f));
+      v = _mm512_mul_ps(v, t);
+    }
+    _mm512_mask_storeu_ps(y0 + k * plane, mask, v);
+  }
+}
+
+// Where a column block's taps are: input rows (one per (c, ky), nullptr for a padding row),
+// tap (c, ky, kx) of column j at rows[c * kh + ky][first + kx * step + j * stride], valid
+// below `end` (what lies at or past it reads as 0: right padding, or the next row's data).
+struct TapSource {
+  const float* const* rows;
+  int64_t row_count, kernel_w, step, first, end;
+};
+
+// 16 output channels x 16 columns in 16 registers; each tap is one vector (stride 2: two loads
+// and a permute that keeps the even elements) shared by the 16 FMAs, whose weights
+// (w_taps[r][k], tap-major) are broadcast from memory. kMasked: some tap reaches `end`.
+template <int kStride, bool kMasked>
+__attribute__((target("avx512f"))) void block16(const TapSource& src, const float* w_taps,
+                                                const float* bias16, int64_t cols, float* y0,
+                                                const float* res0, int64_t plane,
+                                                const GemmEpilogue& ep) {
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  // Fully unrolled from the start, so that the accumulators become registers rather than an
+  // array kept in memory.
+  __m512 acc[kChannels];
+#pragma GCC unroll 16
+  for (int k = 0; k < kChannels; ++k)
+    acc[k] = _mm512_set1_ps(bias16 ? bias16[k] : 0.f);
+  for (int64_t cy = 0; cy < src.row_count; ++cy) {
+    const float* row = src.rows[cy];
+    if (!row) continue;  // a padding row adds nothing
+    for (int64_t kx = 0; kx < src.kernel_w; ++kx) {
+      const int64_t start = src.first + kx * src.step;
+      __m512 x;
+      if constexpr (kMasked) {
+        const __mmask16 lo = lanes_below(src.end - start);
+        const __mmask16 hi = lanes_below(src.end - start - kColumns);
+        const float* p = row + std::min(start, src.end);  // never past the row's end
+        x = _mm512_maskz_loadu_ps(lo, p);
+        if constexpr (kStride == 2) {
+          x = _mm512_permutex2var_ps(x, even, _mm512_maskz_loadu_ps(hi, hi ? p + kColumns : p));
+        }
+      } else {
+        x = _mm512_loadu_ps(row + start);
+        if constexpr (kStride == 2) {
+          x = _mm512_permutex2var_ps(x, even, _mm512_loadu_ps(row + start + kColumns));
+        }
+      }
+      const float* w_tap = w_taps + (cy * src.kernel_w + kx) * kChannels;
+#pragma GCC unroll 16
+      for (int k = 0; k < kChannels; ++k)
+        acc[k] = _mm512_fmadd_ps(_mm512_set1_ps(w_tap[k]), x, acc[k]);
+    }
+  }
+  store16(acc, cols, y0, res0, plane, ep);
+}
+
+// One output row of the 16 channels from m0, whose weights `w_taps` are tap-major
+// (w_taps[r][k] = w[m0 + k][r]). Column blocks that start inside the input rows load their
+// taps straight from them, masked only where a tap reaches a row's end; a block reaching into
+// the left padding, or any stride but 1 and 2, is gathered first.
+void row16_avx512(const DirectConvGeometry& g, const float* const* rows, const float* w_taps,
+                  const float* bias, int64_t m0, float* y_row, const float* res_row, int64_t plane,
+                  const GemmEpilogue& ep, float* block, const float** block_rows) {
+  const int64_t cy_count = g.in_channels * g.kernel_h;
+  const float* bias16 = bias ? bias + m0 : nullptr;
+  const bool direct_stride = g.stride_w == 1 || g.stride_w == 2;
+  for (int64_t ox0 = 0; ox0 < g.out_w; ox0 += kColumns) {
+    const int64_t cols = std::min(kColumns, g.out_w - ox0);
+    float* y0 = y_row + m0 * plane + ox0;
+    const float* res0 = res_row ? res_row + m0 * plane + ox0 : nullptr;
+    const int64_t first = ox0 * g.stride_w - g.pad_left;
+    if (direct_stride && first >= 0) {
+      const TapSource src{rows, cy_count, g.kernel_w, g.dilation_w, first, g.in_w};
+      // The furthest float the unmasked loads touch.
+      const bool masked = first + (g.kernel_w - 1) * g.dilation_w + kColumns * g.stride_w > g.in_w;
+      if (g.stride_w == 1) {
+        masked ? block16<1, true>(src, w_taps, bias16, cols, y0, res0, plane, ep)
+               : block16<1, false>(src, w_taps, bias16, cols, y0, res0, plane, ep);
+      } else {
+        masked ? block16<2, true>(src, w_taps, bias16, cols, y0, res0, plane, ep)
+               : block16<2, false>(src, w_taps, bias16, cols, y0, res0, plane, ep);
+      }
+      continue;
+    }
+    // Gathered: tap (cy, kx) is row cy of the block at kx * 16, already zero-padded.
+    gather_block(g, rows, ox0, block);
+    for (int64_t cy = 0; cy < cy_count; ++cy)
+      block_rows[cy] = block + cy * g.kernel_w * kColumns;
+    const TapSource src{block_rows, cy_count, g.kernel_w, kColumns, 0, g.kernel_w * kColumns};
+    block16<1, false>(src, w_taps, bias16, cols, y0, res0, plane, ep);
+  }
+}
+#endif
+
+}  // namespace
+
+bool direct_conv_applies(int64_t group, int64_t in_channels, int64_t kernel_h, int64_t kernel_w) {
+  return group == 1 && in_channels * kernel_h * kernel_w <= kDirectConvMaxTaps;
+}
+
+bool direct_conv_preferred(int64_t group, int64_t in_channels, int64_t out_channels,
+                           int64_t kernel_h, int64_t kernel_w) {
+#if defined(__x86_64__)
+  return group == 1 && in_channels * kernel_h * kernel_w <= kDirectConvRuleTaps &&
+         out_channels >= kChannels && has_avx512();
+#else
+  (void)group, (void)in_channels, (void)out_channels, (void)kernel_h, (void)kernel_w;
+  return false;
+#endif
+}
+
+void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float* x, const float* w,
+                     const float* bias, float* y, const GemmEpilogue& ep,
+                     const kernels::KernelSet& ks) {
+  const int64_t cy_count = g.in_channels * g.kernel_h;
+  const int64_t taps = cy_count * g.kernel_w;
+  const int64_t plane = g.out_h * g.out_w;
+  const float* residual = ep.epilogue.residual;
+  // Per thread: a gathered block of taps x 16 columns, then the input row pointers and the
+  // block's (pointer-aligned: the block's size is a multiple of 16 floats).
+  const size_t pointer_floats =
+      static_cast<size_t>(2 * cy_count * sizeof(float*)) / sizeof(float) + 1;
+  const JobScratch scratch(pool, 0, static_cast<size_t>(taps * kColumns) + pointer_floats);
+  // The weights of each full block of 16 output channels tap-major, for the vector kernel:
+  // written here, read by every task.
+  const int64_t full_blocks = g.out_channels / kChannels;
+  float* w_taps = nullptr;
+#if defined(__x86_64__)
+  if (has_avx512() && full_blocks > 0) {
+    w_taps = JobScratch(pool, 1, static_cast<size_t>(full_blocks * taps * kChannels)).at(0);
+    for (int64_t m = 0; m < full_blocks * kChannels; ++m) {
+      for (int64_t r = 0; r < taps; ++r)
+        w_taps[((m / kChannels) * taps + r) * kChannels + m % kChannels] = w[m * taps + r];
+    }
+  }
+#endif
+  parallel_for(pool, g.batch * g.out_h, [&](int64_t task, int thread) {
+    const int64_t n = task / g.out_h, oy = task % g.out_h;
+    float* block = scratch.at(thread);
+    // Pointer storage inside the float scratch: 64-byte aligned start, pointer-sized slots.
+    auto** rows = reinterpret_cast<const float**>(block + taps * kColumns);
+    const float** block_rows = rows + cy_count;
+    tap_rows(g, x + n * g.in_channels * g.in_h * g.in_w, oy, rows);
+    float* y_row = y + n * g.out_channels * plane + oy * g.out_w;
+    const float* res_row =
+        residual ? residual + n * g.out_channels * plane + oy * g.out_w : nullptr;
+    for (int64_t m0 = 0; m0 < g.out_channels; m0 += kChannels) {
+      const int64_t kb = std::min(kChannels, g.out_channels - m0);
+#if defined(__x86_64__)
+      if (kb == kChannels && w_taps) {
+        row16_avx512(g, rows, w_taps + m0 * taps, bias, m0, y_row, res_row, plane, ep, block,
+                     block_rows);
+        continue;
+      }
+#endif
+      for (int64_t ox0 = 0; ox0 < g.out_w; ox0 += kColumns) {
+        gather_block(g, rows, ox0, block);
+        block_portable(block, taps, w, bias, m0, kb, std::min(kColumns, g.out_w - ox0), y_row + ox0,
+                       res_row ? res_row + ox0 : nullptr, plane, ep);
+      }
+    }
+    if (ep.needs_row_pass) {
+      for (int64_t m = 0; m < g.out_channels; ++m)
+        ks.activate_row(ep.row(m), y_row + m * plane, nullptr, g.out_w);
+    }
+  });
+}
+
+}  // namespace edgeinfer::cpu::fast
