@@ -13,8 +13,11 @@
 #include "cpu/fast/kernel_timer.h"
 #include "edgeinfer/edgeinfer.h"
 #include "onnx/onnx_pb.h"
+#include "temp_dir.h"
 
 using namespace edgeinfer;
+
+using edgeinfer::testing::TempDir;
 
 namespace {
 
@@ -78,19 +81,6 @@ std::string two_conv_model() {
   return bytes;
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ei_autotune_XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
 // Loads the model with autotune into `cache`, runs it once and returns node -> algorithm.
 std::map<std::string, std::string> load_and_profile(const std::string& cache, int threads = 1) {
   Options options;
@@ -134,9 +124,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 TEST_CASE("autotune writes its choices to the cache and reuses them", "[autotune]") {
   TempDir dir;
-  const std::string file = dir.path + "/autotune/cpu.tsv";
+  const std::string file = dir.str() + "/autotune/cpu.tsv";
   const int64_t before = cpu::fast::autotune_timings();
-  const auto first = load_and_profile(dir.path);
+  const auto first = load_and_profile(dir.str());
   // Each conv has two candidates besides the reference: both are timed.
   CHECK(cpu::fast::autotune_timings() - before == 4);
   REQUIRE(std::filesystem::exists(file));
@@ -153,7 +143,7 @@ TEST_CASE("autotune writes its choices to the cache and reuses them", "[autotune
 
   SECTION("a second load times nothing and runs the cached choices") {
     const int64_t again = cpu::fast::autotune_timings();
-    CHECK(load_and_profile(dir.path) == first);
+    CHECK(load_and_profile(dir.str()) == first);
     CHECK(cpu::fast::autotune_timings() == again);
   }
   SECTION("the cached choice is what runs") {
@@ -167,12 +157,12 @@ TEST_CASE("autotune writes its choices to the cache and reuses them", "[autotune
     text = text.substr(0, tab + 1) + other + text.substr(end);
     write_file(file, text);
     const int64_t again = cpu::fast::autotune_timings();
-    CHECK(load_and_profile(dir.path).at("pw") == other);
+    CHECK(load_and_profile(dir.str()).at("pw") == other);
     CHECK(cpu::fast::autotune_timings() == again);
   }
   SECTION("another thread count is another key") {
     const int64_t again = cpu::fast::autotune_timings();
-    load_and_profile(dir.path, 2);
+    load_and_profile(dir.str(), 2);
     CHECK(cpu::fast::autotune_timings() - again == 4);
     CHECK(lines_of(read_file(file)).size() == 5);
   }
@@ -183,7 +173,7 @@ TEST_CASE("autotune writes its choices to the cache and reuses them", "[autotune
       INFO(garbage);
       write_file(file, garbage);
       const int64_t again = cpu::fast::autotune_timings();
-      load_and_profile(dir.path);
+      load_and_profile(dir.str());
       CHECK(cpu::fast::autotune_timings() - again == 4);
       const std::vector<std::string> rebuilt = lines_of(read_file(file));
       REQUIRE(rebuilt.size() == 3);
@@ -198,7 +188,7 @@ TEST_CASE("autotune writes its choices to the cache and reuses them", "[autotune
     text = text.substr(0, tab + 1) + "winograd-f99" + text.substr(end);
     write_file(file, text);
     const int64_t again = cpu::fast::autotune_timings();
-    load_and_profile(dir.path);
+    load_and_profile(dir.str());
     CHECK(cpu::fast::autotune_timings() - again == 2);
     CHECK(read_file(file).find("winograd-f99") == std::string::npos);
   }
@@ -208,7 +198,7 @@ TEST_CASE("an explicit algorithm wins over autotune", "[autotune]") {
   TempDir dir;
   Options options;
   options.autotune = true;
-  options.cache_dir = dir.path;
+  options.cache_dir = dir.str();
   options.algorithms["pw"] = "im2col-gemm";
   const std::string bytes = two_conv_model();
   auto model = Model::load_from_memory(bytes.data(), bytes.size(), "two_convs", options);
@@ -226,7 +216,7 @@ TEST_CASE("an explicit algorithm wins over autotune", "[autotune]") {
 
 TEST_CASE("autotune with an unwritable cache folder still loads", "[autotune]") {
   TempDir dir;
-  const std::string blocker = dir.path + "/file";
+  const std::string blocker = dir.str() + "/file";
   write_file(blocker, "x");  // a file where the cache folder should be
   const auto algorithms = load_and_profile(blocker + "/sub");
   CHECK(algorithms.count("pw") == 1);

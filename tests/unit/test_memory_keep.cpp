@@ -12,9 +12,12 @@
 #include "edgeinfer/edgeinfer.h"
 #include "onnx/onnx_pb.h"
 #include "run_node.h"
+#include "temp_dir.h"
 
 using namespace edgeinfer;
 using edgeinfer::testing::HostTensor;
+
+using edgeinfer::testing::TempDir;
 
 namespace {
 
@@ -76,21 +79,8 @@ std::string model_bytes(int pad) {
   return s;
 }
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/edgeinfer-keep-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
-
 std::string write_model(const TempDir& dir, int pad) {
-  const std::string path = dir.path + "/model" + std::to_string(pad) + ".onnx";
+  const std::string path = dir.str() + "/model" + std::to_string(pad) + ".onnx";
   std::ofstream(path, std::ios::binary) << model_bytes(pad);
   return path;
 }
@@ -212,7 +202,7 @@ TEST_CASE("mapped weights are shared by sessions and by loads of one model", "[m
     const std::string path = write_model(dir, pad);
     Options options;
     options.weights = WeightsMode::kMapped;
-    options.cache_dir = dir.path + "/cache";
+    options.cache_dir = dir.str() + "/cache";
     auto first = Model::load(path, options);
     auto second = Model::load(path, options);
     REQUIRE(first.is_ok());
