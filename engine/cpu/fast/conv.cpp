@@ -12,6 +12,7 @@
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
 #include "cpu/fast/kernel_timer.h"
+#include "cpu/fast/winograd.h"
 #include "cpu/reference/nn_window.h"
 #include "cpu/thread_pool.h"
 
@@ -23,6 +24,8 @@ const char* const kIm2col = "im2col-gemm";
 const char* const kPointwise = "1x1-gemm";
 const char* const kDepthwise = "depthwise";
 const char* const kDirect = "direct";
+const char* const kWinograd4 = "winograd4";  // F(4x4, 3x3), winograd.h
+const char* const kWinograd6 = "winograd6";  // F(6x6, 3x3)
 
 // Packed B chunks stay around this size (floats), so they live in L2 while every row panel of
 // the weights passes over them.
@@ -36,6 +39,7 @@ class ConvState final : public PreparedState {
   const void* weights = nullptr;  // the data packed (a fed replacement runs the reference)
   int64_t group = 1, out_channels = 0, in_channels = 0, kernel_h = 0, kernel_w = 0;
   std::vector<PackedRows> packed;  // GEMM algorithms: one per group, mg x (cg*kh*kw)
+  WinogradWeights winograd;        // winograd4 / winograd6: the transformed weights
   const kernels::KernelSet* ks = nullptr;
 };
 
@@ -57,7 +61,11 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
   if (name == kReference) return state;
   state->weights = w->data;
   state->ks = &kernels::best_kernel_set();
-  if (name != kDepthwise && name != kDirect) {
+  if (name == kWinograd4 || name == kWinograd6) {
+    state->winograd =
+        transform_winograd_weights(w->as<float>(), state->out_channels, state->in_channels,
+                                   name == kWinograd4 ? 4 : 6, state->ks->mr);
+  } else if (name != kDepthwise && name != kDirect) {
     const int64_t mg = state->out_channels / state->group;
     const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
     for (int64_t g = 0; g < state->group; ++g) {
@@ -68,6 +76,15 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
 }
 
 Status conv(KernelContext& ctx);
+
+// Winograd F(4,3) where it beats im2col: enough channels that its GEMMs dominate its
+// transforms. F(6,3) is left to overrides and autotuning (larger rounding error, 7x weights).
+std::string winograd_rule(const ConvState& shape, const std::vector<std::string>& candidates,
+                          const std::string& rule) {
+  const bool available =
+      std::find(candidates.begin(), candidates.end(), kWinograd4) != candidates.end();
+  return available && shape.in_channels >= 16 && shape.out_channels >= 16 ? kWinograd4 : rule;
+}
 
 // What an autotune result depends on: the layer (attributes, input and weight shapes), the
 // thread count and the CPU.
@@ -120,7 +137,8 @@ Result<std::string> autotuned(const PrepareContext& ctx, const ConvState& shape,
 
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
-  const std::vector<std::string> known = {kReference, kIm2col, kPointwise, kDepthwise, kDirect};
+  const std::vector<std::string> known = {kReference, kIm2col,    kPointwise, kDepthwise,
+                                          kDirect,    kWinograd4, kWinograd6};
   std::vector<std::string> candidates = {kReference};
   std::string rule = kReference;
   const TensorView* w = ctx.constant_input(1);
@@ -150,6 +168,14 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
     if (direct && direct_conv_preferred(group, shape.in_channels, shape.out_channels,
                                         shape.kernel_h, shape.kernel_w)) {
       rule = kDirect;
+    }
+    const bool winograd = group == 1 && shape.kernel_h == 3 && shape.kernel_w == 3 &&
+                          attr_all(node, "strides", 1) && attr_all(node, "dilations", 1);
+    if (winograd) {
+      for (int m : {4, 6})
+        if (winograd_supported(m, kernels::best_kernel_set()))
+          candidates.push_back(m == 4 ? kWinograd4 : kWinograd6);
+      rule = winograd_rule(shape, candidates, rule);
     }
     // Autotune where there is a choice to make (besides the reference) and none was asked for.
     if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
@@ -437,6 +463,12 @@ Status conv(KernelContext& ctx) {
                                 g.dilation_w,     g.pad_top,       g.pad_left};
     run_direct_conv(ctx.thread_pool(), dg, x.as<float>(), w.as<float>(), bias, y.as<float>(), ep,
                     *st->ks);
+    return Status::ok();
+  }
+  if (st->name == kWinograd4 || st->name == kWinograd6) {
+    const WinogradGeometry wg{g.batch, g.in_h, g.in_w, g.out_h, g.out_w, g.pad_top, g.pad_left};
+    run_winograd(ctx.thread_pool(), *st->ks, st->winograd, wg, x.as<float>(), bias, y.as<float>(),
+                 ep);
     return Status::ok();
   }
   // A 1x1 kernel with padding reads outside the input: the im2col packing handles that.

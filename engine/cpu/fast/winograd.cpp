@@ -1,0 +1,270 @@
+#include "cpu/fast/winograd.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "cpu/fast/common.h"
+#include "cpu/fast/winograd_transforms.h"
+
+namespace edgeinfer::cpu::fast {
+namespace {
+
+using winograd::kAT4;
+using winograd::kAT6;
+using winograd::kBT4;
+using winograd::kBT6;
+using winograd::kG4;
+using winograd::kG6;
+
+// Tiles transformed side by side: each transform step is one 8-float vector op (AVX2), and the
+// lanes of one point are 8 consecutive columns of a packed panel.
+constexpr int kLanes = 8;
+
+// Floats of transformed input and output one chunk may take per thread. It decides the number
+// of tiles per chunk from the channel counts (at least one panel of tiles), never from the image.
+constexpr int64_t kChunkBudgetFloats = 256 * 1024;
+
+// U = G g G^T for one 3x3 kernel g (row-major), in double; u is T x T.
+template <const auto& G>
+void transform_kernel(const float* g, double* u) {
+  constexpr int T = std::remove_cvref_t<decltype(G)>::rows;
+  double gg[T][3];
+  for (int i = 0; i < T; ++i) {
+    for (int c = 0; c < 3; ++c) {
+      gg[i][c] = 0;
+      for (int r = 0; r < 3; ++r)
+        gg[i][c] += G.v[i][r] * g[r * 3 + c];
+    }
+  }
+  for (int i = 0; i < T; ++i) {
+    for (int k = 0; k < T; ++k) {
+      double s = 0;
+      for (int c = 0; c < 3; ++c)
+        s += gg[i][c] * G.v[k][c];
+      u[i * T + k] = s;
+    }
+  }
+}
+
+template <const auto& G>
+WinogradWeights transform_weights(const float* w, int64_t out_channels, int64_t in_channels, int m,
+                                  int mr) {
+  constexpr int T = std::remove_cvref_t<decltype(G)>::rows;
+  constexpr int points = T * T;
+  // by_point[xi][o][c]: the K x C matrix of each transform point, then packed.
+  std::vector<float> by_point(static_cast<size_t>(points * out_channels * in_channels));
+  double u[points];
+  for (int64_t o = 0; o < out_channels; ++o) {
+    for (int64_t c = 0; c < in_channels; ++c) {
+      transform_kernel<G>(w + (o * in_channels + c) * 9, u);
+      for (int xi = 0; xi < points; ++xi) {
+        by_point[static_cast<size_t>((xi * out_channels + o) * in_channels + c)] =
+            static_cast<float>(u[xi]);
+      }
+    }
+  }
+  WinogradWeights result;
+  result.m = m;
+  result.out_channels = out_channels;
+  result.in_channels = in_channels;
+  for (int xi = 0; xi < points; ++xi) {
+    result.points.push_back(pack_rows(by_point.data() + xi * out_channels * in_channels,
+                                      out_channels, in_channels, in_channels, 1, mr));
+  }
+  return result;
+}
+
+// How the image's tiles are cut into chunks (per image of the batch).
+struct ChunkPlan {
+  int64_t tiles_w = 0;
+  int64_t tiles = 0;
+  int64_t chunk = 0;  // tiles per chunk: a multiple of the panel width nr
+  int64_t chunks = 0;
+};
+
+ChunkPlan plan_chunks(const WinogradGeometry& g, int m, int64_t channels_sum, int nr, int threads) {
+  const int64_t t = m + 2;
+  ChunkPlan p;
+  p.tiles_w = (g.out_w + m - 1) / m;
+  p.tiles = p.tiles_w * ((g.out_h + m - 1) / m);
+  const int64_t budget = kChunkBudgetFloats / (t * t * channels_sum) / nr * nr;
+  p.chunk = std::min(std::max<int64_t>(budget, nr), round_up(p.tiles, nr));
+  // Enough chunks for two per thread, so the threads stay busy on small images.
+  const int64_t want = 2 * threads;
+  if (g.batch * ((p.tiles + p.chunk - 1) / p.chunk) < want) {
+    const int64_t per_image = (want + g.batch - 1) / g.batch;
+    p.chunk = std::max<int64_t>(nr, round_up((p.tiles + per_image - 1) / per_image, nr));
+  }
+  p.chunks = (p.tiles + p.chunk - 1) / p.chunk;
+  return p;
+}
+
+// Input transform of tiles [t0, t0 + count) of one image: for each transform point xi, the
+// channels x chunk matrix V_xi (column j = tile t0 + j) is written into `v` + xi * channels *
+// chunk, packed in panels of nr columns as the micro-kernel reads them. Columns past `count`
+// in the last group of lanes are zeros.
+template <const auto& BT>
+EI_VECTOR_CLONES void transform_input(const WinogradGeometry& g, const float* x, int64_t channels,
+                                      int m, const ChunkPlan& plan, int64_t t0, int64_t count,
+                                      int nr, float* v) {
+  constexpr int T = std::remove_cvref_t<decltype(BT)>::rows;
+  alignas(32) float d[T * T * kLanes];
+  alignas(32) float work[T * T * kLanes];
+  alignas(32) float out[T * T * kLanes];
+  const int64_t point_stride = channels * plan.chunk;
+  const int64_t plane = g.in_h * g.in_w;
+  for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
+    const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - j0));
+    int64_t iy0[kLanes], ix0[kLanes];
+    bool inside[kLanes];
+    for (int l = 0; l < lanes; ++l) {
+      const int64_t tile = t0 + j0 + l;
+      iy0[l] = (tile / plan.tiles_w) * m - g.pad_top;
+      ix0[l] = (tile % plan.tiles_w) * m - g.pad_left;
+      inside[l] = iy0[l] >= 0 && iy0[l] + T <= g.in_h && ix0[l] >= 0 && ix0[l] + T <= g.in_w;
+    }
+    if (lanes < kLanes) std::fill(d, d + T * T * kLanes, 0.f);
+    float* dst = v + (j0 / nr) * nr * channels + j0 % nr;
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* src = x + c * plane;
+      for (int l = 0; l < lanes; ++l) {
+        if (inside[l]) {
+          const float* p = src + iy0[l] * g.in_w + ix0[l];
+          for (int r = 0; r < T; ++r)
+            for (int s = 0; s < T; ++s)
+              d[(r * T + s) * kLanes + l] = p[r * g.in_w + s];
+          continue;
+        }
+        // A tile over the padding (or past the input's end): zeros outside the input.
+        for (int r = 0; r < T; ++r) {
+          const int64_t iy = iy0[l] + r;
+          for (int s = 0; s < T; ++s) {
+            const int64_t ix = ix0[l] + s;
+            const bool in = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+            d[(r * T + s) * kLanes + l] = in ? src[iy * g.in_w + ix] : 0.f;
+          }
+        }
+      }
+      winograd::transform_2d<BT, kLanes>(d, work, out);
+      float* col = dst + c * nr;
+      for (int xi = 0; xi < T * T; ++xi)
+        for (int l = 0; l < kLanes; ++l)
+          col[xi * point_stride + l] = out[xi * kLanes + l];
+    }
+  }
+}
+
+// Output transform of tiles [t0, t0 + count) of one image from the GEMM results
+// (`mbuf` + xi * out_channels * chunk: row k, column j), with bias, residual and activation.
+template <const auto& AT>
+EI_VECTOR_CLONES void transform_output(const WinogradGeometry& g, const float* mbuf,
+                                       int64_t out_channels, const ChunkPlan& plan, int64_t t0,
+                                       int64_t count, const float* bias, const float* residual,
+                                       float* y, const GemmEpilogue& ep) {
+  constexpr int m = std::remove_cvref_t<decltype(AT)>::rows;
+  constexpr int T = std::remove_cvref_t<decltype(AT)>::cols;
+  alignas(32) float in[T * T * kLanes];
+  alignas(32) float work[m * T * kLanes];
+  alignas(32) float out[m * m * kLanes];
+  const int64_t point_stride = out_channels * plan.chunk;
+  const int64_t spatial = g.out_h * g.out_w;
+  for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
+    const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - j0));
+    int64_t oy0[kLanes], ox0[kLanes];
+    int rows[kLanes], cols[kLanes];
+    for (int l = 0; l < lanes; ++l) {
+      const int64_t tile = t0 + j0 + l;
+      oy0[l] = (tile / plan.tiles_w) * m;
+      ox0[l] = (tile % plan.tiles_w) * m;
+      rows[l] = static_cast<int>(std::min<int64_t>(m, g.out_h - oy0[l]));
+      cols[l] = static_cast<int>(std::min<int64_t>(m, g.out_w - ox0[l]));
+    }
+    for (int64_t k = 0; k < out_channels; ++k) {
+      const float* src = mbuf + k * plan.chunk + j0;
+      for (int xi = 0; xi < T * T; ++xi)
+        for (int l = 0; l < kLanes; ++l)
+          in[xi * kLanes + l] = src[xi * point_stride + l];
+      winograd::transform_2d<AT, kLanes>(in, work, out);
+      const float b = bias ? bias[k] : 0.f;
+      float* yk = y + k * spatial;
+      const float* rk = residual ? residual + k * spatial : nullptr;
+      for (int l = 0; l < lanes; ++l) {
+        for (int a = 0; a < rows[l]; ++a) {
+          const int64_t row = (oy0[l] + a) * g.out_w + ox0[l];
+          for (int c = 0; c < cols[l]; ++c) {
+            float val = out[(a * m + c) * kLanes + l] + b;
+            if (rk) val += rk[row + c];
+            if (ep.needs_row_pass) {
+              val = ep.epilogue.activate(val, k);
+            } else {
+              // As the micro-kernels' store: clamp (Relu, Clip), then HardSwish.
+              val = val < ep.lo ? ep.lo : val;
+              val = val > ep.hi ? ep.hi : val;
+              if (ep.hardswish) {
+                float t = val * (1.f / 6.f) + 0.5f;
+                t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
+                val = val * t;
+              }
+            }
+            yk[row + c] = val;
+          }
+        }
+      }
+    }
+  }
+}
+
+template <const auto& BT, const auto& AT>
+void run(ThreadPool* pool, const kernels::KernelSet& ks, const WinogradWeights& u,
+         const WinogradGeometry& g, const float* x, const float* bias, float* y,
+         const GemmEpilogue& ep) {
+  constexpr int T = std::remove_cvref_t<decltype(BT)>::rows;
+  const int m = u.m;
+  const int64_t C = u.in_channels, K = u.out_channels;
+  const int threads = pool ? pool->threads() : 1;
+  const ChunkPlan plan = plan_chunks(g, m, C + K, ks.nr, threads);
+  const size_t v_floats = static_cast<size_t>(T * T * C * plan.chunk);
+  const size_t m_floats = static_cast<size_t>(T * T * K * plan.chunk);
+  const JobScratch scratch(pool, 0, v_floats + m_floats);
+  const float* residual = ep.epilogue.residual;
+  const float inf = std::numeric_limits<float>::infinity();
+  parallel_for(pool, g.batch * plan.chunks, [&](int64_t task, int thread) {
+    const int64_t n = task / plan.chunks;
+    const int64_t t0 = (task % plan.chunks) * plan.chunk;
+    const int64_t count = std::min(plan.chunk, plan.tiles - t0);
+    float* v = scratch.at(thread);
+    float* mbuf = v + v_floats;
+    transform_input<BT>(g, x + n * C * g.in_h * g.in_w, C, m, plan, t0, count, ks.nr, v);
+    for (int xi = 0; xi < T * T; ++xi) {
+      gemm_packed(ks, u.points[static_cast<size_t>(xi)], 0, K, v + xi * C * plan.chunk, count,
+                  mbuf + xi * K * plan.chunk, plan.chunk, nullptr, nullptr, 0, -inf, inf);
+    }
+    const int64_t out_offset = n * K * g.out_h * g.out_w;
+    transform_output<AT>(g, mbuf, K, plan, t0, count, bias,
+                         residual ? residual + out_offset : nullptr, y + out_offset, ep);
+  });
+}
+
+}  // namespace
+
+bool winograd_supported(int m, const kernels::KernelSet& ks) {
+  return (m == 4 || m == 6) && ks.nr % kLanes == 0;
+}
+
+WinogradWeights transform_winograd_weights(const float* w, int64_t out_channels,
+                                           int64_t in_channels, int m, int mr) {
+  return m == 4 ? transform_weights<kG4>(w, out_channels, in_channels, m, mr)
+                : transform_weights<kG6>(w, out_channels, in_channels, m, mr);
+}
+
+void run_winograd(ThreadPool* pool, const kernels::KernelSet& ks, const WinogradWeights& u,
+                  const WinogradGeometry& g, const float* x, const float* bias, float* y,
+                  const GemmEpilogue& ep) {
+  if (u.m == 4) {
+    run<kBT4, kAT4>(pool, ks, u, g, x, bias, y, ep);
+  } else {
+    run<kBT6, kAT6>(pool, ks, u, g, x, bias, y, ep);
+  }
+}
+
+}  // namespace edgeinfer::cpu::fast
