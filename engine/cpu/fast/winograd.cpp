@@ -105,9 +105,10 @@ ChunkPlan plan_chunks(const WinogradGeometry& g, int m, int64_t channels_sum, in
 // in the last group of lanes are zeros.
 template <const auto& BT>
 EI_VECTOR_CLONES void transform_input(const WinogradGeometry& g, const float* x, int64_t channels,
-                                      int m, const ChunkPlan& plan, int64_t t0, int64_t count,
-                                      int nr, float* v) {
+                                      const ChunkPlan& plan, int64_t t0, int64_t count, int nr,
+                                      float* v) {
   constexpr int T = std::remove_cvref_t<decltype(BT)>::rows;
+  constexpr int m = T - 2;
   alignas(32) float d[T * T * kLanes];
   alignas(32) float work[T * T * kLanes];
   alignas(32) float out[T * T * kLanes];
@@ -123,25 +124,30 @@ EI_VECTOR_CLONES void transform_input(const WinogradGeometry& g, const float* x,
       ix0[l] = (tile % plan.tiles_w) * m - g.pad_left;
       inside[l] = iy0[l] >= 0 && iy0[l] + T <= g.in_h && ix0[l] >= 0 && ix0[l] + T <= g.in_w;
     }
+    // The common case: eight tiles side by side in one tile row, all inside the input, so lane l
+    // reads columns ix0 + l * m + s of the same T input rows.
+    const bool run = lanes == kLanes && inside[0] && inside[kLanes - 1] &&
+                     iy0[0] == iy0[kLanes - 1] && ix0[kLanes - 1] == ix0[0] + (kLanes - 1) * m;
     if (lanes < kLanes) std::fill(d, d + T * T * kLanes, 0.f);
     float* dst = v + (j0 / nr) * nr * channels + j0 % nr;
     for (int64_t c = 0; c < channels; ++c) {
       const float* src = x + c * plane;
-      for (int l = 0; l < lanes; ++l) {
-        if (inside[l]) {
-          const float* p = src + iy0[l] * g.in_w + ix0[l];
-          for (int r = 0; r < T; ++r)
-            for (int s = 0; s < T; ++s)
-              d[(r * T + s) * kLanes + l] = p[r * g.in_w + s];
-          continue;
-        }
-        // A tile over the padding (or past the input's end): zeros outside the input.
-        for (int r = 0; r < T; ++r) {
-          const int64_t iy = iy0[l] + r;
-          for (int s = 0; s < T; ++s) {
-            const int64_t ix = ix0[l] + s;
-            const bool in = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-            d[(r * T + s) * kLanes + l] = in ? src[iy * g.in_w + ix] : 0.f;
+      if (run) {
+        const float* p = src + iy0[0] * g.in_w + ix0[0];
+        for (int r = 0; r < T; ++r)
+          for (int s = 0; s < T; ++s)
+            for (int l = 0; l < kLanes; ++l)
+              d[(r * T + s) * kLanes + l] = p[r * g.in_w + l * m + s];
+      } else {
+        for (int l = 0; l < lanes; ++l) {
+          // Zeros outside the input (the padding, or past its end).
+          for (int r = 0; r < T; ++r) {
+            const int64_t iy = iy0[l] + r;
+            for (int s = 0; s < T; ++s) {
+              const int64_t ix = ix0[l] + s;
+              const bool in = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+              d[(r * T + s) * kLanes + l] = in ? src[iy * g.in_w + ix] : 0.f;
+            }
           }
         }
       }
@@ -150,6 +156,34 @@ EI_VECTOR_CLONES void transform_input(const WinogradGeometry& g, const float* x,
       for (int xi = 0; xi < T * T; ++xi)
         for (int l = 0; l < kLanes; ++l)
           col[xi * point_stride + l] = out[xi * kLanes + l];
+    }
+  }
+}
+
+// y[i] = activation(vals[i] + b + residual[i]) for i < n, as the micro-kernels store a tile:
+// clamp (Relu, Clip), then HardSwish; the other activations element by element.
+[[gnu::always_inline]] inline void store_outputs(const float* vals, int64_t n, float b,
+                                                 const float* residual, float* y,
+                                                 const GemmEpilogue& ep, int64_t channel) {
+  if (ep.needs_row_pass) {
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = ep.epilogue.activate(vals[i] + b + (residual ? residual[i] : 0.f), channel);
+    return;
+  }
+  const float lo = ep.lo, hi = ep.hi;
+  if (residual) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = vals[i] + b + residual[i];
+      y[i] = std::min(std::max(v, lo), hi);
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = std::min(std::max(vals[i] + b, lo), hi);
+  }
+  if (ep.hardswish) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float t = std::min(std::max(y[i] * (1.f / 6.f) + 0.5f, 0.f), 1.f);
+      y[i] = y[i] * t;
     }
   }
 }
@@ -166,6 +200,7 @@ EI_VECTOR_CLONES void transform_output(const WinogradGeometry& g, const float* m
   alignas(32) float in[T * T * kLanes];
   alignas(32) float work[m * T * kLanes];
   alignas(32) float out[m * m * kLanes];
+  alignas(32) float row_values[kLanes * m];
   const int64_t point_stride = out_channels * plan.chunk;
   const int64_t spatial = g.out_h * g.out_w;
   for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
@@ -179,6 +214,10 @@ EI_VECTOR_CLONES void transform_output(const WinogradGeometry& g, const float* m
       rows[l] = static_cast<int>(std::min<int64_t>(m, g.out_h - oy0[l]));
       cols[l] = static_cast<int>(std::min<int64_t>(m, g.out_w - ox0[l]));
     }
+    // Eight whole tiles side by side in one tile row: each of their m output rows is one run of
+    // 8 m values.
+    const bool run = lanes == kLanes && oy0[0] == oy0[kLanes - 1] && rows[0] == m &&
+                     cols[kLanes - 1] == m && ox0[kLanes - 1] == ox0[0] + (kLanes - 1) * m;
     for (int64_t k = 0; k < out_channels; ++k) {
       const float* src = mbuf + k * plan.chunk + j0;
       for (int xi = 0; xi < T * T; ++xi)
@@ -188,26 +227,22 @@ EI_VECTOR_CLONES void transform_output(const WinogradGeometry& g, const float* m
       const float b = bias ? bias[k] : 0.f;
       float* yk = y + k * spatial;
       const float* rk = residual ? residual + k * spatial : nullptr;
+      if (run) {
+        for (int a = 0; a < m; ++a) {
+          for (int l = 0; l < kLanes; ++l)
+            for (int c = 0; c < m; ++c)
+              row_values[l * m + c] = out[(a * m + c) * kLanes + l];
+          const int64_t at = (oy0[0] + a) * g.out_w + ox0[0];
+          store_outputs(row_values, kLanes * m, b, rk ? rk + at : nullptr, yk + at, ep, k);
+        }
+        continue;
+      }
       for (int l = 0; l < lanes; ++l) {
         for (int a = 0; a < rows[l]; ++a) {
-          const int64_t row = (oy0[l] + a) * g.out_w + ox0[l];
-          for (int c = 0; c < cols[l]; ++c) {
-            float val = out[(a * m + c) * kLanes + l] + b;
-            if (rk) val += rk[row + c];
-            if (ep.needs_row_pass) {
-              val = ep.epilogue.activate(val, k);
-            } else {
-              // As the micro-kernels' store: clamp (Relu, Clip), then HardSwish.
-              val = val < ep.lo ? ep.lo : val;
-              val = val > ep.hi ? ep.hi : val;
-              if (ep.hardswish) {
-                float t = val * (1.f / 6.f) + 0.5f;
-                t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
-                val = val * t;
-              }
-            }
-            yk[row + c] = val;
-          }
+          for (int c = 0; c < cols[l]; ++c)
+            row_values[c] = out[(a * m + c) * kLanes + l];
+          const int64_t at = (oy0[l] + a) * g.out_w + ox0[l];
+          store_outputs(row_values, cols[l], b, rk ? rk + at : nullptr, yk + at, ep, k);
         }
       }
     }
@@ -219,10 +254,9 @@ void run(ThreadPool* pool, const kernels::KernelSet& ks, const WinogradWeights& 
          const WinogradGeometry& g, const float* x, const float* bias, float* y,
          const GemmEpilogue& ep) {
   constexpr int T = std::remove_cvref_t<decltype(BT)>::rows;
-  const int m = u.m;
   const int64_t C = u.in_channels, K = u.out_channels;
   const int threads = pool ? pool->threads() : 1;
-  const ChunkPlan plan = plan_chunks(g, m, C + K, ks.nr, threads);
+  const ChunkPlan plan = plan_chunks(g, u.m, C + K, ks.nr, threads);
   const size_t v_floats = static_cast<size_t>(T * T * C * plan.chunk);
   const size_t m_floats = static_cast<size_t>(T * T * K * plan.chunk);
   const JobScratch scratch(pool, 0, v_floats + m_floats);
@@ -234,7 +268,7 @@ void run(ThreadPool* pool, const kernels::KernelSet& ks, const WinogradWeights& 
     const int64_t count = std::min(plan.chunk, plan.tiles - t0);
     float* v = scratch.at(thread);
     float* mbuf = v + v_floats;
-    transform_input<BT>(g, x + n * C * g.in_h * g.in_w, C, m, plan, t0, count, ks.nr, v);
+    transform_input<BT>(g, x + n * C * g.in_h * g.in_w, C, plan, t0, count, ks.nr, v);
     for (int xi = 0; xi < T * T; ++xi) {
       gemm_packed(ks, u.points[static_cast<size_t>(xi)], 0, K, v + xi * C * plan.chunk, count,
                   mbuf + xi * K * plan.chunk, plan.chunk, nullptr, nullptr, 0, -inf, inf);

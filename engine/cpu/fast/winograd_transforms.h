@@ -59,8 +59,11 @@ inline constexpr Matrix<6, 8> kAT6{{{1, 1, 1, 1, 1, 1, 1, 0},
                                     {0, 1, -1, 32, -32, 1. / 32, -1. / 32, 1}}};
 
 // out row I (N floats) = sum over J of M[I][J] * in row J.
+// Always inlined: the callers are compiled for AVX2 and for the baseline (EI_VECTOR_CLONES), and
+// an out-of-line copy would only exist in the baseline's.
 template <const auto& M, int N, size_t I, size_t... J>
-inline void combine_row(const float* in, float* out, std::index_sequence<J...>) {
+[[gnu::always_inline]] inline void combine_row(const float* in, float* out,
+                                               std::index_sequence<J...>) {
   for (int x = 0; x < N; ++x) {
     float acc = 0.f;
     (
@@ -81,7 +84,8 @@ inline void combine_row(const float* in, float* out, std::index_sequence<J...>) 
 
 // out (M.rows rows of N floats) = M * in (M.cols rows of N floats).
 template <const auto& M, int N, size_t... I>
-inline void combine_rows(const float* in, float* out, std::index_sequence<I...>) {
+[[gnu::always_inline]] inline void combine_rows(const float* in, float* out,
+                                                std::index_sequence<I...>) {
   using Mat = std::remove_cvref_t<decltype(M)>;
   (combine_row<M, N, I>(in, out, std::make_index_sequence<Mat::cols>{}), ...);
 }
@@ -89,7 +93,7 @@ inline void combine_rows(const float* in, float* out, std::index_sequence<I...>)
 // out = M * in * M^T on a (M.cols x M.cols) block of L-float lanes, giving M.rows x M.rows.
 // `work` holds M.rows x M.cols lanes.
 template <const auto& M, int L>
-inline void transform_2d(const float* in, float* work, float* out) {
+[[gnu::always_inline]] inline void transform_2d(const float* in, float* work, float* out) {
   using Mat = std::remove_cvref_t<decltype(M)>;
   constexpr int R = Mat::rows, C = Mat::cols;
   // Rows first: work[i][s] = sum_r M[i][r] in[r][s] (each row of in is C x L floats).
