@@ -114,48 +114,56 @@ EI_VECTOR_CLONES void transform_input(const WinogradGeometry& g, const float* x,
   alignas(32) float out[T * T * kLanes];
   const int64_t point_stride = channels * plan.chunk;
   const int64_t plane = g.in_h * g.in_w;
-  for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
-    const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - j0));
-    int64_t iy0[kLanes], ix0[kLanes];
-    bool inside[kLanes];
-    for (int l = 0; l < lanes; ++l) {
-      const int64_t tile = t0 + j0 + l;
-      iy0[l] = (tile / plan.tiles_w) * m - g.pad_top;
-      ix0[l] = (tile % plan.tiles_w) * m - g.pad_left;
-      inside[l] = iy0[l] >= 0 && iy0[l] + T <= g.in_h && ix0[l] >= 0 && ix0[l] + T <= g.in_w;
-    }
-    // The common case: eight tiles side by side in one tile row, all inside the input, so lane l
-    // reads columns ix0 + l * m + s of the same T input rows.
-    const bool run = lanes == kLanes && inside[0] && inside[kLanes - 1] &&
-                     iy0[0] == iy0[kLanes - 1] && ix0[kLanes - 1] == ix0[0] + (kLanes - 1) * m;
-    if (lanes < kLanes) std::fill(d, d + T * T * kLanes, 0.f);
-    float* dst = v + (j0 / nr) * nr * channels + j0 % nr;
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* src = x + c * plane;
-      if (run) {
-        const float* p = src + iy0[0] * g.in_w + ix0[0];
-        for (int r = 0; r < T; ++r)
-          for (int s = 0; s < T; ++s)
-            for (int l = 0; l < kLanes; ++l)
-              d[(r * T + s) * kLanes + l] = p[r * g.in_w + l * m + s];
-      } else {
-        for (int l = 0; l < lanes; ++l) {
-          // Zeros outside the input (the padding, or past its end).
-          for (int r = 0; r < T; ++r) {
-            const int64_t iy = iy0[l] + r;
-            for (int s = 0; s < T; ++s) {
-              const int64_t ix = ix0[l] + s;
-              const bool in = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
-              d[(r * T + s) * kLanes + l] = in ? src[iy * g.in_w + ix] : 0.f;
+  // Channel by channel, so the tiles read a few input rows left to right (streams the hardware
+  // prefetcher follows), not a few rows of every channel at once.
+  for (int64_t c = 0; c < channels; ++c) {
+    const float* src = x + c * plane;
+    int64_t ty = t0 / plan.tiles_w, tx = t0 % plan.tiles_w;  // the next tile's position
+    for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
+      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - j0));
+      int64_t iy0[kLanes], ix0[kLanes];
+      bool inside[kLanes];
+      for (int l = 0; l < lanes; ++l) {
+        iy0[l] = ty * m - g.pad_top;
+        ix0[l] = tx * m - g.pad_left;
+        inside[l] = iy0[l] >= 0 && iy0[l] + T <= g.in_h && ix0[l] >= 0 && ix0[l] + T <= g.in_w;
+        if (++tx == plan.tiles_w) {
+          tx = 0;
+          ++ty;
+        }
+      }
+      // The common case: eight tiles side by side in one tile row, all inside the input, so lane l
+      // reads columns ix0 + l * m + s of the same T input rows.
+      const bool run = lanes == kLanes && inside[0] && inside[kLanes - 1] &&
+                       iy0[0] == iy0[kLanes - 1] && ix0[kLanes - 1] == ix0[0] + (kLanes - 1) * m;
+      if (lanes < kLanes) std::fill(d, d + T * T * kLanes, 0.f);
+      float* dst = v + (j0 / nr) * nr * channels + j0 % nr;
+      {
+        if (run) {
+          const float* p = src + iy0[0] * g.in_w + ix0[0];
+          for (int r = 0; r < T; ++r)
+            for (int s = 0; s < T; ++s)
+              for (int l = 0; l < kLanes; ++l)
+                d[(r * T + s) * kLanes + l] = p[r * g.in_w + l * m + s];
+        } else {
+          for (int l = 0; l < lanes; ++l) {
+            // Zeros outside the input (the padding, or past its end).
+            for (int r = 0; r < T; ++r) {
+              const int64_t iy = iy0[l] + r;
+              for (int s = 0; s < T; ++s) {
+                const int64_t ix = ix0[l] + s;
+                const bool in = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+                d[(r * T + s) * kLanes + l] = in ? src[iy * g.in_w + ix] : 0.f;
+              }
             }
           }
         }
+        winograd::transform_2d<BT, kLanes>(d, work, out);
+        float* col = dst + c * nr;
+        for (int xi = 0; xi < T * T; ++xi)
+          for (int l = 0; l < kLanes; ++l)
+            col[xi * point_stride + l] = out[xi * kLanes + l];
       }
-      winograd::transform_2d<BT, kLanes>(d, work, out);
-      float* col = dst + c * nr;
-      for (int xi = 0; xi < T * T; ++xi)
-        for (int l = 0; l < kLanes; ++l)
-          col[xi * point_stride + l] = out[xi * kLanes + l];
     }
   }
 }
@@ -203,46 +211,53 @@ EI_VECTOR_CLONES void transform_output(const WinogradGeometry& g, const float* m
   alignas(32) float row_values[kLanes * m];
   const int64_t point_stride = out_channels * plan.chunk;
   const int64_t spatial = g.out_h * g.out_w;
-  for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
-    const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - j0));
-    int64_t oy0[kLanes], ox0[kLanes];
-    int rows[kLanes], cols[kLanes];
-    for (int l = 0; l < lanes; ++l) {
-      const int64_t tile = t0 + j0 + l;
-      oy0[l] = (tile / plan.tiles_w) * m;
-      ox0[l] = (tile % plan.tiles_w) * m;
-      rows[l] = static_cast<int>(std::min<int64_t>(m, g.out_h - oy0[l]));
-      cols[l] = static_cast<int>(std::min<int64_t>(m, g.out_w - ox0[l]));
-    }
-    // Eight whole tiles side by side in one tile row: each of their m output rows is one run of
-    // 8 m values.
-    const bool run = lanes == kLanes && oy0[0] == oy0[kLanes - 1] && rows[0] == m &&
-                     cols[kLanes - 1] == m && ox0[kLanes - 1] == ox0[0] + (kLanes - 1) * m;
-    for (int64_t k = 0; k < out_channels; ++k) {
-      const float* src = mbuf + k * plan.chunk + j0;
-      for (int xi = 0; xi < T * T; ++xi)
-        for (int l = 0; l < kLanes; ++l)
-          in[xi * kLanes + l] = src[xi * point_stride + l];
-      winograd::transform_2d<AT, kLanes>(in, work, out);
-      const float b = bias ? bias[k] : 0.f;
-      float* yk = y + k * spatial;
-      const float* rk = residual ? residual + k * spatial : nullptr;
-      if (run) {
-        for (int a = 0; a < m; ++a) {
-          for (int l = 0; l < kLanes; ++l)
-            for (int c = 0; c < m; ++c)
-              row_values[l * m + c] = out[(a * m + c) * kLanes + l];
-          const int64_t at = (oy0[0] + a) * g.out_w + ox0[0];
-          store_outputs(row_values, kLanes * m, b, rk ? rk + at : nullptr, yk + at, ep, k);
-        }
-        continue;
-      }
+  // Channel by channel, so the stores run along a few output rows.
+  for (int64_t k = 0; k < out_channels; ++k) {
+    int64_t ty = t0 / plan.tiles_w, tx = t0 % plan.tiles_w;  // the next tile's position
+    for (int64_t j0 = 0; j0 < count; j0 += kLanes) {
+      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - j0));
+      int64_t oy0[kLanes], ox0[kLanes];
+      int rows[kLanes], cols[kLanes];
       for (int l = 0; l < lanes; ++l) {
-        for (int a = 0; a < rows[l]; ++a) {
-          for (int c = 0; c < cols[l]; ++c)
-            row_values[c] = out[(a * m + c) * kLanes + l];
-          const int64_t at = (oy0[l] + a) * g.out_w + ox0[l];
-          store_outputs(row_values, cols[l], b, rk ? rk + at : nullptr, yk + at, ep, k);
+        oy0[l] = ty * m;
+        ox0[l] = tx * m;
+        if (++tx == plan.tiles_w) {
+          tx = 0;
+          ++ty;
+        }
+        rows[l] = static_cast<int>(std::min<int64_t>(m, g.out_h - oy0[l]));
+        cols[l] = static_cast<int>(std::min<int64_t>(m, g.out_w - ox0[l]));
+      }
+      // Eight whole tiles side by side in one tile row: each of their m output rows is one run of
+      // 8 m values.
+      const bool run = lanes == kLanes && oy0[0] == oy0[kLanes - 1] && rows[0] == m &&
+                       cols[kLanes - 1] == m && ox0[kLanes - 1] == ox0[0] + (kLanes - 1) * m;
+      {
+        const float* src = mbuf + k * plan.chunk + j0;
+        for (int xi = 0; xi < T * T; ++xi)
+          for (int l = 0; l < kLanes; ++l)
+            in[xi * kLanes + l] = src[xi * point_stride + l];
+        winograd::transform_2d<AT, kLanes>(in, work, out);
+        const float b = bias ? bias[k] : 0.f;
+        float* yk = y + k * spatial;
+        const float* rk = residual ? residual + k * spatial : nullptr;
+        if (run) {
+          for (int a = 0; a < m; ++a) {
+            for (int l = 0; l < kLanes; ++l)
+              for (int c = 0; c < m; ++c)
+                row_values[l * m + c] = out[(a * m + c) * kLanes + l];
+            const int64_t at = (oy0[0] + a) * g.out_w + ox0[0];
+            store_outputs(row_values, kLanes * m, b, rk ? rk + at : nullptr, yk + at, ep, k);
+          }
+          continue;
+        }
+        for (int l = 0; l < lanes; ++l) {
+          for (int a = 0; a < rows[l]; ++a) {
+            for (int c = 0; c < cols[l]; ++c)
+              row_values[c] = out[(a * m + c) * kLanes + l];
+            const int64_t at = (oy0[l] + a) * g.out_w + ox0[l];
+            store_outputs(row_values, cols[l], b, rk ? rk + at : nullptr, yk + at, ep, k);
+          }
         }
       }
     }
