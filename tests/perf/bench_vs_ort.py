@@ -6,7 +6,11 @@ ROUNDS times (so both see the same machine noise), takes the median of each roun
 and prints the ratio EdgeInfer / ONNX Runtime. Lower is better for EdgeInfer.
 
   tests/perf/bench_vs_ort.py [--models DIR] [--bench PATH] [--threads 1 2] [--rounds 5]
-                             [--iterations 50] [--json OUT.json] [MODEL ...]
+                             [--iterations 50] [--json OUT.json] [--algo NODE_OR_OP=ALGO ...]
+                             [MODEL ...]
+
+MODEL may be any .onnx path (the U-Net of tests/models/make_unet.py, for instance); --algo is
+passed on to edgeinfer-bench (to compare an algorithm against the default choice).
 """
 import argparse
 import json
@@ -37,6 +41,7 @@ def main():
     p.add_argument("--iterations", type=int, default=50)
     p.add_argument("--memory-mode", default="planned")
     p.add_argument("--json", help="write all measurements here")
+    p.add_argument("--algo", nargs="+", default=[], help="edgeinfer-bench --algo overrides")
     args = p.parse_args()
     models = args.models or sorted(
         os.path.join(args.models_dir, f) for f in os.listdir(args.models_dir)
@@ -48,8 +53,9 @@ def main():
             for _ in range(args.rounds):
                 common = ["--threads", str(threads), "--warmup", str(args.warmup),
                           "--iterations", str(args.iterations)]
+                algo = ["--algo"] + args.algo if args.algo else []
                 ours.append(run_json([args.bench, model, "--json", "--memory-mode",
-                                      args.memory_mode] + common))
+                                      args.memory_mode] + common + algo))
                 theirs.append(run_json(["node", os.path.join(HERE, "ort_bench.js"), model]
                                        + common))
             med = lambda runs, key: statistics.median(r[key] for r in runs)

@@ -22,7 +22,7 @@ constexpr int kLanes = 8;
 
 // Floats of transformed input and output one chunk may take per thread. It decides the number
 // of tiles per chunk from the channel counts (at least one panel of tiles), never from the image.
-constexpr int64_t kChunkBudgetFloats = 256 * 1024;
+constexpr int64_t kChunkBudgetFloats = 128 * 1024;
 
 // U = G g G^T for one 3x3 kernel g (row-major), in double; u is T x T.
 template <const auto& G>
