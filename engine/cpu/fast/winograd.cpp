@@ -51,25 +51,28 @@ WinogradWeights transform_weights(const float* w, int64_t out_channels, int64_t 
                                   int mr) {
   constexpr int T = std::remove_cvref_t<decltype(G)>::rows;
   constexpr int points = T * T;
-  // by_point[xi][o][c]: the K x C matrix of each transform point, then packed.
-  std::vector<float> by_point(static_cast<size_t>(points * out_channels * in_channels));
-  double u[points];
-  for (int64_t o = 0; o < out_channels; ++o) {
-    for (int64_t c = 0; c < in_channels; ++c) {
-      transform_kernel<G>(w + (o * in_channels + c) * 9, u);
-      for (int xi = 0; xi < points; ++xi) {
-        by_point[static_cast<size_t>((xi * out_channels + o) * in_channels + c)] =
-            static_cast<float>(u[xi]);
-      }
-    }
-  }
   WinogradWeights result;
   result.m = m;
   result.out_channels = out_channels;
   result.in_channels = in_channels;
-  for (int xi = 0; xi < points; ++xi) {
-    result.points.push_back(pack_rows(by_point.data() + xi * out_channels * in_channels,
-                                      out_channels, in_channels, in_channels, 1, mr));
+  // Each point's K x C matrix, written straight into its packed panels (as pack_rows lays them
+  // out) rather than through a K x C x points copy: the deep layers' matrices are tens of MB.
+  result.points.resize(points);
+  for (PackedRows& p : result.points) {
+    p.rows = out_channels;
+    p.k = in_channels;
+    p.mr = mr;
+    p.data.assign(static_cast<size_t>(p.panels() * mr * in_channels), 0.f);
+  }
+  double u[points];
+  for (int64_t o = 0; o < out_channels; ++o) {
+    const int64_t at = (o / mr) * mr * in_channels + o % mr;
+    for (int64_t c = 0; c < in_channels; ++c) {
+      transform_kernel<G>(w + (o * in_channels + c) * 9, u);
+      for (int xi = 0; xi < points; ++xi)
+        result.points[static_cast<size_t>(xi)].data[static_cast<size_t>(at + c * mr)] =
+            static_cast<float>(u[xi]);
+    }
   }
   return result;
 }

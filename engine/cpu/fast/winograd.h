@@ -8,7 +8,8 @@
 // GEMM per point (weights K x C, transformed and packed at prepare time) gives K x tiles; the
 // output transform adds bias and residual, applies the activation and stores the tiles. The
 // chunk's size is chosen from the channel counts, never from the image, so the workspace is
-// bounded (about a MB per thread, a few MB for layers with a thousand channels).
+// bounded: half a MB per thread, up to a few MB for layers with a thousand channels (a chunk
+// is at least one panel of tiles).
 #pragma once
 
 #include <cstdint>
