@@ -185,7 +185,10 @@ TEST_CASE("the rule picks Winograd F(4,3) for wide 3x3 stride-1 layers only",
   const Case wide{1, 16, 24, 20, 20, {1, 1, 1, 1}, true, "Relu", false};
   CHECK(check_winograd(winograd_spec(rng, wide), describe(wide), "", kTolF4) == "winograd4");
   const Case narrow{1, 3, 16, 20, 20, {1, 1, 1, 1}, true, "Relu", false};
-  CHECK(check_winograd(winograd_spec(rng, narrow), describe(narrow), "", 1e-6) == "im2col-gemm");
+  // Three input channels: the transforms would cost more than they save (direct or im2col).
+  const std::string narrow_algorithm =
+      check_winograd(winograd_spec(rng, narrow), describe(narrow), "", 1e-6);
+  CHECK(narrow_algorithm.rfind("winograd", 0) == std::string::npos);
   // Strided 3x3 convolutions cannot run Winograd: asking for it by node name is an error.
   NodeSpec strided = winograd_spec(rng, wide);
   strided.attributes["strides"] = std::vector<int64_t>{2, 2};
