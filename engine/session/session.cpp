@@ -77,6 +77,52 @@ std::vector<Shape> model_shapes(const ir::Graph& graph) {
   return shapes;
 }
 
+// Multiply-adds of one run, from the Conv, ConvTranspose, Gemm and MatMul nodes and the
+// model's static shapes (other ops cost little beside them); nodes with unknown shapes count 0.
+double estimated_multiply_adds(const ir::Graph& graph) {
+  auto elements = [&](ir::ValueId id) -> double {
+    if (id == ir::kNoValue) return 0;
+    const ir::Value& v = graph.value(id);
+    if (v.kind == ir::ValueKind::kConstant && v.constant) return v.constant->view().elements();
+    if (!v.is_fully_static()) return 0;
+    double n = 1;
+    for (int64_t d : v.static_shape())
+      n *= static_cast<double>(d);
+    return n;
+  };
+  auto dims = [&](ir::ValueId id) -> Shape {
+    if (id == ir::kNoValue) return {};
+    const ir::Value& v = graph.value(id);
+    if (v.kind == ir::ValueKind::kConstant && v.constant) return v.constant->view().shape;
+    return v.is_fully_static() ? v.static_shape() : Shape{};
+  };
+  double total = 0;
+  for (const ir::Node& node : graph.nodes) {
+    if (node.inputs.size() < 2 || node.outputs.empty()) continue;
+    const Shape w = dims(node.inputs[1]);
+    if (w.size() < 2) continue;
+    double per_element = 1;  // the reduction each output (or input) element takes part in
+    for (size_t i = 1; i < w.size(); ++i)
+      per_element *= static_cast<double>(w[i]);
+    if (node.op_type == "Conv") {
+      total += elements(node.outputs[0]) * per_element;
+    } else if (node.op_type == "ConvTranspose") {
+      total += elements(node.inputs[0]) * per_element;
+    } else if (node.op_type == "Gemm" || node.op_type == "MatMul") {
+      const Shape a = dims(node.inputs[0]);
+      if (a.empty()) continue;
+      const bool trans_a = node.op_type == "Gemm" && node.attr_int("transA", 0) != 0;
+      total += elements(node.outputs[0]) * static_cast<double>(trans_a ? a[0] : a.back());
+    }
+  }
+  return total;
+}
+
+// Up to this many multiply-adds (tens of milliseconds), a session warms its kernels' run
+// caches with one run at creation; a larger model's creation would take seconds, so its first
+// run fills them instead.
+constexpr double kWarmUpMaxMultiplyAdds = 2e9;
+
 }  // namespace
 
 Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const ModelImpl> model) {
@@ -146,7 +192,9 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
     }
     EI_RETURN_IF_ERROR(s->allocate_input(id, v.dtype, shape));
   }
-  if (!s->gpu_ && static_bytes) s->warm_up();
+  if (!s->gpu_ && static_bytes && estimated_multiply_adds(g) <= kWarmUpMaxMultiplyAdds) {
+    s->warm_up();
+  }
   return s;
 }
 
