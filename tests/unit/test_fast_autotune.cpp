@@ -12,7 +12,7 @@
 
 #include "cpu/fast/kernel_timer.h"
 #include "edgeinfer/edgeinfer.h"
-#include "onnx/onnx_pb.h"
+#include "onnx_builder.h"
 #include "temp_dir.h"
 
 using namespace edgeinfer;
@@ -21,64 +21,19 @@ using edgeinfer::testing::TempDir;
 
 namespace {
 
-void add_weight(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  int64_t n = 1;
-  for (int64_t d : dims) {
-    t->add_dims(d);
-    n *= d;
-  }
-  for (int64_t i = 0; i < n; ++i)
-    t->add_float_data(static_cast<float>(i % 7) * 0.1f - 0.3f);
-}
-
-onnx::NodeProto* add_conv(onnx::GraphProto* g, const std::string& name, const std::string& x,
-                          const std::string& w, const std::string& y) {
-  auto* n = g->add_node();
-  n->set_op_type(std::string("Conv"));
-  n->set_name(name);
-  n->add_input(x);
-  n->add_input(w);
-  n->add_output(y);
-  return n;
-}
-
 // X [1,8,24,24] -> depthwise 3x3 "dw" -> 1x1 "pw" (16 channels) -> Y: two convs with a choice.
 std::string two_conv_model() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  auto* op = m.add_opset_import();
-  op->set_domain("");
-  op->set_version(13);
+  onnx::ModelProto m = testing::onnx_model("two_convs");
   auto* g = m.mutable_graph();
-  g->set_name("two_convs");
-  auto add_io = [](onnx::ValueInfoProto* vi, const std::string& name, std::vector<int64_t> dims) {
-    vi->set_name(name);
-    auto* t = vi->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto::FLOAT);
-    for (int64_t d : dims)
-      t->mutable_shape()->add_dim()->set_dim_value(d);
-  };
-  add_io(g->add_input(), "X", {1, 8, 24, 24});
-  add_io(g->add_output(), "Y", {1, 16, 24, 24});
-  add_weight(g, "Wdw", {8, 1, 3, 3});
-  add_weight(g, "Wpw", {16, 8, 1, 1});
-  auto* dw = add_conv(g, "dw", "X", "Wdw", "T");
-  auto* group = dw->add_attribute();
-  group->set_name("group");
-  group->set_type(onnx::AttributeProto::INT);
-  group->set_i(8);
-  auto* pads = dw->add_attribute();
-  pads->set_name("pads");
-  pads->set_type(onnx::AttributeProto::INTS);
-  for (int i = 0; i < 4; ++i)
-    pads->add_ints(1);
-  add_conv(g, "pw", "T", "Wpw", "Y");
-  std::string bytes;
-  REQUIRE(m.SerializeToString(&bytes));
-  return bytes;
+  testing::add_io(g->add_input(), "X", {1, 8, 24, 24});
+  testing::add_io(g->add_output(), "Y", {1, 16, 24, 24});
+  testing::add_weight(g, "Wdw", {8, 1, 3, 3});
+  testing::add_weight(g, "Wpw", {16, 8, 1, 1});
+  auto* dw = testing::add_conv(g, "dw", "X", "Wdw", "T");
+  testing::set_int(dw, "group", 8);
+  testing::set_ints(dw, "pads", {1, 1, 1, 1});
+  testing::add_conv(g, "pw", "T", "Wpw", "Y");
+  return testing::serialized(m);
 }
 
 // Loads the model with autotune into `cache`, runs it once and returns node -> algorithm.

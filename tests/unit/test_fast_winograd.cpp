@@ -18,7 +18,9 @@
 #include <random>
 #include <sstream>
 
+#include "edgeinfer/edgeinfer.h"
 #include "fast_vs_reference.h"
+#include "onnx_builder.h"
 
 using namespace edgeinfer;
 using namespace edgeinfer::testing;
@@ -197,4 +199,37 @@ TEST_CASE("the rule picks Winograd F(4,3) for wide 3x3 stride-1 layers only",
   auto run = run_node_in_executor(strided, {false, true, true}, options, cpu::fast_kernels());
   REQUIRE(!run.is_ok());
   CHECK_THAT(run.status().message(), Catch::Contains("does not apply"));
+}
+
+namespace {
+
+// The algorithm a session picks for a lone 3x3 pad-1 Conv of `c` -> `k` channels on an h x w
+// image (static shapes, so the rule sees the output's size).
+std::string rule_for_layer(int64_t c, int64_t k, int64_t h, int64_t w) {
+  onnx::ModelProto m = onnx_model("one_conv");
+  auto* g = m.mutable_graph();
+  add_io(g->add_input(), "X", {1, c, h, w});
+  add_io(g->add_output(), "Y", {1, k, h, w});
+  add_weight(g, "W", {k, c, 3, 3});
+  set_ints(add_conv(g, "conv", "X", "W", "Y"), "pads", {1, 1, 1, 1});
+  const std::string bytes = serialized(m);
+  Options options;
+  options.backend = Backend::kCpu;
+  auto model = Model::load_from_memory(bytes.data(), bytes.size(), "one_conv", options);
+  REQUIRE(model.is_ok());
+  auto session = model->create_session();
+  REQUIRE(session.is_ok());
+  std::vector<NodeProfile> profile;
+  REQUIRE(session->run_profiled(&profile).is_ok());
+  REQUIRE(profile.size() == 1);
+  return profile[0].algorithm;
+}
+
+}  // namespace
+
+TEST_CASE("the Winograd rule leaves deep layers on small images to im2col", "[winograd]") {
+  // Transformed weights (C x K x 36 floats) no larger than the output (K x H x W): Winograd.
+  CHECK(rule_for_layer(32, 32, 48, 48) == "winograd4");  // 32 x 36 = 1152 <= 2304 pixels
+  // Larger: the copies would outweigh the layer's output, the GEMM keeps the layer.
+  CHECK(rule_for_layer(128, 64, 16, 16) == "im2col-gemm");  // 128 x 36 = 4608 > 256 pixels
 }

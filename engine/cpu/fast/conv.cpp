@@ -78,12 +78,19 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
 Status conv(KernelContext& ctx);
 
 // Winograd F(4,3) where it beats im2col: enough channels that its GEMMs dominate its
-// transforms. F(6,3) is left to overrides and autotuning (larger rounding error, 7x weights).
+// transforms. And only where its transformed weights (36 points per 3x3 kernel: 4x the
+// layer's weights) are no larger than the layer's output (`output_pixels` per channel; -1 when
+// unknown): deep layers on small images would otherwise hold most of a model's weight memory
+// in transformed copies (the U-Net test model: 120 MB instead of 30). F(6,3) is left to
+// overrides and autotuning (larger rounding error, 7x weights).
 std::string winograd_rule(const ConvState& shape, const std::vector<std::string>& candidates,
-                          const std::string& rule) {
+                          int64_t output_pixels, const std::string& rule) {
   const bool available =
       std::find(candidates.begin(), candidates.end(), kWinograd4) != candidates.end();
-  return available && shape.in_channels >= 16 && shape.out_channels >= 16 ? kWinograd4 : rule;
+  const bool weights_fit = output_pixels < 0 || shape.in_channels * 36 <= output_pixels;
+  return available && weights_fit && shape.in_channels >= 16 && shape.out_channels >= 16
+             ? kWinograd4
+             : rule;
 }
 
 // What an autotune result depends on: the layer (attributes, input and weight shapes), the
@@ -175,7 +182,10 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
       for (int m : {4, 6})
         if (winograd_supported(m, kernels::best_kernel_set()))
           candidates.push_back(m == 4 ? kWinograd4 : kWinograd6);
-      rule = winograd_rule(shape, candidates, rule);
+      const ir::Value& y = ctx.graph.values[node.outputs[0]];
+      const Shape y_shape = y.is_fully_static() ? y.static_shape() : Shape{};
+      const int64_t output_pixels = y_shape.size() == 4 ? y_shape[2] * y_shape[3] : -1;
+      rule = winograd_rule(shape, candidates, output_pixels, rule);
     }
     // Autotune where there is a choice to make (besides the reference) and none was asked for.
     if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
