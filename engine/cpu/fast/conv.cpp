@@ -5,6 +5,7 @@
 // kernel.
 #include <algorithm>
 #include <memory>
+#include <string_view>
 
 #include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
@@ -13,6 +14,7 @@
 #include "cpu/fast/gemm_driver.h"
 #include "cpu/fast/kernel_timer.h"
 #include "cpu/fast/winograd.h"
+#include "cpu/kernels/depthwise_direct.h"
 #include "cpu/reference/nn_window.h"
 #include "cpu/thread_pool.h"
 
@@ -373,6 +375,14 @@ void copy_padded_phases(const float* src, const Geometry& g, int64_t plane_h, in
   }
 }
 
+// The kernel that reads the taps straight from the unpadded input, where this CPU and window
+// have one (AVX-512, 3x3 or 5x5, horizontal stride 1 or 2); null otherwise.
+kernels::DepthwiseDirectFn direct_depthwise(const kernels::KernelSet& ks, const ConvState& st,
+                                            const Geometry& g) {
+  if (std::string_view(ks.isa) != "avx512") return nullptr;
+  return kernels::avx512_depthwise_direct(st.kernel_h, st.kernel_w, g.stride_w);
+}
+
 Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
                      const float* w, const float* bias, float* y, const GemmEpilogue& ep) {
   const kernels::KernelSet& ks = *st.ks;
@@ -396,6 +406,28 @@ Status run_depthwise(KernelContext& ctx, const ConvState& st, const Geometry& g,
   }
   if (!e.residual && e.activation == Activation::kHardSwish) plane.activation = 3;
   const bool epilogue = !e.empty() && plane.activation == 0;
+  if (const kernels::DepthwiseDirectFn direct = direct_depthwise(ks, st, g)) {
+    kernels::DepthwiseDirect dg{g.in_h,        g.in_w,     g.out_h,          g.out_w,
+                                g.stride_h,    g.stride_w, g.dilation_h,     g.dilation_w,
+                                g.pad_top,     g.pad_left, plane.activation, plane.clip_lo,
+                                plane.clip_hi, nullptr};
+    // One row of zeros, read by every thread for the input rows in the padding.
+    float* zero_row = ctx.thread_pool() ? ctx.thread_pool()->scratch(1, g.in_w)
+                                        : thread_scratch(1, static_cast<size_t>(g.in_w));
+    std::fill(zero_row, zero_row + g.in_w, 0.f);
+    dg.zero_row = zero_row;
+    parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int) {
+      const int64_t c = task % channels;
+      float* out = y + task * spatial;
+      direct(dg, x + task * g.in_h * g.in_w, w + c * st.kernel_h * st.kernel_w,
+             bias ? bias[c] : 0.f, out);
+      if (epilogue) {
+        const float* res = ep.epilogue.residual ? ep.epilogue.residual + task * spatial : nullptr;
+        ks.activate_row(ep.row(c), out, res, spatial);
+      }
+    });
+    return Status::ok();
+  }
   const JobScratch scratch(ctx.thread_pool(), 0, static_cast<size_t>(plane_size * g.stride_w));
   parallel_for(ctx.thread_pool(), g.batch * channels, [&](int64_t task, int thread) {
     const int64_t c = task % channels;
