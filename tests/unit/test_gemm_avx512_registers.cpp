@@ -1,0 +1,87 @@
+// The register-resident AVX-512 SGEMM tile (cpu/kernels/gemm_avx512_registers.h) against plain
+// loops and against the avx512 kernel set's own tile, on every edge-tile shape (mr 1..8, nr
+// 1..32), several depths, and each epilogue: bias, residual, clamp, HardSwish.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cpu/kernels/gemm_avx512_registers.h"
+#include "cpu/kernels/kernel_set.h"
+
+using namespace edgeinfer::cpu;
+
+TEST_CASE("register-resident AVX-512 SGEMM tile matches plain loops and the set's tile",
+          "[kernels]") {
+  const kernels::KernelSet& ks = kernels::best_kernel_set();
+  if (std::string(ks.isa) != "avx512") {
+    WARN("no AVX-512 on this CPU: the register-resident tile is not used");
+    return;
+  }
+  REQUIRE(ks.mr == 8);
+  REQUIRE(ks.nr == 32);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  const float inf = std::numeric_limits<float>::infinity();
+  int trial = 0;
+  for (int64_t k : {1, 3, 16, 27, 96}) {
+    for (int mr = 1; mr <= 8; ++mr) {
+      for (int nr : {1, 5, 15, 16, 17, 31, 32}) {
+        ++trial;
+        const bool bias_on = trial % 2, residual_on = trial % 3 != 0, hardswish = trial % 4 == 1;
+        const bool clamped = trial % 5 < 2;
+        // Packed operands: k steps of 8 A values and of 32 B values, zero past mr and nr.
+        std::vector<float> a(k * 8, 0.f), b(k * 32, 0.f);
+        for (int64_t p = 0; p < k; ++p) {
+          for (int i = 0; i < mr; ++i)
+            a[p * 8 + i] = d(rng);
+          for (int j = 0; j < nr; ++j)
+            b[p * 32 + j] = d(rng);
+        }
+        std::vector<float> bias(8), residual(8 * 40);
+        for (float& v : bias)
+          v = d(rng);
+        for (float& v : residual)
+          v = d(rng);
+        // Output with a row stride wider than the tile: what lies outside mr x nr must stay.
+        const int64_t ldc = 40, ldr = 40;
+        std::vector<float> got(8 * ldc, -99.f), set_out(8 * ldc, -99.f);
+        kernels::GemmOutput out{got.data(),
+                                ldc,
+                                bias_on ? bias.data() : nullptr,
+                                residual_on ? residual.data() : nullptr,
+                                ldr,
+                                clamped ? -0.5f : -inf,
+                                clamped ? 0.75f : inf,
+                                hardswish ? 1 : 0};
+        kernels::avx512_gemm_8x32_registers(k, a.data(), b.data(), mr, nr, out);
+        kernels::GemmOutput set_target = out;
+        set_target.c = set_out.data();
+        ks.gemm(k, a.data(), b.data(), mr, nr, set_target);
+        INFO("k " << k << " mr " << mr << " nr " << nr << " bias " << bias_on << " residual "
+                  << residual_on << " clamp " << clamped << " hardswish " << hardswish);
+        for (int i = 0; i < 8; ++i) {
+          for (int j = 0; j < ldc; ++j) {
+            const float g = got[i * ldc + j];
+            if (i >= mr || j >= nr) {
+              REQUIRE(g == -99.f);
+              continue;
+            }
+            double want = bias_on ? bias[i] : 0.0;
+            for (int64_t p = 0; p < k; ++p)
+              want += double(a[p * 8 + i]) * b[p * 32 + j];
+            if (residual_on) want += residual[i * ldr + j];
+            if (clamped) want = std::min(std::max(want, -0.5), 0.75);
+            if (hardswish) want *= std::min(1.0, std::max(0.0, want / 6 + 0.5));
+            REQUIRE(std::abs(g - want) <= 1e-4 * std::max(1.0, std::abs(want)));
+            REQUIRE(std::abs(g - set_out[i * ldc + j]) <= 1e-6f * std::max(1.f, std::abs(g)));
+          }
+        }
+      }
+    }
+  }
+}
