@@ -297,6 +297,32 @@ void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh
   }
 }
 
+// C rows [row_begin, row_end) x columns [0, nc) = A * B (+ bias, + residual, the clamp and
+// HardSwish of `ep`), with B read in place: row p of B starts at b + p * ldb (AVX-512 only).
+// Column panels outside, row panels inside, so each B panel is read from memory once and
+// reused from cache by every row panel.
+void gemm_unpacked_b(const PackedRows& a, int64_t row_begin, int64_t row_end, const float* b,
+                     int64_t ldb, int64_t nc, float* c, int64_t ldc, const float* bias,
+                     const float* residual, const GemmEpilogue& ep) {
+  constexpr int kNR = 32;  // the AVX-512 tile's columns (its rows are a.mr = 8)
+  row_end = std::min(row_end, a.rows);
+  for (int64_t j0 = 0; j0 < nc; j0 += kNR) {
+    const int nr = static_cast<int>(std::min<int64_t>(kNR, nc - j0));
+    for (int64_t r0 = row_begin; r0 < row_end; r0 += a.mr) {
+      const int mr = static_cast<int>(std::min<int64_t>(a.mr, row_end - r0));
+      const kernels::GemmOutput out{c + r0 * ldc + j0,
+                                    ldc,
+                                    bias ? bias + r0 : nullptr,
+                                    residual ? residual + r0 * ldc + j0 : nullptr,
+                                    ldc,
+                                    ep.lo,
+                                    ep.hi,
+                                    ep.hardswish ? 1 : 0};
+      kernels::avx512_gemm_8x32_unpacked_b(a.k, a.panel(r0 / a.mr), b + j0, ldb, mr, nr, out);
+    }
+  }
+}
+
 Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g, const float* x,
                      const float* bias, float* y, const GemmEpilogue& ep, bool pointwise) {
   const kernels::KernelSet& ks = *st.ks;
@@ -320,7 +346,9 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   const int64_t rows_per_block = (panels + row_blocks - 1) / row_blocks * ks.mr;
   const float* residual = ep.epilogue.residual;
   const int64_t tasks = g.batch * st.group * chunks * row_blocks;
-  const JobScratch scratch(pool, 0, static_cast<size_t>(k * chunk));  // chunk: a multiple of nr
+  // A 1x1 convolution on AVX-512 reads its input in place: no packed copy.
+  const bool unpacked = pointwise && std::string_view(ks.isa) == "avx512";
+  const JobScratch scratch(pool, 0, unpacked ? 0 : static_cast<size_t>(k * chunk));
   parallel_for(pool, tasks, [&](int64_t task, int thread) {
     const int64_t rb = task % row_blocks;
     const int64_t c_idx = (task / row_blocks) % chunks;
@@ -329,18 +357,24 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
     const int64_t n0 = c_idx * chunk;
     const int64_t nc = std::min(chunk, spatial - n0);
     const float* xg = x + (n * st.in_channels + grp * cg) * in_spatial;
-    float* b = scratch.at(thread);
-    if (pointwise) {
-      pack_columns(xg, in_spatial, k, n0, nc, ks.nr, b);
-    } else {
-      pack_im2col(g, xg, cg, st.kernel_h, st.kernel_w, n0, nc, ks.nr, b);
-    }
     const int64_t out_offset = (n * st.out_channels + grp * mg) * spatial + n0;
     const int64_t r0 = rb * rows_per_block;
     const int64_t r1 = std::min(mg, r0 + rows_per_block);
-    gemm_packed(ks, st.packed[grp], r0, r1, b, nc, y + out_offset, spatial,
-                bias ? bias + grp * mg : nullptr, residual ? residual + out_offset : nullptr,
-                spatial, ep.lo, ep.hi, ep.hardswish);
+    const float* group_bias = bias ? bias + grp * mg : nullptr;
+    const float* chunk_residual = residual ? residual + out_offset : nullptr;
+    if (unpacked) {
+      gemm_unpacked_b(st.packed[grp], r0, r1, xg + n0, in_spatial, nc, y + out_offset, spatial,
+                      group_bias, chunk_residual, ep);
+    } else {
+      float* b = scratch.at(thread);
+      if (pointwise) {
+        pack_columns(xg, in_spatial, k, n0, nc, ks.nr, b);
+      } else {
+        pack_im2col(g, xg, cg, st.kernel_h, st.kernel_w, n0, nc, ks.nr, b);
+      }
+      gemm_packed(ks, st.packed[grp], r0, r1, b, nc, y + out_offset, spatial, group_bias,
+                  chunk_residual, spatial, ep.lo, ep.hi, ep.hardswish);
+    }
     if (ep.needs_row_pass) {
       for (int64_t r = r0; r < r1; ++r) {
         ks.activate_row(ep.row(grp * mg + r), y + out_offset + r * spatial, nullptr, nc);

@@ -52,16 +52,23 @@ __attribute__((always_inline)) inline void store_row(__m512 v0, __m512 v1, int i
   _mm512_mask_storeu_ps(c + 16, m1, v1);
 }
 
-}  // namespace
-
-void avx512_gemm_8x32_registers(int64_t k, const float* a, const float* b, int mr, int nr,
-                                const GemmOutput& out) {
+// B is either a packed panel (k steps of 32 floats) or, UNPACKED, the first column of k rows
+// of a row-major matrix with row stride ldb, read through the column masks.
+template <bool UNPACKED>
+__attribute__((always_inline)) inline void tile(int64_t k, const float* a, const float* b,
+                                                int64_t ldb, int mr, int nr,
+                                                const GemmOutput& out) {
   __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
          c70 = c00, c71 = c00;
+  // Columns [0, nr) of the two 16-lane halves.
+  const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
+  const __mmask16 m1 = nr >= kNR  ? 0xFFFF
+                       : nr <= 16 ? 0
+                                  : static_cast<__mmask16>((1u << (nr - 16)) - 1);
   for (int64_t p = 0; p < k; ++p) {
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    const __m512 b0 = UNPACKED ? _mm512_maskz_loadu_ps(m0, b) : _mm512_loadu_ps(b);
+    const __m512 b1 = UNPACKED ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_loadu_ps(b + 16);
     __m512 ai = _mm512_set1_ps(a[0]);
     c00 = _mm512_fmadd_ps(ai, b0, c00);
     c01 = _mm512_fmadd_ps(ai, b1, c01);
@@ -87,14 +94,9 @@ void avx512_gemm_8x32_registers(int64_t k, const float* a, const float* b, int m
     c70 = _mm512_fmadd_ps(ai, b0, c70);
     c71 = _mm512_fmadd_ps(ai, b1, c71);
     a += kMR;
-    b += kNR;
+    b += UNPACKED ? ldb : kNR;
   }
   const bool clamped = out.lo != -__builtin_inff() || out.hi != __builtin_inff();
-  // Columns [0, nr) of the two 16-lane halves.
-  const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
-  const __mmask16 m1 = nr >= kNR  ? 0xFFFF
-                       : nr <= 16 ? 0
-                                  : static_cast<__mmask16>((1u << (nr - 16)) - 1);
   store_row(c00, c01, 0, out, clamped, m0, m1);
   if (mr > 1) store_row(c10, c11, 1, out, clamped, m0, m1);
   if (mr > 2) store_row(c20, c21, 2, out, clamped, m0, m1);
@@ -103,6 +105,18 @@ void avx512_gemm_8x32_registers(int64_t k, const float* a, const float* b, int m
   if (mr > 5) store_row(c50, c51, 5, out, clamped, m0, m1);
   if (mr > 6) store_row(c60, c61, 6, out, clamped, m0, m1);
   if (mr > 7) store_row(c70, c71, 7, out, clamped, m0, m1);
+}
+
+}  // namespace
+
+void avx512_gemm_8x32_registers(int64_t k, const float* a, const float* b, int mr, int nr,
+                                const GemmOutput& out) {
+  tile<false>(k, a, b, 0, mr, nr, out);
+}
+
+void avx512_gemm_8x32_unpacked_b(int64_t k, const float* a, const float* b, int64_t ldb, int mr,
+                                 int nr, const GemmOutput& out) {
+  tile<true>(k, a, b, ldb, mr, nr, out);
 }
 
 }  // namespace edgeinfer::cpu::kernels

@@ -18,4 +18,10 @@ namespace edgeinfer::cpu::kernels {
 void avx512_gemm_8x32_registers(int64_t k, const float* a, const float* b, int mr, int nr,
                                 const GemmOutput& out);
 
+// The same tile with B read in place: row p of the tile's B is b + p * ldb (columns [0, nr)
+// are read, through masks, and nothing past them), so a 1x1 convolution needs no packed copy
+// of its input.
+void avx512_gemm_8x32_unpacked_b(int64_t k, const float* a, const float* b, int64_t ldb, int mr,
+                                 int nr, const GemmOutput& out);
+
 }  // namespace edgeinfer::cpu::kernels
