@@ -1,9 +1,9 @@
 // AVX-512 depthwise channels read straight from the unpadded input (depthwise_direct.h).
 //
-// A channel is walked in blocks of four output rows (four independent FMA chains hide the FMA
-// latency) and, inside a block, in strips of 16 output columns (a 16x16 plane has one strip).
-// Each tap is one vector load per row: plain loads inside the input, masked loads at the left
-// and right edges (lanes in the padding load 0), and rows in the padding read a row of zeros.
+// A channel is walked in blocks of eight (stride 1) or four output rows (independent FMA chains
+// hide the FMA latency) and, inside a block, in strips of 16 output columns (a 16x16 plane has one
+// strip). Each tap is one vector load per row: plain loads inside the input, masked loads at the
+// left and right edges (lanes in the padding load 0), and rows in the padding read a row of zeros.
 // At horizontal stride 2 a tap loads 32 consecutive input columns and keeps the even ones (one
 // permute), which replaces the generic path's phase-split copy.
 #include <immintrin.h>
@@ -14,7 +14,11 @@ namespace edgeinfer::cpu::kernels {
 namespace {
 
 constexpr int kLanes = 16;
-constexpr int kRows = 4;
+// Output rows per block: each is an independent chain of FMAs. At stride 1 the first and last
+// input rows of a block feed only one output row each, so eight rows keep enough chains going;
+// at stride 2, four (more would spill the input-row pointers and the weights).
+template <int KH, int SW>
+constexpr int kRows = SW == 1 ? 8 : 4;
 
 // The activation of DepthwiseDirect::activation, with the scalar loops' NaN behaviour
 // (portable_loops.inc, depthwise_finish). The masked max/min forms take every operand
@@ -72,16 +76,17 @@ __attribute__((always_inline)) inline __m512 load_tap(const float* p, __mmask16 
 // input vector is loaded once and feeds every output row whose window holds it.
 template <int KH, int KW, int SW, bool MASKED>
 __attribute__((always_inline)) inline void accumulate_shared(
-    const float* const (&in_rows)[(kRows - 1) * SW + KH], int64_t col, int64_t dilation_w,
-    const __m512* wv, const __mmask16* mask_lo, const __mmask16* mask_hi, __m512 (&acc)[kRows]) {
-#pragma GCC unroll 11
-  for (int i = 0; i < (kRows - 1) * SW + KH; ++i) {
+    const float* const (&in_rows)[(kRows<KH, SW> - 1) * SW + KH], int64_t col, int64_t dilation_w,
+    const __m512* wv, const __mmask16* mask_lo, const __mmask16* mask_hi,
+    __m512 (&acc)[kRows<KH, SW>]) {
+#pragma GCC unroll 16
+  for (int i = 0; i < (kRows<KH, SW> - 1) * SW + KH; ++i) {
 #pragma GCC unroll 5
     for (int kx = 0; kx < KW; ++kx) {
       const __m512 v = load_tap<SW, MASKED>(in_rows[i] + col + kx * dilation_w,
                                             MASKED ? mask_lo[kx] : 0, MASKED ? mask_hi[kx] : 0);
-#pragma GCC unroll 4
-      for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 8
+      for (int r = 0; r < kRows<KH, SW>; ++r) {
         const int ky = i - r * SW;
         if (ky >= 0 && ky < KH) acc[r] = _mm512_fmadd_ps(wv[ky * KW + kx], v, acc[r]);
       }
@@ -95,19 +100,19 @@ __attribute__((always_inline)) inline void accumulate_shared(
 // column kx lie inside the input; masked lanes are neither read nor faulted on, so the window
 // may start left of the row (col < 0) or end past it.
 template <int KH, int KW, int SW, bool MASKED>
-__attribute__((always_inline)) inline void accumulate(const float* const (&src)[kRows][KH],
+__attribute__((always_inline)) inline void accumulate(const float* const (&src)[kRows<KH, SW>][KH],
                                                       int64_t col, int64_t dilation_w,
                                                       const __m512* wv, const __mmask16* mask_lo,
                                                       const __mmask16* mask_hi,
-                                                      __m512 (&acc)[kRows]) {
+                                                      __m512 (&acc)[kRows<KH, SW>]) {
 #pragma GCC unroll 5
   for (int ky = 0; ky < KH; ++ky) {
 #pragma GCC unroll 5
     for (int kx = 0; kx < KW; ++kx) {
       const __m512 wk = wv[ky * KW + kx];
       const int64_t c = col + kx * dilation_w;
-#pragma GCC unroll 4
-      for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 8
+      for (int r = 0; r < kRows<KH, SW>; ++r) {
         const __m512 v = load_tap<SW, MASKED>(src[r][ky] + c, MASKED ? mask_lo[kx] : 0,
                                               MASKED ? mask_hi[kx] : 0);
         acc[r] = _mm512_fmadd_ps(wk, v, acc[r]);
@@ -125,20 +130,20 @@ void depthwise_channel(const DepthwiseDirect& g, const float* x, const float* w,
     wv[t] = _mm512_set1_ps(w[t]);
   const __m512 vbias = _mm512_set1_ps(bias);
   const __m512 lo = _mm512_set1_ps(g.clip_lo), hi = _mm512_set1_ps(g.clip_hi);
-  for (int64_t oy0 = 0; oy0 < g.out_h; oy0 += kRows) {
-    const int64_t rows = g.out_h - oy0 < kRows ? g.out_h - oy0 : kRows;
+  for (int64_t oy0 = 0; oy0 < g.out_h; oy0 += kRows<KH, SW>) {
+    const int64_t rows = g.out_h - oy0 < kRows<KH, SW> ? g.out_h - oy0 : kRows<KH, SW>;
     // Rows in the padding read the zero row (rows of outputs past the last one are computed,
     // never stored): the tap loops stay free of branches, so the accumulators stay in
     // registers.
-    const float* src[kRows][KH];
-    const float* in_rows[(kRows - 1) * SW + KH];
+    const float* src[kRows<KH, SW>][KH];
+    const float* in_rows[(kRows<KH, SW> - 1) * SW + KH];
     if constexpr (SHARED) {
-      for (int i = 0; i < (kRows - 1) * SW + KH; ++i) {
+      for (int i = 0; i < (kRows<KH, SW> - 1) * SW + KH; ++i) {
         const int64_t iy = oy0 * SW + i - g.pad_top;
         in_rows[i] = iy >= 0 && iy < g.in_h ? x + iy * g.in_w : g.zero_row;
       }
     } else {
-      for (int r = 0; r < kRows; ++r) {
+      for (int r = 0; r < kRows<KH, SW>; ++r) {
         for (int ky = 0; ky < KH; ++ky) {
           const int64_t iy = (oy0 + r) * g.stride_h + ky * g.dilation_h - g.pad_top;
           src[r][ky] = iy >= 0 && iy < g.in_h ? x + iy * g.in_w : g.zero_row;
@@ -148,8 +153,8 @@ void depthwise_channel(const DepthwiseDirect& g, const float* x, const float* w,
     for (int64_t ox0 = 0; ox0 < g.out_w; ox0 += kLanes) {
       const int64_t n = g.out_w - ox0 < kLanes ? g.out_w - ox0 : kLanes;
       const int64_t col = ox0 * SW - g.pad_left;
-      __m512 acc[kRows];
-      for (int r = 0; r < kRows; ++r)
+      __m512 acc[kRows<KH, SW>];
+      for (int r = 0; r < kRows<KH, SW>; ++r)
         acc[r] = vbias;
       if (n == kLanes && col >= 0 && col + (KW - 1) * g.dilation_w + SW * kLanes <= g.in_w) {
         if constexpr (SHARED) {
