@@ -346,8 +346,10 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   const int64_t rows_per_block = (panels + row_blocks - 1) / row_blocks * ks.mr;
   const float* residual = ep.epilogue.residual;
   const int64_t tasks = g.batch * st.group * chunks * row_blocks;
-  // A 1x1 convolution on AVX-512 reads its input in place: no packed copy.
-  const bool unpacked = pointwise && std::string_view(ks.isa) == "avx512";
+  // A 1x1 convolution on AVX-512 with few output channels reads its input in place: no packed
+  // copy. With many, each B panel feeds many row panels, and a packed one stays in L1 better
+  // than the same columns spread over k input planes (measured: 8% faster at 96 or 128).
+  const bool unpacked = pointwise && std::string_view(ks.isa) == "avx512" && mg <= 48;
   const JobScratch scratch(pool, 0, unpacked ? 0 : static_cast<size_t>(k * chunk));
   parallel_for(pool, tasks, [&](int64_t task, int thread) {
     const int64_t rb = task % row_blocks;

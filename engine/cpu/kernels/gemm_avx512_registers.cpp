@@ -69,6 +69,12 @@ __attribute__((always_inline)) inline void tile(int64_t k, const float* a, const
   for (int64_t p = 0; p < k; ++p) {
     const __m512 b0 = UNPACKED ? _mm512_maskz_loadu_ps(m0, b) : _mm512_loadu_ps(b);
     const __m512 b1 = UNPACKED ? _mm512_maskz_loadu_ps(m1, b + 16) : _mm512_loadu_ps(b + 16);
+    if constexpr (UNPACKED) {
+      // The rows of B lie far apart (one input plane each), too many streams for the hardware
+      // prefetcher: fetch this row's next 32 columns (the next tile's) while this one runs.
+      _mm_prefetch(reinterpret_cast<const char*>(b + kNR), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b + kNR + 16), _MM_HINT_T0);
+    }
     __m512 ai = _mm512_set1_ps(a[0]);
     c00 = _mm512_fmadd_ps(ai, b0, c00);
     c01 = _mm512_fmadd_ps(ai, b1, c01);
