@@ -337,10 +337,14 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   const int64_t chunks = (spatial + chunk - 1) / chunk;
   ThreadPool* pool = ctx.thread_pool();
   const int threads = pool ? pool->threads() : 1;
+  // A layer of a few thousand multiply-adds (the squeeze-and-excitation convolutions on a 1x1
+  // input) takes less time than waking a worker: it runs on the calling thread.
+  constexpr int64_t kMinMacsToSplit = 64 * 1024;
+  const bool split = threads > 1 && g.batch * st.out_channels * k * spatial >= kMinMacsToSplit;
   // Too few column chunks to keep every thread busy: split the rows as well.
   int64_t row_blocks = 1;
   const int64_t panels = (mg + ks.mr - 1) / ks.mr;
-  while (threads > 1 && g.batch * st.group * chunks * row_blocks < 2 * threads &&
+  while (split && g.batch * st.group * chunks * row_blocks < 2 * threads &&
          row_blocks * 2 <= panels)
     row_blocks *= 2;
   const int64_t rows_per_block = (panels + row_blocks - 1) / row_blocks * ks.mr;
@@ -351,7 +355,7 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
   // than the same columns spread over k input planes (measured: 8% faster at 96 or 128).
   const bool unpacked = pointwise && std::string_view(ks.isa) == "avx512" && mg <= 48;
   const JobScratch scratch(pool, 0, unpacked ? 0 : static_cast<size_t>(k * chunk));
-  parallel_for(pool, tasks, [&](int64_t task, int thread) {
+  parallel_for(split ? pool : nullptr, tasks, [&](int64_t task, int thread) {
     const int64_t rb = task % row_blocks;
     const int64_t c_idx = (task / row_blocks) % chunks;
     const int64_t grp = (task / (row_blocks * chunks)) % st.group;
