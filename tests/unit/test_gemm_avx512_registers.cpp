@@ -1,5 +1,5 @@
-// The register-resident AVX-512 SGEMM tile (cpu/kernels/gemm_avx512_registers.h) against plain
-// loops and against the avx512 kernel set's own tile, on every edge-tile shape (mr 1..8, nr
+// The register-resident AVX-512 SGEMM tile (cpu/kernels/gemm_avx512_registers.h, the avx512
+// kernel set's tile) against plain loops, on every edge-tile shape (mr 1..8, nr
 // 1..32), several depths, and each epilogue: bias, residual, clamp, HardSwish; and its variant
 // that reads B in place (row stride ldb) instead of from a packed panel.
 #include <catch2/catch.hpp>
@@ -16,8 +16,7 @@
 
 using namespace edgeinfer::cpu;
 
-TEST_CASE("register-resident AVX-512 SGEMM tile matches plain loops and the set's tile",
-          "[kernels]") {
+TEST_CASE("register-resident AVX-512 SGEMM tile matches plain loops", "[kernels]") {
   const kernels::KernelSet& ks = kernels::best_kernel_set();
   if (std::string(ks.isa) != "avx512") {
     WARN("no AVX-512 on this CPU: the register-resident tile is not used");
@@ -50,7 +49,7 @@ TEST_CASE("register-resident AVX-512 SGEMM tile matches plain loops and the set'
           v = d(rng);
         // Output with a row stride wider than the tile: what lies outside mr x nr must stay.
         const int64_t ldc = 40, ldr = 40;
-        std::vector<float> got(8 * ldc, -99.f), set_out(8 * ldc, -99.f);
+        std::vector<float> got(8 * ldc, -99.f);
         kernels::GemmOutput out{got.data(),
                                 ldc,
                                 bias_on ? bias.data() : nullptr,
@@ -60,9 +59,6 @@ TEST_CASE("register-resident AVX-512 SGEMM tile matches plain loops and the set'
                                 clamped ? 0.75f : inf,
                                 hardswish ? 1 : 0};
         kernels::avx512_gemm_8x32_registers(k, a.data(), b.data(), mr, nr, out);
-        kernels::GemmOutput set_target = out;
-        set_target.c = set_out.data();
-        ks.gemm(k, a.data(), b.data(), mr, nr, set_target);
         INFO("k " << k << " mr " << mr << " nr " << nr << " bias " << bias_on << " residual "
                   << residual_on << " clamp " << clamped << " hardswish " << hardswish);
         for (int i = 0; i < 8; ++i) {
@@ -79,7 +75,6 @@ TEST_CASE("register-resident AVX-512 SGEMM tile matches plain loops and the set'
             if (clamped) want = std::min(std::max(want, -0.5), 0.75);
             if (hardswish) want *= std::min(1.0, std::max(0.0, want / 6 + 0.5));
             REQUIRE(std::abs(g - want) <= 1e-4 * std::max(1.0, std::abs(want)));
-            REQUIRE(std::abs(g - set_out[i * ldc + j]) <= 1e-6f * std::max(1.f, std::abs(g)));
           }
         }
       }

@@ -56,17 +56,6 @@ bool attr_all(const ir::Node& node, const char* name, int64_t value) {
   return true;
 }
 
-// The micro-kernels of the convolutions: the CPU's best set, with the AVX-512 SGEMM tile that
-// keeps its accumulators in registers (kernels/gemm_avx512_registers.h) in place of the set's.
-const kernels::KernelSet& conv_kernel_set() {
-  static const kernels::KernelSet set = [] {
-    kernels::KernelSet s = kernels::best_kernel_set();
-    if (std::string_view(s.isa) == "avx512") s.gemm = kernels::avx512_gemm_8x32_registers;
-    return s;
-  }();
-  return set;
-}
-
 // Packs the weights for `name` into a fresh state (nothing to pack for depthwise or reference).
 std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string& name,
                                       const TensorView* w) {
@@ -74,7 +63,7 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
   state->name = name;
   if (name == kReference) return state;
   state->weights = w->data;
-  state->ks = &conv_kernel_set();
+  state->ks = &kernels::best_kernel_set();
   if (name == kWinograd4 || name == kWinograd6) {
     state->winograd =
         transform_winograd_weights(w->as<float>(), state->out_channels, state->in_channels,
