@@ -230,22 +230,40 @@ std::string WeightStore::entry_path(const std::string& name) const {
   return folder_ + "/" + file_name_of(name);
 }
 
+WeightStoreStats WeightStore::stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
 Result<CachedBytes> WeightStore::get(const std::string& name, const Producer& produce) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = mapped_.find(name); it != mapped_.end()) {
+    if (auto mapping = it->second.mapping.lock()) {
+      ++stats_.hits;
+      return CachedBytes{it->second.data, it->second.size, std::move(mapping)};
+    }
+  }
   const std::string path = entry_path(name);
   const uint64_t name_hash = content_hash(name.data(), name.size());
   CachedBytes cached;
   const FileState state = map_entry(path, name_hash, &cached);
   if (state == FileState::kGood) {
     ++stats_.hits;
+    mapped_[name] = Mapped{cached.data, cached.size, cached.mapping};
     return cached;
   }
-  EI_ASSIGN_OR_RETURN(cached, rebuild(name, produce));
-  // rebuild() counted a rebuild; a missing file is a plain miss.
+  EI_ASSIGN_OR_RETURN(cached, rebuild_locked(name, produce));
+  // rebuild_locked() counted a rebuild; a missing file is a plain miss.
   if (state == FileState::kMissing) --stats_.rebuilt, ++stats_.misses;
   return cached;
 }
 
 Result<CachedBytes> WeightStore::rebuild(const std::string& name, const Producer& produce) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return rebuild_locked(name, produce);
+}
+
+Result<CachedBytes> WeightStore::rebuild_locked(const std::string& name, const Producer& produce) {
   const std::string path = entry_path(name);
   const uint64_t name_hash = content_hash(name.data(), name.size());
   auto payload = produce();
@@ -257,6 +275,7 @@ Result<CachedBytes> WeightStore::rebuild(const std::string& name, const Producer
                  "weight cache file '" + path + "' does not read back as written");
   }
   ++stats_.rebuilt;
+  mapped_[name] = Mapped{cached.data, cached.size, cached.mapping};
   return cached;
 }
 
