@@ -36,6 +36,18 @@ std::string entry_name(const PrepareContext& ctx, const std::string& recipe,
   return name.append(hex64(planner::content_hash(what.data(), what.size())));
 }
 
+// Whether `source` is the data of a constant input that lies in a read-only file mapping.
+bool in_file_mapping(const PrepareContext& ctx, const TensorView* source) {
+  for (size_t i = 0; i < ctx.node.inputs.size(); ++i) {
+    const TensorView* input = ctx.constant_input(i);
+    if (input && input->data == source->data) {
+      const ir::Value& v = ctx.graph.values[ctx.node.inputs[i]];
+      return v.constant && v.constant->is_mapped();
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 PackedBytes pack_privately(size_t bytes, const PackFn& pack) {
@@ -73,6 +85,15 @@ PackedBytes PrepareContext::packed_weights(const std::string& recipe,
     // which only a hash collision makes): the weights are packed privately, and load goes on.
   }
   if (!packed.data) packed = pack_privately(bytes, pack);
+  if (packed.mapped) {
+    // The kernel reads the packed copy from now on: the pages of the unpacked weights that
+    // hashing and packing brought in are not kept resident (a reference fallback or another
+    // reader faults them back from the page cache).
+    for (const TensorView* source : sources) {
+      if (in_file_mapping(*this, source))
+        planner::release_mapped_pages(source->data, source->bytes());
+    }
+  }
   if (packed_totals)
     (packed.mapped ? packed_totals->mapped_bytes : packed_totals->private_bytes) += bytes;
   return packed;

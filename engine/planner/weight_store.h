@@ -36,6 +36,12 @@ std::string model_cache_key(const void* model_bytes, size_t size);
 // $XDG_CACHE_HOME/edgeinfer, else $HOME/.cache/edgeinfer, else "" (no cache possible).
 std::string default_cache_dir();
 
+// Drops this process's resident pages of [data, data + bytes) (the whole pages inside it)
+// from a read-only file mapping: they stay in the page cache and fault back in if read again.
+// Only for bytes of a file mapping nobody writes (a mapped model, a cache entry): on private
+// memory it would lose data.
+void release_mapped_pages(const void* data, size_t bytes);
+
 struct CachedBytes {
   const unsigned char* data = nullptr;
   size_t size = 0;
