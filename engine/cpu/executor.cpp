@@ -7,6 +7,7 @@
 #include "cpu/executor_concat.h"
 #include "ir/tensor_size.h"
 #include "planner/schedule.h"
+#include "planner/weight_store.h"
 
 namespace edgeinfer::cpu {
 
@@ -161,6 +162,8 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
   }
   // A cache that cannot be written costs the next load its timings, not this one its model.
   if (autotune) (void)autotune->save();
+  for (const auto& [data, bytes] : e.packed_.replaced_sources)
+    planner::release_mapped_pages(data, bytes);
   keep.resize(graph.values.size(), false);
   e.lifetimes_ = planner::compute_lifetimes(graph, e.schedule_, keep);
   e.releases_ = planner::releases_per_step(e.lifetimes_, e.schedule_.size());

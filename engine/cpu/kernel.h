@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edgeinfer/status.h"
@@ -128,6 +129,11 @@ PackedBytes pack_privately(size_t bytes, const PackFn& pack);
 struct PackedWeightTotals {
   size_t private_bytes = 0;
   size_t mapped_bytes = 0;
+  // Unpacked weights in read-only file mappings that a mapped packing replaced: their resident
+  // pages are released once every node is prepared (planner::release_mapped_pages). Not at
+  // once: a file's page cache may come in large folios that span the next node's weights, and
+  // reading those would map the folio again.
+  std::vector<std::pair<const void*, size_t>> replaced_sources;
 };
 
 // What a prepare step sees at Executor::create: the node, the data of its constant inputs and
@@ -156,7 +162,8 @@ struct PrepareContext {
   // Where pre-packed weights are kept (weights mode `mapped` with a usable cache folder): their
   // entries are mapped from the model's weight cache. Null: packed into private memory.
   planner::WeightStore* weight_store = nullptr;
-  // Counts what packed_weights hands out (null: not counted).
+  // Counts what packed_weights hands out and collects the sources it replaced (null: not
+  // counted, and those sources' pages are released at once).
   PackedWeightTotals* packed_totals = nullptr;
 
   // The packed form of constant inputs `sources`, `bytes` long, written by `pack`. `recipe`

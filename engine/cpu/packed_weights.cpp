@@ -87,15 +87,20 @@ PackedBytes PrepareContext::packed_weights(const std::string& recipe,
   if (!packed.data) packed = pack_privately(bytes, pack);
   if (packed.mapped) {
     // The kernel reads the packed copy from now on: the pages of the unpacked weights that
-    // hashing and packing brought in are not kept resident (a reference fallback or another
+    // hashing and packing brought in need not stay resident (a reference fallback or another
     // reader faults them back from the page cache).
     for (const TensorView* source : sources) {
-      if (in_file_mapping(*this, source))
+      if (!in_file_mapping(*this, source)) continue;
+      if (packed_totals) {
+        packed_totals->replaced_sources.emplace_back(source->data, source->bytes());
+      } else {
         planner::release_mapped_pages(source->data, source->bytes());
+      }
     }
   }
-  if (packed_totals)
+  if (packed_totals) {
     (packed.mapped ? packed_totals->mapped_bytes : packed_totals->private_bytes) += bytes;
+  }
   return packed;
 }
 
