@@ -7,6 +7,7 @@
 #include "cpu/executor_concat.h"
 #include "ir/tensor_size.h"
 #include "planner/schedule.h"
+#include "planner/weight_store.h"
 
 namespace edgeinfer::cpu {
 
@@ -98,9 +99,9 @@ Status check_algorithm_keys(const ir::Graph& graph,
 // Runs the node's prepare step, if its kernel has one, with the override that names it.
 Result<std::unique_ptr<PreparedState>> prepare_node(
     const ir::Graph& graph, const ir::Node& node, const KernelRegistry& kernels, int threads,
-    const std::map<std::string, std::string>& algorithms, ThreadPool* pool,
-    AutotuneCache* autotune) {
-  PrepareContext context{node, graph, threads, "", false, {}, pool, autotune};
+    const std::map<std::string, std::string>& algorithms, ThreadPool* pool, AutotuneCache* autotune,
+    planner::WeightStore* weight_store, PackedWeightTotals* packed) {
+  PrepareContext context{node, graph, threads, "", false, {}, pool, autotune, weight_store, packed};
   if (auto it = algorithms.find(node.name); !node.name.empty() && it != algorithms.end()) {
     context.algorithm = it->second;
     context.algorithm_by_name = true;
@@ -153,13 +154,16 @@ Result<Executor> Executor::create(const ir::Graph& graph, const KernelRegistry& 
                                                  node.op_type + "' is not supported");
     }
     e.kernels_.push_back(fn);
-    EI_ASSIGN_OR_RETURN(std::unique_ptr<PreparedState> state,
-                        prepare_node(graph, node, kernels, threads, options.algorithms,
-                                     e.pool_.get(), autotune ? &*autotune : nullptr));
+    EI_ASSIGN_OR_RETURN(
+        std::unique_ptr<PreparedState> state,
+        prepare_node(graph, node, kernels, threads, options.algorithms, e.pool_.get(),
+                     autotune ? &*autotune : nullptr, options.weight_store, &e.packed_));
     e.prepared_.push_back(std::move(state));
   }
   // A cache that cannot be written costs the next load its timings, not this one its model.
   if (autotune) (void)autotune->save();
+  for (const auto& [data, bytes] : e.packed_.replaced_sources)
+    planner::release_mapped_pages(data, bytes);
   keep.resize(graph.values.size(), false);
   e.lifetimes_ = planner::compute_lifetimes(graph, e.schedule_, keep);
   e.releases_ = planner::releases_per_step(e.lifetimes_, e.schedule_.size());

@@ -26,6 +26,9 @@ struct ExecutorOptions {
   // `cache_dir` (Options::cache_dir; empty: the default cache folder).
   bool autotune = false;
   std::string cache_dir;
+  // Weights mode `mapped`: the model's weight cache, where prepare steps put pre-packed weights
+  // (PrepareContext::packed_weights). Null: they are packed into private memory.
+  planner::WeightStore* weight_store = nullptr;
 };
 
 class Executor {
@@ -50,6 +53,8 @@ class Executor {
   // The algorithm chosen for schedule step `step` ("" when the kernel has no choice).
   std::string algorithm(size_t step) const;
   int threads() const { return pool_ ? pool_->threads() : 1; }
+  // Bytes of pre-packed weights the prepare steps made, private and mapped.
+  const PackedWeightTotals& packed_weights() const { return packed_; }
 
  private:
   Executor() = default;
@@ -62,6 +67,7 @@ class Executor {
   std::vector<planner::Lifetime> lifetimes_;
   std::vector<std::vector<ir::ValueId>> releases_;
   std::vector<size_t> bytes_;
+  PackedWeightTotals packed_;
   Shape concat_shape_;  // scratch of concat_into_slices, kept so runs do not allocate
 };
 

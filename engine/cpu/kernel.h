@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "edgeinfer/status.h"
@@ -21,6 +22,14 @@ namespace edgeinfer::cpu {
 
 class ThreadPool;
 class AutotuneCache;
+
+}  // namespace edgeinfer::cpu
+
+namespace edgeinfer::planner {
+class WeightStore;
+}  // namespace edgeinfer::planner
+
+namespace edgeinfer::cpu {
 
 // What a kernel computed once for its node when the executor was created (pre-packed weights,
 // the algorithm it chose), owned by the executor and handed back on every run.
@@ -100,6 +109,33 @@ T& run_cache_of(KernelContext& context) {
 
 using KernelFn = Status (*)(KernelContext& context);
 
+// Bytes a prepare step derived from constant weights (a pre-packed layout): mapped read-only
+// from the weight cache, or in private memory when there is no cache.
+struct PackedBytes {
+  const unsigned char* data = nullptr;
+  size_t size = 0;
+  std::shared_ptr<const void> owner;  // keeps `data` alive: a private buffer or a mapping
+  bool mapped = false;
+};
+
+// Writes a packed layout into `out` (the size asked for, 64-byte aligned or better).
+using PackFn = std::function<void(unsigned char* out)>;
+
+// Packs into a fresh private buffer (what packed_weights does without a cache; autotuning's
+// throw-away candidates call it directly).
+PackedBytes pack_privately(size_t bytes, const PackFn& pack);
+
+// Bytes of packed weights handed out to the prepare steps of one executor, by where they live.
+struct PackedWeightTotals {
+  size_t private_bytes = 0;
+  size_t mapped_bytes = 0;
+  // Unpacked weights in read-only file mappings that a mapped packing replaced: their resident
+  // pages are released once every node is prepared (planner::release_mapped_pages). Not at
+  // once: a file's page cache may come in large folios that span the next node's weights, and
+  // reading those would map the folio again.
+  std::vector<std::pair<const void*, size_t>> replaced_sources;
+};
+
 // What a prepare step sees at Executor::create: the node, the data of its constant inputs and
 // the session's options that concern kernels.
 struct PrepareContext {
@@ -122,6 +158,23 @@ struct PrepareContext {
   // kernel with a choice looks its layer up here, times the candidates when it is missing and
   // records the winner. An explicit algorithm override still wins.
   AutotuneCache* autotune = nullptr;
+
+  // Where pre-packed weights are kept (weights mode `mapped` with a usable cache folder): their
+  // entries are mapped from the model's weight cache. Null: packed into private memory.
+  planner::WeightStore* weight_store = nullptr;
+  // Counts what packed_weights hands out and collects the sources it replaced (null: not
+  // counted, and those sources' pages are released at once).
+  PackedWeightTotals* packed_totals = nullptr;
+
+  // The packed form of constant inputs `sources`, `bytes` long, written by `pack`. `recipe`
+  // names the layout and everything besides the sources' bytes, dtypes and shapes that the
+  // result depends on (algorithm, panel height, scaling, groups); the cache entry is keyed by
+  // it, the format version and the sources' contents, so equal weights packed alike share an
+  // entry. With a weight store: mapped from its entry, and on a hit `pack` is not called;
+  // without one, or when the cache cannot be written: private. Never fails.
+  PackedBytes packed_weights(const std::string& recipe,
+                             const std::vector<const TensorView*>& sources, size_t bytes,
+                             const PackFn& pack) const;
 
   // Input i when it is a constant; nullptr otherwise.
   const TensorView* constant_input(size_t i) const {

@@ -13,15 +13,25 @@ struct Placement {
   size_t offset;
 };
 
+// Constants at least this large come after the smaller ones in the entry.
+constexpr size_t kLargeBytes = 64 * 1024;
+
+// Small constants (biases, scales: read on every run) first, then the large ones (weights,
+// which the kernels mostly read in a packed copy, so their pages are released after packing).
+// Kept apart, a run's reads of small constants do not fault in the large ones' pages: the page
+// cache may hold a file in large folios (2 MiB and more), and a read maps the whole folio.
 std::vector<Placement> layout(const ir::Graph& graph, size_t min_bytes, size_t* total) {
   std::vector<Placement> placements;
   size_t offset = 0;
-  for (size_t id = 0; id < graph.values.size(); ++id) {
-    const ir::Value& v = graph.values[id];
-    if (v.kind != ir::ValueKind::kConstant || !v.constant || v.constant->is_mapped()) continue;
-    if (v.constant->bytes() < min_bytes) continue;
-    placements.push_back({static_cast<ir::ValueId>(id), offset});
-    offset += (v.constant->bytes() + kAlignment - 1) / kAlignment * kAlignment;
+  for (const bool large : {false, true}) {
+    for (size_t id = 0; id < graph.values.size(); ++id) {
+      const ir::Value& v = graph.values[id];
+      if (v.kind != ir::ValueKind::kConstant || !v.constant || v.constant->is_mapped()) continue;
+      const size_t bytes = v.constant->bytes();
+      if (bytes < min_bytes || (bytes >= kLargeBytes) != large) continue;
+      placements.push_back({static_cast<ir::ValueId>(id), offset});
+      offset += (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    }
   }
   *total = offset;
   return placements;

@@ -14,7 +14,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,12 @@ std::string model_cache_key(const void* model_bytes, size_t size);
 // $XDG_CACHE_HOME/edgeinfer, else $HOME/.cache/edgeinfer, else "" (no cache possible).
 std::string default_cache_dir();
 
+// Drops this process's resident pages of [data, data + bytes) (the whole pages inside it)
+// from a read-only file mapping: they stay in the page cache and fault back in if read again.
+// Only for bytes of a file mapping nobody writes (a mapped model, a cache entry): on private
+// memory it would lose data.
+void release_mapped_pages(const void* data, size_t bytes);
+
 struct CachedBytes {
   const unsigned char* data = nullptr;
   size_t size = 0;
@@ -41,7 +49,7 @@ struct CachedBytes {
 };
 
 struct WeightStoreStats {
-  int hits = 0;     // entries mapped from an intact file
+  int hits = 0;     // entries mapped from an intact file (or already mapped by this store)
   int misses = 0;   // entries produced because no file existed
   int rebuilt = 0;  // entries produced because the file was corrupt or truncated
 };
@@ -57,6 +65,9 @@ class WeightStore {
 
   // The bytes of entry `name`: mapped from its file if intact, else made by `produce`,
   // written to the file, and mapped from there. A failing `produce` is returned as is.
+  // While a mapping of the entry made by this store is alive, later gets return that same
+  // mapping (sessions of one model share one address range, and the file is not checked
+  // again). Safe to call from several threads.
   Result<CachedBytes> get(const std::string& name, const Producer& produce);
 
   // Produces entry `name` again and replaces its file, whatever the file holds.
@@ -65,12 +76,22 @@ class WeightStore {
   // Path of the file that holds entry `name` (for tests and tools).
   std::string entry_path(const std::string& name) const;
   const std::string& folder() const { return folder_; }
-  WeightStoreStats stats() const { return stats_; }
+  WeightStoreStats stats() const;
 
  private:
   explicit WeightStore(std::string folder) : folder_(std::move(folder)) {}
+  // An entry this store mapped, remembered without keeping the mapping alive.
+  struct Mapped {
+    const unsigned char* data = nullptr;
+    size_t size = 0;
+    std::weak_ptr<const void> mapping;
+  };
+  Result<CachedBytes> rebuild_locked(const std::string& name, const Producer& produce);
+
   std::string folder_;
+  mutable std::mutex mutex_;  // guards stats_ and mapped_ (sessions may be created in parallel)
   WeightStoreStats stats_;
+  std::map<std::string, Mapped> mapped_;
 };
 
 }  // namespace edgeinfer::planner

@@ -140,6 +140,8 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   executor_options.algorithms = model->options.algorithms;
   executor_options.autotune = model->options.autotune;
   executor_options.cache_dir = model->options.cache_dir;
+  // The store exists only in weights mode `mapped` with a usable cache folder.
+  executor_options.weight_store = model->weight_store.get();
   const auto static_bytes = static_intermediate_bytes(g);
   if (static_bytes && model->options.memory_mode == MemoryMode::kPlanned &&
       model->options.memory_aware_schedule) {
@@ -184,6 +186,11 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
                                : s->stats_.weights_private_bytes) += v.constant->bytes();
     }
   }
+  // Pre-packed weights count as weights: the kernels read them instead of the constants.
+  const cpu::PackedWeightTotals& packed = s->executor_->packed_weights();
+  s->stats_.weights_bytes += packed.private_bytes + packed.mapped_bytes;
+  s->stats_.weights_private_bytes += packed.private_bytes;
+  s->stats_.weights_mapped_bytes += packed.mapped_bytes;
   for (ir::ValueId id : g.inputs) {
     const ir::Value& v = g.value(id);
     Shape shape = v.static_shape();

@@ -56,9 +56,10 @@ bool attr_all(const ir::Node& node, const char* name, int64_t value) {
   return true;
 }
 
-// Packs the weights for `name` into a fresh state (nothing to pack for depthwise or reference).
+// Packs the weights for `name` into a fresh state (nothing to pack for depthwise or reference),
+// through the weight cache of `cache` (null: in private memory, for throw-away candidates).
 std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string& name,
-                                      const TensorView* w) {
+                                      const TensorView* w, const PrepareContext* cache) {
   auto state = std::make_unique<ConvState>(shape);
   state->name = name;
   if (name == kReference) return state;
@@ -71,8 +72,22 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
   } else if (name != kDepthwise && name != kDirect) {
     const int64_t mg = state->out_channels / state->group;
     const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
+    const int mr = state->ks->mr;
+    const size_t group_floats = PackedRows::floats_for(mg, k, mr);
+    const size_t bytes = group_floats * state->group * sizeof(float);
+    auto pack = [&](unsigned char* out) {
+      for (int64_t g = 0; g < state->group; ++g) {
+        pack_rows_into(w->as<float>() + g * mg * k, mg, k, k, 1, mr,
+                       reinterpret_cast<float*>(out) + g * group_floats);
+      }
+    };
+    const std::string recipe =
+        "Conv " + name + " mr=" + std::to_string(mr) + " group=" + std::to_string(state->group);
+    const PackedBytes all =
+        cache ? cache->packed_weights(recipe, {w}, bytes, pack) : pack_privately(bytes, pack);
     for (int64_t g = 0; g < state->group; ++g) {
-      state->packed.push_back(pack_rows(w->as<float>() + g * mg * k, mg, k, k, 1, state->ks->mr));
+      state->packed.push_back(packed_rows_at(
+          reinterpret_cast<const float*>(all.data) + g * group_floats, all.owner, mg, k, mr));
     }
   }
   return state;
@@ -132,7 +147,7 @@ Result<std::string> autotuned(const PrepareContext& ctx, const ConvState& shape,
   double best_ms = 0;
   for (const std::string& name : candidates) {
     if (name == kReference) continue;  // a reference for tests, never the fastest
-    const std::unique_ptr<ConvState> state = make_state(shape, name, w);
+    const std::unique_ptr<ConvState> state = make_state(shape, name, w, nullptr);
     EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(conv, state.get()));
     // Timings are noisy: another candidate must beat the rule's choice by 5% to replace it.
     if (name == rule) ms *= 0.95;
@@ -196,7 +211,7 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
     }
   }
   EI_ASSIGN_OR_RETURN(std::string name, choose_algorithm(ctx, known, candidates, rule));
-  return std::unique_ptr<PreparedState>(make_state(shape, name, w));
+  return std::unique_ptr<PreparedState>(make_state(shape, name, w, &ctx));
 }
 
 struct Geometry {

@@ -62,7 +62,15 @@ Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareConte
   state->ks = &kernels::best_kernel_set();
   const int64_t rows = state->out_channels * state->kernel_h * state->kernel_w;
   // W is C x M x kh x kw: row (m, ky, kx), column c is W[c * rows + row].
-  state->packed = pack_rows(w->as<float>(), rows, state->in_channels, 1, rows, state->ks->mr);
+  const int64_t k = state->in_channels;
+  const int mr = state->ks->mr;
+  const PackedBytes packed = ctx.packed_weights(
+      "ConvTranspose scatter-gemm mr=" + std::to_string(mr), {w},
+      PackedRows::floats_for(rows, k, mr) * sizeof(float), [&](unsigned char* out) {
+        pack_rows_into(w->as<float>(), rows, k, 1, rows, mr, reinterpret_cast<float*>(out));
+      });
+  state->packed =
+      packed_rows_at(reinterpret_cast<const float*>(packed.data), packed.owner, rows, k, mr);
   return std::unique_ptr<PreparedState>(std::move(state));
 }
 

@@ -4,6 +4,7 @@
 // dense layers have one or a few rows, so Y^T is transposed into Y when M > 1 and the fused
 // epilogue (Gemm only) is applied on Y. Other cases run the reference kernel.
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <memory>
 
@@ -64,14 +65,25 @@ Result<std::unique_ptr<PreparedState>> prepare_gemm(const PrepareContext& ctx) {
   state->k = k;
   state->n = n;
   state->ks = &kernels::best_kernel_set();
-  // Row j (output feature), column p of W is B'[p][j].
-  state->packed = trans_b ? pack_rows(b->as<float>(), n, k, k, 1, state->ks->mr)
-                          : pack_rows(b->as<float>(), n, k, 1, n, state->ks->mr);
+  // Row j (output feature), column p of W is B'[p][j], times alpha.
+  const int mr = state->ks->mr;
   const float alpha = is_gemm ? node.attr_float("alpha", 1.f) : 1.f;
-  if (alpha != 1.f) {
-    for (float& v : state->packed.data)
-      v *= alpha;
-  }
+  const size_t floats = PackedRows::floats_for(n, k, mr);
+  char alpha_text[32];
+  std::snprintf(alpha_text, sizeof alpha_text, "%a", static_cast<double>(alpha));
+  const PackedBytes packed = ctx.packed_weights(
+      "Gemm sgemm mr=" + std::to_string(mr) + " transB=" + std::to_string(trans_b) +
+          " alpha=" + alpha_text,
+      {b}, floats * sizeof(float), [&](unsigned char* out) {
+        auto* values = reinterpret_cast<float*>(out);
+        pack_rows_into(b->as<float>(), n, k, trans_b ? k : 1, trans_b ? 1 : n, mr, values);
+        if (alpha != 1.f) {
+          for (size_t i = 0; i < floats; ++i)
+            values[i] *= alpha;
+        }
+      });
+  state->packed =
+      packed_rows_at(reinterpret_cast<const float*>(packed.data), packed.owner, n, k, mr);
   if (c) {
     state->bias_source = c->data;
     const float beta = node.attr_float("beta", 1.f);

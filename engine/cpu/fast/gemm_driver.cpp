@@ -14,22 +14,40 @@ static_assert(static_cast<int>(Activation::kNone) == 0 &&
                   static_cast<int>(Activation::kMish) == 11,
               "kernels/portable_loops.inc numbers activations like cpu::Activation");
 
+void pack_rows_into(const float* src, int64_t rows, int64_t k, int64_t row_stride,
+                    int64_t col_stride, int mr, float* dst) {
+  const int64_t panels = (rows + mr - 1) / mr;
+  for (int64_t p = 0; p < panels; ++p) {
+    float* panel = dst + p * mr * k;
+    for (int i = 0; i < mr; ++i) {
+      const int64_t r = p * mr + i;
+      if (r >= rows) {
+        for (int64_t c = 0; c < k; ++c)
+          panel[c * mr + i] = 0.f;  // padding rows of the last panel
+        continue;
+      }
+      for (int64_t c = 0; c < k; ++c)
+        panel[c * mr + i] = src[r * row_stride + c * col_stride];
+    }
+  }
+}
+
 PackedRows pack_rows(const float* src, int64_t rows, int64_t k, int64_t row_stride,
                      int64_t col_stride, int mr) {
+  auto buffer = std::make_shared<std::vector<float>>(PackedRows::floats_for(rows, k, mr));
+  pack_rows_into(src, rows, k, row_stride, col_stride, mr, buffer->data());
+  const float* values = buffer->data();
+  return packed_rows_at(values, std::move(buffer), rows, k, mr);
+}
+
+PackedRows packed_rows_at(const float* values, std::shared_ptr<const void> owner, int64_t rows,
+                          int64_t k, int mr) {
   PackedRows packed;
+  packed.values = values;
+  packed.owner = std::move(owner);
   packed.rows = rows;
   packed.k = k;
   packed.mr = mr;
-  packed.data.assign(static_cast<size_t>(packed.panels() * mr * k), 0.f);
-  for (int64_t p = 0; p < packed.panels(); ++p) {
-    float* dst = packed.data.data() + p * mr * k;
-    for (int i = 0; i < mr; ++i) {
-      const int64_t r = p * mr + i;
-      if (r >= rows) break;
-      for (int64_t c = 0; c < k; ++c)
-        dst[c * mr + i] = src[r * row_stride + c * col_stride];
-    }
-  }
   return packed;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cpu/fast/common.h"
@@ -14,20 +15,35 @@
 namespace edgeinfer::cpu::fast {
 
 // A row-major matrix (rows x k, row stride ld) packed into panels of mr rows: panel p holds
-// k steps of mr floats (rows p*mr ..), zero-padded past the last row.
+// k steps of mr floats (rows p*mr ..), zero-padded past the last row. The floats live in
+// private memory or in a mapped weight cache file; `owner` keeps either alive.
 struct PackedRows {
-  std::vector<float> data;
+  const float* values = nullptr;
+  std::shared_ptr<const void> owner;
   int64_t rows = 0;
   int64_t k = 0;
   int mr = 1;
 
   int64_t panels() const { return (rows + mr - 1) / mr; }
-  const float* panel(int64_t p) const { return data.data() + p * mr * k; }
+  const float* panel(int64_t p) const { return values + p * mr * k; }
+  // Floats that `rows` x `k` take once packed in panels of `mr`.
+  static size_t floats_for(int64_t rows, int64_t k, int mr) {
+    return static_cast<size_t>((rows + mr - 1) / mr * mr * k);
+  }
 };
 
-// Packs `rows` rows of `k` values; element (r, c) is src[r * row_stride + c * col_stride].
+// Packs `rows` rows of `k` values into `dst` (PackedRows::floats_for(rows, k, mr) floats);
+// element (r, c) is src[r * row_stride + c * col_stride].
+void pack_rows_into(const float* src, int64_t rows, int64_t k, int64_t row_stride,
+                    int64_t col_stride, int mr, float* dst);
+
+// The same into a private buffer the result owns.
 PackedRows pack_rows(const float* src, int64_t rows, int64_t k, int64_t row_stride,
                      int64_t col_stride, int mr);
+
+// Packed rows already laid out at `values` (by pack_rows_into), kept alive by `owner`.
+PackedRows packed_rows_at(const float* values, std::shared_ptr<const void> owner, int64_t rows,
+                          int64_t k, int mr);
 
 // Packs columns [n0, n0 + nc) of a k x n matrix (element (p, j) at src[p * ld + j]) into
 // panels of nr columns, zero-padded: dst needs k * round_up(nc, nr) floats.

@@ -1,11 +1,13 @@
 #include "import/onnx/onnx_external_data.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "onnx/onnx_pb.h"
@@ -64,11 +66,15 @@ class FileDescriptor {
   int fd_;
 };
 
-}  // namespace
+// An external data file opened and checked to hold the tensor's bytes at `start`.
+struct ExternalSpan {
+  std::string path;
+  std::unique_ptr<FileDescriptor> fd;
+  uint64_t start = 0;
+};
 
-Result<std::vector<unsigned char>> read_external_data(const onnx::TensorProto& tensor,
-                                                      const std::string& base_dir,
-                                                      size_t expected_bytes) {
+Result<ExternalSpan> locate_external_data(const onnx::TensorProto& tensor,
+                                          const std::string& base_dir, size_t expected_bytes) {
   if (base_dir.empty()) {
     return error(StatusCode::kInvalidModel,
                  "uses external data, but the model was not loaded from a file, so there is no "
@@ -94,39 +100,81 @@ Result<std::vector<unsigned char>> read_external_data(const onnx::TensorProto& t
                  "external data length " + std::to_string(*length) + " does not match the " +
                      std::to_string(expected_bytes) + " bytes its dims and type need");
   }
-  const std::string path = base_dir + "/" + location;
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
+  ExternalSpan span;
+  span.path = base_dir + "/" + location;
+  span.fd = std::make_unique<FileDescriptor>(::open(span.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (span.fd->get() < 0) {
     const StatusCode code = errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError;
-    return error(code, "cannot open external data file '" + path + "': " + std::strerror(errno));
+    return error(code,
+                 "cannot open external data file '" + span.path + "': " + std::strerror(errno));
   }
   struct stat st {};
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(span.fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
     return error(StatusCode::kInvalidModel,
-                 "external data file '" + path + "' is not a readable regular file");
+                 "external data file '" + span.path + "' is not a readable regular file");
   }
   const uint64_t file_size = static_cast<uint64_t>(st.st_size);
-  const uint64_t start = offset.value_or(0);
-  if (start > file_size || expected_bytes > file_size - start) {
-    return error(StatusCode::kInvalidModel, "external data at offset " + std::to_string(start) +
-                                                " with " + std::to_string(expected_bytes) +
-                                                " bytes reads past the end of '" + path + "' (" +
-                                                std::to_string(file_size) + " bytes)");
+  span.start = offset.value_or(0);
+  if (span.start > file_size || expected_bytes > file_size - span.start) {
+    return error(StatusCode::kInvalidModel,
+                 "external data at offset " + std::to_string(span.start) + " with " +
+                     std::to_string(expected_bytes) + " bytes reads past the end of '" + span.path +
+                     "' (" + std::to_string(file_size) + " bytes)");
   }
+  return span;
+}
+
+struct Mapping {
+  void* address = nullptr;
+  size_t length = 0;
+  ~Mapping() {
+    if (address) munmap(address, length);
+  }
+};
+
+}  // namespace
+
+Result<std::vector<unsigned char>> read_external_data(const onnx::TensorProto& tensor,
+                                                      const std::string& base_dir,
+                                                      size_t expected_bytes) {
+  EI_ASSIGN_OR_RETURN(ExternalSpan span, locate_external_data(tensor, base_dir, expected_bytes));
   std::vector<unsigned char> data(expected_bytes);
   size_t done = 0;
   while (done < expected_bytes) {
-    const ssize_t n = ::pread(fd.get(), data.data() + done, expected_bytes - done,
-                              static_cast<off_t>(start + done));
+    const ssize_t n = ::pread(span.fd->get(), data.data() + done, expected_bytes - done,
+                              static_cast<off_t>(span.start + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      return error(StatusCode::kIoError, "reading external data file '" + path + "' failed" +
+      return error(StatusCode::kIoError, "reading external data file '" + span.path + "' failed" +
                                              (n < 0 ? std::string(": ") + std::strerror(errno)
                                                     : std::string(": unexpected end of file")));
     }
     done += static_cast<size_t>(n);
   }
   return data;
+}
+
+Result<MappedExternalData> map_external_data(const onnx::TensorProto& tensor,
+                                             const std::string& base_dir, size_t expected_bytes,
+                                             size_t alignment) {
+  EI_ASSIGN_OR_RETURN(ExternalSpan span, locate_external_data(tensor, base_dir, expected_bytes));
+  MappedExternalData mapped;
+  if (expected_bytes == 0 || alignment == 0 || span.start % alignment != 0) return mapped;
+  // mmap wants a page-aligned file offset: map from the page holding the first byte.
+  const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t first_page = span.start / page * page;
+  auto mapping = std::make_shared<Mapping>();
+  mapping->length = static_cast<size_t>(span.start - first_page) + expected_bytes;
+  void* address = mmap(nullptr, mapping->length, PROT_READ, MAP_SHARED, span.fd->get(),
+                       static_cast<off_t>(first_page));
+  if (address == MAP_FAILED) {
+    return error(StatusCode::kIoError,
+                 "cannot map external data file '" + span.path + "': " + std::strerror(errno));
+  }
+  mapping->address = address;
+  mapped.data = static_cast<const unsigned char*>(address) + (span.start - first_page);
+  mapped.mapping = std::move(mapping);
+  return mapped;
 }
 
 }  // namespace edgeinfer::import::onnx_detail

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,18 @@ namespace edgeinfer::import::onnx_detail {
 Result<std::vector<unsigned char>> read_external_data(const onnx::TensorProto& tensor,
                                                       const std::string& base_dir,
                                                       size_t expected_bytes);
+
+// Bytes of an external data file mapped read-only (weights mode `mapped`).
+struct MappedExternalData {
+  const unsigned char* data = nullptr;  // nullptr: not mapped (see map_external_data)
+  std::shared_ptr<const void> mapping;  // keeps the mapping alive
+};
+
+// The same checks as read_external_data, then maps the bytes instead of reading them. When
+// the data's offset in the file is not a multiple of `alignment` (so a pointer to it would be
+// misaligned for its type) nothing is mapped and `data` is nullptr: the caller reads it.
+Result<MappedExternalData> map_external_data(const onnx::TensorProto& tensor,
+                                             const std::string& base_dir, size_t expected_bytes,
+                                             size_t alignment);
 
 }  // namespace edgeinfer::import::onnx_detail

@@ -91,7 +91,7 @@ class GraphBuilder {
       return error(StatusCode::kUnsupported, "sparse initializers are not supported");
     }
     for (auto& init : *graph_proto_.mutable_initializer()) {
-      auto constant = convert_tensor(init, base_dir_);
+      auto constant = convert_tensor(init, base_dir_, options_.map_weights);
       if (!constant) return constant.status().with_context("initializer '" + init.name() + "'");
       EI_RETURN_IF_ERROR(add_constant(init.name(), std::move(constant).value(), "initializer"));
     }

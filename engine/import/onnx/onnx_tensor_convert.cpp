@@ -147,7 +147,8 @@ Result<DType> dtype_from_onnx(int32_t elem_type) {
                "element type " + type_name(elem_type) + " is not supported");
 }
 
-Result<ir::ConstantPtr> convert_tensor(TensorProto& t, const std::string& base_dir) {
+Result<ir::ConstantPtr> convert_tensor(TensorProto& t, const std::string& base_dir,
+                                       bool map_external) {
   EI_ASSIGN_OR_RETURN(DType dtype, dtype_from_onnx(t.data_type()));
   if (t.has_segment()) {
     return error(StatusCode::kUnsupported, "segmented tensors are not supported");
@@ -159,6 +160,15 @@ Result<ir::ConstantPtr> convert_tensor(TensorProto& t, const std::string& base_d
   const std::string what = shape_to_string(shape) + " " + dtype_name(dtype);
 
   if (t.data_location() == TensorProto::EXTERNAL) {
+    // Booleans are normalised in place, so they are always read.
+    if (map_external && dtype != DType::kBool) {
+      EI_ASSIGN_OR_RETURN(MappedExternalData mapped,
+                          map_external_data(t, base_dir, bytes, dtype_size(dtype)));
+      if (mapped.data) {
+        return ir::Constant::in_mapping(dtype, std::move(shape), mapped.data, bytes,
+                                        std::move(mapped.mapping));
+      }
+    }
     EI_ASSIGN_OR_RETURN(auto data, read_external_data(t, base_dir, bytes));
     if (dtype == DType::kBool) normalize_bools(data.data(), data.size());
     return ir::Constant::from_vector(dtype, std::move(shape), std::move(data));

@@ -22,7 +22,10 @@ Result<DType> dtype_from_onnx(int32_t elem_type);
 // Converts `tensor`, checking its dims and that the data present matches them exactly.
 // Takes the tensor by mutable reference so large raw_data can be moved out rather than
 // copied (the tensor is left without its raw_data). External data is read from files under
-// `base_dir`; an empty base_dir refuses it. Errors do not name the tensor: callers add that.
-Result<ir::ConstantPtr> convert_tensor(onnx::TensorProto& tensor, const std::string& base_dir);
+// `base_dir`; an empty base_dir refuses it. With `map_external`, external data whose offset
+// suits its type is mapped read-only rather than read (weights mode `mapped`). Errors do not
+// name the tensor: callers add that.
+Result<ir::ConstantPtr> convert_tensor(onnx::TensorProto& tensor, const std::string& base_dir,
+                                       bool map_external = false);
 
 }  // namespace edgeinfer::import::onnx_detail
