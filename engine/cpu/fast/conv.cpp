@@ -66,9 +66,18 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
   state->weights = w->data;
   state->ks = &kernels::best_kernel_set();
   if (name == kWinograd4 || name == kWinograd6) {
+    const int m = name == kWinograd4 ? 4 : 6;
+    const int mr = state->ks->mr;
+    const int64_t out = state->out_channels, in = state->in_channels;
+    const size_t bytes = winograd_weight_floats(m, out, in, mr) * sizeof(float);
+    auto pack = [&](unsigned char* dst) {
+      transform_winograd_weights(w->as<float>(), out, in, m, mr, reinterpret_cast<float*>(dst));
+    };
+    const std::string recipe = "Conv " + name + " mr=" + std::to_string(mr);
+    const PackedBytes all =
+        cache ? cache->packed_weights(recipe, {w}, bytes, pack) : pack_privately(bytes, pack);
     state->winograd =
-        transform_winograd_weights(w->as<float>(), state->out_channels, state->in_channels,
-                                   name == kWinograd4 ? 4 : 6, state->ks->mr);
+        winograd_weights_at(reinterpret_cast<const float*>(all.data), all.owner, m, out, in, mr);
   } else if (name != kDepthwise && name != kDirect) {
     const int64_t mg = state->out_channels / state->group;
     const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;

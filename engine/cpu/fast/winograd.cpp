@@ -47,34 +47,24 @@ void transform_kernel(const float* g, double* u) {
 }
 
 template <const auto& G>
-WinogradWeights transform_weights(const float* w, int64_t out_channels, int64_t in_channels, int m,
-                                  int mr) {
+void transform_weights(const float* w, int64_t out_channels, int64_t in_channels, int mr,
+                       float* dst) {
   constexpr int T = std::remove_cvref_t<decltype(G)>::rows;
   constexpr int points = T * T;
-  WinogradWeights result;
-  result.m = m;
-  result.out_channels = out_channels;
-  result.in_channels = in_channels;
   // Each point's K x C matrix, written straight into its packed panels (as pack_rows lays them
   // out) rather than through a K x C x points copy: the deep layers' matrices are tens of MB.
-  result.points.resize(points);
-  for (PackedRows& p : result.points) {
-    p.rows = out_channels;
-    p.k = in_channels;
-    p.mr = mr;
-    p.data.assign(static_cast<size_t>(p.panels() * mr * in_channels), 0.f);
-  }
+  const size_t point_floats = PackedRows::floats_for(out_channels, in_channels, mr);
+  std::fill(dst, dst + point_floats * points, 0.f);
   double u[points];
   for (int64_t o = 0; o < out_channels; ++o) {
     const int64_t at = (o / mr) * mr * in_channels + o % mr;
     for (int64_t c = 0; c < in_channels; ++c) {
       transform_kernel<G>(w + (o * in_channels + c) * 9, u);
       for (int xi = 0; xi < points; ++xi)
-        result.points[static_cast<size_t>(xi)].data[static_cast<size_t>(at + c * mr)] =
+        dst[static_cast<size_t>(xi) * point_floats + static_cast<size_t>(at + c * mr)] =
             static_cast<float>(u[xi]);
     }
   }
-  return result;
 }
 
 // How the image's tiles are cut into chunks (per image of the batch).
@@ -303,10 +293,32 @@ bool winograd_supported(int m, const kernels::KernelSet& ks) {
   return (m == 4 || m == 6) && ks.nr % kLanes == 0;
 }
 
-WinogradWeights transform_winograd_weights(const float* w, int64_t out_channels,
-                                           int64_t in_channels, int m, int mr) {
-  return m == 4 ? transform_weights<kG4>(w, out_channels, in_channels, m, mr)
-                : transform_weights<kG6>(w, out_channels, in_channels, m, mr);
+size_t winograd_weight_floats(int m, int64_t out_channels, int64_t in_channels, int mr) {
+  const size_t points = static_cast<size_t>((m + 2) * (m + 2));
+  return points * PackedRows::floats_for(out_channels, in_channels, mr);
+}
+
+void transform_winograd_weights(const float* w, int64_t out_channels, int64_t in_channels, int m,
+                                int mr, float* dst) {
+  if (m == 4) {
+    transform_weights<kG4>(w, out_channels, in_channels, mr, dst);
+  } else {
+    transform_weights<kG6>(w, out_channels, in_channels, mr, dst);
+  }
+}
+
+WinogradWeights winograd_weights_at(const float* values, std::shared_ptr<const void> owner, int m,
+                                    int64_t out_channels, int64_t in_channels, int mr) {
+  WinogradWeights u;
+  u.m = m;
+  u.out_channels = out_channels;
+  u.in_channels = in_channels;
+  const size_t point_floats = PackedRows::floats_for(out_channels, in_channels, mr);
+  for (int xi = 0; xi < (m + 2) * (m + 2); ++xi) {
+    u.points.push_back(packed_rows_at(values + static_cast<size_t>(xi) * point_floats, owner,
+                                      out_channels, in_channels, mr));
+  }
+  return u;
 }
 
 void run_winograd(ThreadPool* pool, const kernels::KernelSet& ks, const WinogradWeights& u,

@@ -12,6 +12,8 @@
 // is at least one panel of tiles).
 #pragma once
 
+#include <memory>
+
 #include <cstdint>
 #include <vector>
 
@@ -34,10 +36,17 @@ struct WinogradWeights {
 // transforms (a multiple of their 8 lanes).
 bool winograd_supported(int m, const kernels::KernelSet& ks);
 
-// The one place that produces a layer's transformed weights from OIHW 3x3 weights (computed in
-// double, rounded once to float), so a cache of pre-packed weights can route it.
-WinogradWeights transform_winograd_weights(const float* w, int64_t out_channels,
-                                           int64_t in_channels, int m, int mr);
+// Floats of a layer's transformed weights: one packed K x C matrix per transform point.
+size_t winograd_weight_floats(int m, int64_t out_channels, int64_t in_channels, int mr);
+
+// Writes a layer's transformed weights, from OIHW 3x3 weights (computed in double, rounded once
+// to float), into `dst` (winograd_weight_floats floats): what the weight cache stores.
+void transform_winograd_weights(const float* w, int64_t out_channels, int64_t in_channels, int m,
+                                int mr, float* dst);
+
+// The weights transform_winograd_weights wrote at `values`, kept alive by `owner`.
+WinogradWeights winograd_weights_at(const float* values, std::shared_ptr<const void> owner, int m,
+                                    int64_t out_channels, int64_t in_channels, int mr);
 
 struct WinogradGeometry {
   int64_t batch, in_h, in_w, out_h, out_w, pad_top, pad_left;
