@@ -11,25 +11,15 @@
 
 #include "edgeinfer/edgeinfer.h"
 #include "onnx/onnx_pb.h"
+#include "temp_dir.h"
 
 using namespace edgeinfer;
+
+using edgeinfer::testing::TempDir;
 
 namespace {
 
 constexpr int64_t kN = 64;
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/edgeinfer-external-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 std::vector<float> pattern(size_t n, float phase) {
   std::vector<float> v(n);
@@ -70,12 +60,12 @@ constexpr size_t kW1Offset = 4096;
 constexpr size_t kW2Offset = kW1Offset + kN * kN * sizeof(float) + 2;
 
 std::string write_model(const TempDir& dir, const std::string& location = "data/weights.bin") {
-  std::filesystem::create_directories(dir.path + "/data");
+  std::filesystem::create_directories(dir.str() + "/data");
   std::string blob(kW2Offset + kN * kN * sizeof(float), '\0');
   const auto w1 = pattern(kN * kN, 0.f), w2 = pattern(kN * kN, 1.f);
   std::memcpy(&blob[kW1Offset], w1.data(), w1.size() * sizeof(float));
   std::memcpy(&blob[kW2Offset], w2.data(), w2.size() * sizeof(float));
-  std::ofstream(dir.path + "/data/weights.bin", std::ios::binary) << blob;
+  std::ofstream(dir.str() + "/data/weights.bin", std::ios::binary) << blob;
 
   onnx::ModelProto m;
   m.set_ir_version(8);
@@ -96,7 +86,7 @@ std::string write_model(const TempDir& dir, const std::string& location = "data/
     n->add_input(w);
     n->add_output(out);
   }
-  const std::string path = dir.path + "/model.onnx";
+  const std::string path = dir.str() + "/model.onnx";
   std::ofstream out(path, std::ios::binary);
   REQUIRE(m.SerializeToOstream(&out));
   return path;
@@ -163,7 +153,7 @@ TEST_CASE("external data is mapped from its file in weights mode mapped", "[weig
 
   Options mapped = load;
   mapped.weights = WeightsMode::kMapped;
-  mapped.cache_dir = dir.path + "/cache";
+  mapped.cache_dir = dir.str() + "/cache";
   auto model = Model::load(path, mapped);
   REQUIRE(model.is_ok());
   // The model holds the mapping of the data file (W1); W2, misaligned, was read and moved to
@@ -184,7 +174,7 @@ TEST_CASE("mapped external data keeps the checks of read external data", "[weigh
   Options mapped;
   mapped.backend = Backend::kCpu;
   mapped.weights = WeightsMode::kMapped;
-  mapped.cache_dir = dir.path + "/cache";
+  mapped.cache_dir = dir.str() + "/cache";
   auto fails = [&](const std::string& location, StatusCode code, const std::string& words) {
     INFO(location);
     auto model = Model::load(write_model(dir, location), mapped);
@@ -199,8 +189,8 @@ TEST_CASE("mapped external data keeps the checks of read external data", "[weigh
   fails("data", StatusCode::kInvalidModel, "regular file");
   // The file ends before W2's bytes.
   write_model(dir);
-  std::filesystem::resize_file(dir.path + "/data/weights.bin", kW2Offset + 100);
-  auto model = Model::load(dir.path + "/model.onnx", mapped);
+  std::filesystem::resize_file(dir.str() + "/data/weights.bin", kW2Offset + 100);
+  auto model = Model::load(dir.str() + "/model.onnx", mapped);
   REQUIRE_FALSE(model.is_ok());
   CHECK(model.status().code() == StatusCode::kInvalidModel);
   CHECK_THAT(model.status().message(), Catch::Contains("past the end"));

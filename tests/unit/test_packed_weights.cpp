@@ -16,23 +16,13 @@
 #include "edgeinfer/edgeinfer.h"
 #include "onnx/onnx_pb.h"
 #include "planner/weight_store.h"
+#include "temp_dir.h"
 
 using namespace edgeinfer;
 
-namespace {
+using edgeinfer::testing::TempDir;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/edgeinfer-packed-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+namespace {
 
 std::vector<float> pattern(size_t n, float phase) {
   std::vector<float> v(n);
@@ -104,7 +94,7 @@ TEST_CASE("packed weights: a miss packs and maps, a hit maps without packing",
   Packer packer(pattern(5000, 0.f));
   cpu::PackedWeightTotals totals;
   {
-    auto store = open_store(dir.path);
+    auto store = open_store(dir.str());
     const auto ctx = f.context(store.get(), &totals);
     const cpu::PackedBytes p =
         ctx.packed_weights("reverse", {&packer.view}, packer.bytes(), packer.fn());
@@ -122,7 +112,7 @@ TEST_CASE("packed weights: a miss packs and maps, a hit maps without packing",
   CHECK(totals.mapped_bytes == 2 * packer.bytes());
   CHECK(totals.private_bytes == 0);
   // A later load (a new store on the same folder): mapped from the file, not packed.
-  auto store = open_store(dir.path);
+  auto store = open_store(dir.str());
   const auto ctx = f.context(store.get(), nullptr);
   const cpu::PackedBytes p =
       ctx.packed_weights("reverse", {&packer.view}, packer.bytes(), packer.fn());
@@ -130,14 +120,14 @@ TEST_CASE("packed weights: a miss packs and maps, a hit maps without packing",
   CHECK(store->stats().hits == 1);
   CHECK(p.mapped);
   CHECK(packer.holds_packed(p));
-  REQUIRE(entry_files(dir.path, "packed-Conv-").size() == 1);
+  REQUIRE(entry_files(dir.str(), "packed-Conv-").size() == 1);
 }
 
 TEST_CASE("packed weights: the entry follows the recipe and the source contents",
           "[weights][packed]") {
   TempDir dir;
   HelperFixture f;
-  auto store = open_store(dir.path);
+  auto store = open_store(dir.str());
   const auto ctx = f.context(store.get(), nullptr);
   Packer a(pattern(1000, 0.f));
   (void)ctx.packed_weights("reverse mr=8", {&a.view}, a.bytes(), a.fn());
@@ -154,7 +144,7 @@ TEST_CASE("packed weights: the entry follows the recipe and the source contents"
   const cpu::PackedBytes pc = ctx.packed_weights("reverse mr=8", {&c.view}, c.bytes(), c.fn());
   CHECK(c.calls == 0);
   CHECK(c.holds_packed(pc));
-  CHECK(entry_files(dir.path, "packed-").size() == 3);
+  CHECK(entry_files(dir.str(), "packed-").size() == 3);
 }
 
 TEST_CASE("packed weights: a corrupt or truncated packed file is rebuilt, never used",
@@ -163,18 +153,18 @@ TEST_CASE("packed weights: a corrupt or truncated packed file is rebuilt, never 
   HelperFixture f;
   Packer packer(pattern(20000, 1.f));
   {
-    auto store = open_store(dir.path);
+    auto store = open_store(dir.str());
     (void)f.context(store.get(), nullptr)
         .packed_weights("reverse", {&packer.view}, packer.bytes(), packer.fn());
   }
-  const auto files = entry_files(dir.path, "packed-Conv-");
+  const auto files = entry_files(dir.str(), "packed-Conv-");
   REQUIRE(files.size() == 1);
   const std::string file = files[0];
   const auto size = std::filesystem::file_size(file);
   auto check_rebuilt = [&](auto damage) {
     damage();
     const int before = packer.calls;
-    auto store = open_store(dir.path);
+    auto store = open_store(dir.str());
     const cpu::PackedBytes p =
         f.context(store.get(), nullptr)
             .packed_weights("reverse", {&packer.view}, packer.bytes(), packer.fn());
@@ -283,7 +273,7 @@ std::string write_model(const TempDir& dir) {
   mm->add_input("b");
   mm->add_input("B3");
   mm->add_output("Y");
-  const std::string path = dir.path + "/packed.onnx";
+  const std::string path = dir.str() + "/packed.onnx";
   std::ofstream out(path, std::ios::binary);
   REQUIRE(m.SerializeToOstream(&out));
   return path;
@@ -362,7 +352,7 @@ TEST_CASE("sessions map pre-packed weights from the cache and share them", "[wei
 
   Options mapped = load;
   mapped.weights = WeightsMode::kMapped;
-  mapped.cache_dir = dir.path + "/cache";
+  mapped.cache_dir = dir.str() + "/cache";
   auto first = Model::load(path, mapped);
   REQUIRE(first.is_ok());
   auto s1 = first->create_session();
@@ -411,7 +401,7 @@ TEST_CASE("a corrupt packed file is rebuilt when a model loads, never used", "[w
   Options mapped;
   mapped.backend = Backend::kCpu;
   mapped.weights = WeightsMode::kMapped;
-  mapped.cache_dir = dir.path + "/cache";
+  mapped.cache_dir = dir.str() + "/cache";
   std::vector<float> expected;
   {
     auto model = Model::load(path, mapped);

@@ -7,24 +7,14 @@
 #include <fstream>
 
 #include "planner/weight_store.h"
+#include "temp_dir.h"
 
 using namespace edgeinfer;
 using namespace edgeinfer::planner;
 
-namespace {
+using edgeinfer::testing::TempDir;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/edgeinfer-cache-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+namespace {
 
 std::vector<unsigned char> pattern_bytes(size_t n, unsigned seed) {
   std::vector<unsigned char> v(n);
@@ -56,14 +46,14 @@ TEST_CASE("a cache entry is produced once and mapped afterwards", "[weights]") {
   const auto payload = pattern_bytes(100000, 1);
   int produced = 0;
   WeightStoreStats stats;
-  CHECK(get_entry(dir.path, "conv1/packed", payload, &produced, &stats) == payload);
+  CHECK(get_entry(dir.str(), "conv1/packed", payload, &produced, &stats) == payload);
   CHECK(produced == 1);
   CHECK(stats.misses == 1);
-  CHECK(get_entry(dir.path, "conv1/packed", payload, &produced, &stats) == payload);
+  CHECK(get_entry(dir.str(), "conv1/packed", payload, &produced, &stats) == payload);
   CHECK(produced == 1);  // the second open maps the file
   CHECK(stats.hits == 1);
   // A different entry is a different file.
-  CHECK(get_entry(dir.path, "conv2/packed", pattern_bytes(10, 2), &produced) ==
+  CHECK(get_entry(dir.str(), "conv2/packed", pattern_bytes(10, 2), &produced) ==
         pattern_bytes(10, 2));
   CHECK(produced == 2);
 }
@@ -72,8 +62,8 @@ TEST_CASE("a corrupt or truncated cache file is rebuilt, never used", "[weights]
   TempDir dir;
   const auto payload = pattern_bytes(50000, 3);
   int produced = 0;
-  get_entry(dir.path, "w", payload, &produced);
-  auto store = WeightStore::open(dir.path, "model-key");
+  get_entry(dir.str(), "w", payload, &produced);
+  auto store = WeightStore::open(dir.str(), "model-key");
   REQUIRE(store.is_ok());
   const std::string file = (*store)->entry_path("w");
   REQUIRE(std::filesystem::exists(file));
@@ -83,7 +73,7 @@ TEST_CASE("a corrupt or truncated cache file is rebuilt, never used", "[weights]
     damage();
     const int before = produced;
     WeightStoreStats stats;
-    CHECK(get_entry(dir.path, "w", payload, &produced, &stats) == payload);
+    CHECK(get_entry(dir.str(), "w", payload, &produced, &stats) == payload);
     CHECK(produced == before + 1);
     CHECK(stats.rebuilt == 1);
     CHECK(std::filesystem::file_size(file) == size);  // the good file is back
@@ -109,7 +99,7 @@ TEST_CASE("a corrupt or truncated cache file is rebuilt, never used", "[weights]
     });
   }
   SECTION("another entry's file under this name") {
-    get_entry(dir.path, "other", payload, &produced);
+    get_entry(dir.str(), "other", payload, &produced);
     damage_and_check([&] {
       std::filesystem::copy_file((*store)->entry_path("other"), file,
                                  std::filesystem::copy_options::overwrite_existing);
@@ -119,17 +109,17 @@ TEST_CASE("a corrupt or truncated cache file is rebuilt, never used", "[weights]
 
 TEST_CASE("weight cache errors are values", "[weights]") {
   TempDir dir;
-  auto store = WeightStore::open(dir.path, "k");
+  auto store = WeightStore::open(dir.str(), "k");
   REQUIRE(store.is_ok());
   auto failed = (*store)->get("x", []() -> Result<std::vector<unsigned char>> {
     return error(StatusCode::kInternal, "packing failed");
   });
   CHECK(failed.status().code() == StatusCode::kInternal);
   CHECK_FALSE(std::filesystem::exists((*store)->entry_path("x")));
-  CHECK(WeightStore::open(dir.path, "../escape").status().code() == StatusCode::kInvalidArgument);
+  CHECK(WeightStore::open(dir.str(), "../escape").status().code() == StatusCode::kInvalidArgument);
   // A folder that cannot be created (a file is in the way).
-  std::ofstream(dir.path + "/file") << "x";
-  CHECK(WeightStore::open(dir.path + "/file", "k").status().code() == StatusCode::kIoError);
+  std::ofstream(dir.str() + "/file") << "x";
+  CHECK(WeightStore::open(dir.str() + "/file", "k").status().code() == StatusCode::kIoError);
 }
 
 TEST_CASE("cache keys follow the model bytes and the CPU", "[weights]") {
