@@ -64,7 +64,7 @@ struct SessionStats {
   // The same with every intermediate in its own bytes: no in-place execution and no Concat
   // inputs written into their slice of the output (planned mode does both).
   size_t lower_bound_without_in_place_bytes = 0;
-  size_t weights_bytes = 0;          // constant data the model holds (private + mapped)
+  size_t weights_bytes = 0;          // constant data the session holds, pre-packed copies included
   size_t weights_private_bytes = 0;  // of which in this process's own memory
   size_t weights_mapped_bytes = 0;   // of which in read-only file mappings (shared page cache)
   size_t peak_allocated_bytes = 0;
