@@ -126,20 +126,29 @@ bool is_doubling(const AxisTable& t, int64_t in, int64_t* shift) {
   return true;
 }
 
+// blend_gather's arithmetic for outputs [begin, end), inline: the four outputs at each edge of
+// a doubled row are too few for a call through the clone dispatch (which cost more than the
+// row's interior on 32-wide rows).
+inline void blend_edge(const float* __restrict src, const AxisTable& cols, float* __restrict dst,
+                       int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i)
+    dst[i] = src[cols.index0[i]] * cols.weight0[i] + src[cols.index1[i]] * cols.weight1[i];
+}
+
 // blend_gather for a doubling table: the interior is two contiguous blends interleaved (no
 // gathers), the edges use the table. Same products and sums as blend_gather, so same bits.
 EI_VECTOR_CLONES void blend_double(const float* __restrict src, const AxisTable& cols,
                                    int64_t shift, float* __restrict dst, int64_t n) {
   const float e0 = cols.weight0[4], e1 = cols.weight1[4];
   const float o0 = cols.weight0[5], o1 = cols.weight1[5];
-  blend_gather(src, cols, dst, 0, 4);
+  blend_edge(src, cols, dst, 0, 4);
   const float* a = src + shift - 1;  // even output 2i: a[i] * e0 + a[i + 1] * e1
   const float* b = src + shift;      // odd output 2i + 1: b[i] * o0 + b[i + 1] * o1
   for (int64_t i = 2; i < n / 2 - 2; ++i) {
     dst[2 * i] = a[i] * e0 + a[i + 1] * e1;
     dst[2 * i + 1] = b[i] * o0 + b[i + 1] * o1;
   }
-  blend_gather(src, cols, dst, n - 4, n);
+  blend_edge(src, cols, dst, n - 4, n);
 }
 
 // True when the table maps every output position to the same input position (a leading axis
