@@ -43,6 +43,7 @@ class ConvState final : public PreparedState {
   int64_t group = 1, out_channels = 0, in_channels = 0, kernel_h = 0, kernel_w = 0;
   std::vector<PackedRows> packed;  // GEMM algorithms: one per group, mg x (cg*kh*kw)
   WinogradWeights winograd;        // winograd4 / winograd6: the transformed weights
+  PackedBytes direct;              // direct: the vector kernel's tap-major weights (or none)
   const kernels::KernelSet* ks = nullptr;
 };
 
@@ -65,6 +66,10 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
   if (name == kReference) return state;
   state->weights = w->data;
   state->ks = &kernels::best_kernel_set();
+  // Every layout below goes through the weight cache the same way.
+  auto pack_weights = [&](const std::string& recipe, size_t bytes, const PackFn& pack) {
+    return cache ? cache->packed_weights(recipe, {w}, bytes, pack) : pack_privately(bytes, pack);
+  };
   if (name == kWinograd4 || name == kWinograd6) {
     const int m = name == kWinograd4 ? 4 : 6;
     const int mr = state->ks->mr;
@@ -73,12 +78,19 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
     auto pack = [&](unsigned char* dst) {
       transform_winograd_weights(w->as<float>(), out, in, m, mr, reinterpret_cast<float*>(dst));
     };
-    const std::string recipe = "Conv " + name + " mr=" + std::to_string(mr);
-    const PackedBytes all =
-        cache ? cache->packed_weights(recipe, {w}, bytes, pack) : pack_privately(bytes, pack);
+    const PackedBytes all = pack_weights("Conv " + name + " mr=" + std::to_string(mr), bytes, pack);
     state->winograd =
         winograd_weights_at(reinterpret_cast<const float*>(all.data), all.owner, m, out, in, mr);
-  } else if (name != kDepthwise && name != kDirect) {
+  } else if (name == kDirect) {
+    const int64_t out = state->out_channels;
+    const int64_t taps = state->in_channels * state->kernel_h * state->kernel_w;
+    const size_t bytes = direct_conv_weight_floats(out, taps) * sizeof(float);
+    if (bytes > 0) {
+      state->direct = pack_weights("Conv " + name, bytes, [&](unsigned char* dst) {
+        pack_direct_conv_weights(w->as<float>(), out, taps, reinterpret_cast<float*>(dst));
+      });
+    }
+  } else if (name != kDepthwise) {
     const int64_t mg = state->out_channels / state->group;
     const int64_t k = w->shape[1] * state->kernel_h * state->kernel_w;
     const int mr = state->ks->mr;
@@ -90,10 +102,9 @@ std::unique_ptr<ConvState> make_state(const ConvState& shape, const std::string&
                        reinterpret_cast<float*>(out) + g * group_floats);
       }
     };
-    const std::string recipe =
-        "Conv " + name + " mr=" + std::to_string(mr) + " group=" + std::to_string(state->group);
-    const PackedBytes all =
-        cache ? cache->packed_weights(recipe, {w}, bytes, pack) : pack_privately(bytes, pack);
+    const PackedBytes all = pack_weights(
+        "Conv " + name + " mr=" + std::to_string(mr) + " group=" + std::to_string(state->group),
+        bytes, pack);
     for (int64_t g = 0; g < state->group; ++g) {
       state->packed.push_back(packed_rows_at(
           reinterpret_cast<const float*>(all.data) + g * group_floats, all.owner, mg, k, mr));
@@ -568,7 +579,8 @@ Status conv(KernelContext& ctx) {
                                 st->out_channels, g.out_h,         g.out_w,    st->kernel_h,
                                 st->kernel_w,     g.stride_h,      g.stride_w, g.dilation_h,
                                 g.dilation_w,     g.pad_top,       g.pad_left};
-    run_direct_conv(ctx.thread_pool(), dg, x.as<float>(), w.as<float>(), bias, y.as<float>(), ep,
+    run_direct_conv(ctx.thread_pool(), dg, x.as<float>(), w.as<float>(),
+                    reinterpret_cast<const float*>(st->direct.data), bias, y.as<float>(), ep,
                     *st->ks);
     return Status::ok();
   }

@@ -1,6 +1,7 @@
 #include "cpu/fast/conv_direct.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "cpu/fast/common.h"
 
@@ -81,11 +82,12 @@ void block_portable(const float* block, int64_t taps, const float* w, const floa
   }
 }
 
-#if defined(__x86_64__)
-bool has_avx512() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes;
+// Whether the AVX-512 block kernel runs here: the CPU's kernel set is the AVX-512 one.
+bool vector_kernel_here() {
+  return std::string_view(kernels::best_kernel_set().isa) == "avx512";
 }
+
+#if defined(__x86_64__)
 
 // min(max(v, lo), hi) in the masked forms: GCC 12 warns about the undefined pass-through of
 // the unmasked _mm512_max_ps / _mm512_min_ps.
@@ -221,17 +223,25 @@ bool direct_conv_applies(int64_t group, int64_t in_channels, int64_t kernel_h, i
 
 bool direct_conv_preferred(int64_t group, int64_t in_channels, int64_t out_channels,
                            int64_t kernel_h, int64_t kernel_w) {
-#if defined(__x86_64__)
   return group == 1 && in_channels * kernel_h * kernel_w <= kDirectConvRuleTaps &&
-         out_channels >= kChannels && has_avx512();
-#else
-  (void)group, (void)in_channels, (void)out_channels, (void)kernel_h, (void)kernel_w;
-  return false;
-#endif
+         out_channels >= kChannels && vector_kernel_here();
+}
+
+size_t direct_conv_weight_floats(int64_t out_channels, int64_t taps) {
+  if (!vector_kernel_here()) return 0;
+  return static_cast<size_t>(out_channels / kChannels * taps * kChannels);
+}
+
+void pack_direct_conv_weights(const float* w, int64_t out_channels, int64_t taps, float* w_taps) {
+  const int64_t full = out_channels / kChannels * kChannels;
+  for (int64_t m = 0; m < full; ++m) {
+    for (int64_t r = 0; r < taps; ++r)
+      w_taps[((m / kChannels) * taps + r) * kChannels + m % kChannels] = w[m * taps + r];
+  }
 }
 
 void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float* x, const float* w,
-                     const float* bias, float* y, const GemmEpilogue& ep,
+                     const float* w_taps, const float* bias, float* y, const GemmEpilogue& ep,
                      const kernels::KernelSet& ks) {
   const int64_t cy_count = g.in_channels * g.kernel_h;
   const int64_t taps = cy_count * g.kernel_w;
@@ -242,19 +252,6 @@ void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float*
   const size_t pointer_floats =
       static_cast<size_t>(2 * cy_count * sizeof(float*)) / sizeof(float) + 1;
   const JobScratch scratch(pool, 0, static_cast<size_t>(taps * kColumns) + pointer_floats);
-  // The weights of each full block of 16 output channels tap-major, for the vector kernel:
-  // written here, read by every task.
-  const int64_t full_blocks = g.out_channels / kChannels;
-  float* w_taps = nullptr;
-#if defined(__x86_64__)
-  if (has_avx512() && full_blocks > 0) {
-    w_taps = JobScratch(pool, 1, static_cast<size_t>(full_blocks * taps * kChannels)).at(0);
-    for (int64_t m = 0; m < full_blocks * kChannels; ++m) {
-      for (int64_t r = 0; r < taps; ++r)
-        w_taps[((m / kChannels) * taps + r) * kChannels + m % kChannels] = w[m * taps + r];
-    }
-  }
-#endif
   parallel_for(pool, g.batch * g.out_h, [&](int64_t task, int thread) {
     const int64_t n = task / g.out_h, oy = task % g.out_h;
     float* block = scratch.at(thread);

@@ -6,6 +6,7 @@
 // channels x 16 output columns in registers, writing NCHW rows with the fused epilogue.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "cpu/fast/gemm_driver.h"
@@ -31,10 +32,19 @@ bool direct_conv_applies(int64_t group, int64_t in_channels, int64_t kernel_h, i
 bool direct_conv_preferred(int64_t group, int64_t in_channels, int64_t out_channels,
                            int64_t kernel_h, int64_t kernel_w);
 
+// Floats of the weights laid out for the vector kernel, each full block of 16 output channels
+// tap-major; 0 where the vector kernel does not run (no AVX-512, fewer than 16 channels).
+size_t direct_conv_weight_floats(int64_t out_channels, int64_t taps);
+
+// Writes that layout (at prepare time, through the weight cache): w_taps[block][r][k] =
+// w[block * 16 + k][r], for `taps` = C x KH x KW.
+void pack_direct_conv_weights(const float* w, int64_t out_channels, int64_t taps, float* w_taps);
+
 // y[n][m][oy][ox] = epilogue(bias[m] + sum over (c, ky, kx) of w[m][c][ky][kx] * x[n][c][iy][ix]),
-// x and y NCHW, w as ONNX stores it. Splits output rows over the pool's threads.
+// x and y NCHW, w as ONNX stores it; `w_taps` what pack_direct_conv_weights made of it (null:
+// the portable loops compute every channel). Splits output rows over the pool's threads.
 void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float* x, const float* w,
-                     const float* bias, float* y, const GemmEpilogue& ep,
+                     const float* w_taps, const float* bias, float* y, const GemmEpilogue& ep,
                      const kernels::KernelSet& ks);
 
 }  // namespace edgeinfer::cpu::fast
