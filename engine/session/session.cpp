@@ -80,21 +80,16 @@ std::vector<Shape> model_shapes(const ir::Graph& graph) {
 // Multiply-adds of one run, from the Conv, ConvTranspose, Gemm and MatMul nodes and the
 // model's static shapes (other ops cost little beside them); nodes with unknown shapes count 0.
 double estimated_multiply_adds(const ir::Graph& graph) {
-  auto elements = [&](ir::ValueId id) -> double {
-    if (id == ir::kNoValue) return 0;
-    const ir::Value& v = graph.value(id);
-    if (v.kind == ir::ValueKind::kConstant && v.constant) return v.constant->view().elements();
-    if (!v.is_fully_static()) return 0;
-    double n = 1;
-    for (int64_t d : v.static_shape())
-      n *= static_cast<double>(d);
-    return n;
-  };
+  // A value's shape where the model fixes it, else empty (counted as 0 elements).
   auto dims = [&](ir::ValueId id) -> Shape {
     if (id == ir::kNoValue) return {};
     const ir::Value& v = graph.value(id);
     if (v.kind == ir::ValueKind::kConstant && v.constant) return v.constant->view().shape;
     return v.is_fully_static() ? v.static_shape() : Shape{};
+  };
+  auto elements = [&](ir::ValueId id) {
+    const Shape shape = dims(id);
+    return shape.empty() ? 0.0 : static_cast<double>(shape_elements(shape));
   };
   double total = 0;
   for (const ir::Node& node : graph.nodes) {
