@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "import/file_mapping.h"
 #include "import/importer.h"
 
 namespace edgeinfer::import {
@@ -18,14 +19,6 @@ std::string dirname_of(const std::string& path) {
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
-
-struct Mapping {
-  void* address = nullptr;
-  size_t length = 0;
-  ~Mapping() {
-    if (address) munmap(address, length);
-  }
-};
 
 }  // namespace
 
@@ -49,18 +42,16 @@ Result<ModelBytes> map_model_file(const std::string& path) {
     ::close(fd);
     return error(StatusCode::kInvalidModel, path + ": model file is empty");
   }
-  auto mapping = std::make_shared<Mapping>();
-  mapping->length = static_cast<size_t>(st.st_size);
-  void* address = mmap(nullptr, mapping->length, PROT_READ, MAP_PRIVATE, fd, 0);
+  const size_t length = static_cast<size_t>(st.st_size);
+  auto mapping = map_read_only(fd, length, 0, false);
   const int err = errno;
   ::close(fd);
-  if (address == MAP_FAILED) {
+  if (!mapping) {
     return error(StatusCode::kIoError, path + ": cannot map model file: " + std::strerror(err));
   }
-  mapping->address = address;
   ModelBytes bytes;
-  bytes.data = static_cast<const unsigned char*>(address);
-  bytes.size = mapping->length;
+  bytes.data = static_cast<const unsigned char*>(mapping.get());
+  bytes.size = length;
   bytes.keepalive = mapping;
   bytes.is_file_mapping = true;
   bytes.name = path;

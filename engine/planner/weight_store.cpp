@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "import/file_mapping.h"
 namespace edgeinfer::planner {
 
 namespace {
@@ -30,14 +31,6 @@ struct FileHeader {
 };
 static_assert(sizeof(FileHeader) == 64);
 
-struct Mapping {
-  void* address = nullptr;
-  size_t length = 0;
-  ~Mapping() {
-    if (address) munmap(address, length);
-  }
-};
-
 std::string errno_text() {
   return std::strerror(errno);
 }
@@ -54,19 +47,18 @@ FileState map_entry(const std::string& path, uint64_t name_hash, CachedBytes* ou
     ::close(fd);
     return FileState::kCorrupt;
   }
-  auto mapping = std::make_shared<Mapping>();
-  mapping->length = static_cast<size_t>(st.st_size);
-  void* address = mmap(nullptr, mapping->length, PROT_READ, MAP_SHARED, fd, 0);
+  const size_t length = static_cast<size_t>(st.st_size);
+  auto mapping = import::map_read_only(fd, length, 0, true);
   ::close(fd);
-  if (address == MAP_FAILED) return FileState::kCorrupt;
-  mapping->address = address;
+  if (!mapping) return FileState::kCorrupt;
+  const void* address = mapping.get();
   FileHeader header;
   std::memcpy(&header, address, sizeof header);
   const auto* payload = static_cast<const unsigned char*>(address) + sizeof(FileHeader);
   const bool intact = std::memcmp(header.magic, kMagic, sizeof kMagic) == 0 &&
                       header.version == kFormatVersion &&
                       header.header_bytes == sizeof(FileHeader) && header.name_hash == name_hash &&
-                      header.payload_bytes == mapping->length - sizeof(FileHeader) &&
+                      header.payload_bytes == length - sizeof(FileHeader) &&
                       header.payload_hash == content_hash(payload, header.payload_bytes);
   if (!intact) return FileState::kCorrupt;
   out->data = payload;

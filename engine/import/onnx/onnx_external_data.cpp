@@ -1,7 +1,6 @@
 #include "import/onnx/onnx_external_data.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "import/file_mapping.h"
 #include "onnx/onnx_pb.h"
 
 namespace edgeinfer::import::onnx_detail {
@@ -124,14 +124,6 @@ Result<ExternalSpan> locate_external_data(const onnx::TensorProto& tensor,
   return span;
 }
 
-struct Mapping {
-  void* address = nullptr;
-  size_t length = 0;
-  ~Mapping() {
-    if (address) munmap(address, length);
-  }
-};
-
 }  // namespace
 
 Result<std::vector<unsigned char>> read_external_data(const onnx::TensorProto& tensor,
@@ -163,16 +155,13 @@ Result<MappedExternalData> map_external_data(const onnx::TensorProto& tensor,
   // mmap wants a page-aligned file offset: map from the page holding the first byte.
   const auto page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   const uint64_t first_page = span.start / page * page;
-  auto mapping = std::make_shared<Mapping>();
-  mapping->length = static_cast<size_t>(span.start - first_page) + expected_bytes;
-  void* address = mmap(nullptr, mapping->length, PROT_READ, MAP_SHARED, span.fd->get(),
-                       static_cast<off_t>(first_page));
-  if (address == MAP_FAILED) {
+  const size_t length = static_cast<size_t>(span.start - first_page) + expected_bytes;
+  auto mapping = map_read_only(span.fd->get(), length, first_page, true);
+  if (!mapping) {
     return error(StatusCode::kIoError,
                  "cannot map external data file '" + span.path + "': " + std::strerror(errno));
   }
-  mapping->address = address;
-  mapped.data = static_cast<const unsigned char*>(address) + (span.start - first_page);
+  mapped.data = static_cast<const unsigned char*>(mapping.get()) + (span.start - first_page);
   mapped.mapping = std::move(mapping);
   return mapped;
 }
