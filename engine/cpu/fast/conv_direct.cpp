@@ -42,18 +42,10 @@ void gather_block(const DirectConvGeometry& g, const float* const* rows, int64_t
   }
 }
 
-// Bias (already in v), residual, clamp and HardSwish of the GEMM epilogue, on one value.
-inline float finish(float v, float residual, const GemmEpilogue& ep) {
-  v += residual;
-  v = v < ep.lo ? ep.lo : v;
-  v = v > ep.hi ? ep.hi : v;
-  if (ep.hardswish) {
-    float t = v * (1.f / 6.f) + 0.5f;
-    t = t < 0.f ? 0.f : (t > 1.f ? 1.f : t);
-    v = v * t;
-  }
-  return v;
-}
+// The micro-kernels' shared edge-tile store (bias, residual, clamp, HardSwish), for the
+// portable block below.
+using kernels::GemmOutput;
+#include "cpu/kernels/gemm_tail.inc"
 
 // Output channels [m0, m0 + kb) of columns [ox0, ox0 + kColumns) from a gathered block, any
 // kb <= kChannels: plain loops the compiler vectorises over the columns.
@@ -74,12 +66,11 @@ void block_portable(const float* block, int64_t taps, const float* w, const floa
         acc[k][j] += wv * xv[j];
     }
   }
-  for (int64_t k = 0; k < kb; ++k) {
-    float* out = y0 + (m0 + k) * plane;
-    const float* res = res0 ? res0 + (m0 + k) * plane : nullptr;
-    for (int64_t j = 0; j < cols; ++j)
-      out[j] = finish(acc[k][j], res ? res[j] : 0.f, ep);
-  }
+  // The bias is already in the accumulators.
+  const GemmOutput out{y0 + m0 * plane, plane, nullptr, res0 ? res0 + m0 * plane : nullptr,
+                       plane,           ep.lo, ep.hi,   ep.hardswish ? 1 : 0};
+  store_tile_tail(&acc[0][0], static_cast<int>(kColumns), static_cast<int>(kb),
+                  static_cast<int>(cols), out);
 }
 
 // Whether the AVX-512 block kernel runs here: the CPU's kernel set is the AVX-512 one.
