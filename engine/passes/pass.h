@@ -59,6 +59,11 @@ int sink_transposes(ir::Graph& graph, const PassOptions& options);
 // Transpose (its constant reshaped to match), where Mul/Add folding can absorb it.
 int hoist_constant_ops_over_transposes(ir::Graph& graph, const PassOptions& options);
 
+// Transpose<perm=[0,3,1,2]> of a 4-D float32 value whose readers are all Convs reading it as
+// input 0: the Convs read the NHWC value itself, marked channels-last (cpu/input_layout.h), and
+// the Transpose goes. Returns the number of Transposes absorbed.
+int absorb_nhwc_input_transposes(ir::Graph& graph, const PassOptions& options);
+
 // A Reshape of a Reshape (or Flatten, Squeeze, Unsqueeze) reads the first one's input.
 int collapse_reshapes(ir::Graph& graph, const PassOptions& options);
 

@@ -1,5 +1,6 @@
 #include "vulkan/fuse_channel_scale.h"
 
+#include "cpu/input_layout.h"
 #include "ir/tensor_size.h"
 #include "passes/graph_edit.h"
 #include "vulkan/fuse_support.h"
@@ -18,7 +19,8 @@ bool try_fuse(ir::Graph& g, const passes::Uses& uses, ir::NodeId id) {
   if (reader < 0) return false;
   const ir::Node& conv = g.nodes[reader];
   if (!is_op(conv, "Conv") || conv.inputs.empty() || conv.inputs[0] != out ||
-      conv.has_input(kChannelScaleInput) || conv.inputs.size() > kChannelScaleInput)
+      conv.has_input(kChannelScaleInput) || conv.inputs.size() > kChannelScaleInput ||
+      conv.has_attr(cpu::kInputLayoutAttr))  // the scale is per channel of an NCHW input
     return false;
   const int i = per_channel_scaled_input(g, mul);
   if (i < 0) return false;

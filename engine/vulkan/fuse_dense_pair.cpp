@@ -43,7 +43,7 @@ std::optional<Dense> dense_of(const ir::Graph& g, const ir::Node& node) {
   if (!(is_op(node, "Gemm") || is_op(node, "Conv")) || !node.has_input(0) || !node.has_input(1) ||
       node.outputs.size() != 1 || node.outputs[0] == ir::kNoValue ||
       node.has_input(cpu::kResidualInput) || node.has_input(cpu::kSlopeInput) ||
-      node.has_attr(kChannelScaleAttr) || node.has_attr(kNhwcInputAttr) ||
+      node.has_attr(kChannelScaleAttr) || node.has_attr(cpu::kInputLayoutAttr) ||
       !passes::is_static_float(g.value(node.inputs[0])) ||
       !passes::is_static_float(g.value(node.outputs[0])) || !constant_float(g, node.inputs[1]))
     return std::nullopt;

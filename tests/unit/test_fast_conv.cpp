@@ -1,12 +1,14 @@
 // The fast Conv and ConvTranspose kernels (cpu/fast) against the reference kernels, through
 // the executor as sessions run them (prepared weights, algorithm choice, 1 and 2 threads):
 // random shapes with odd sizes, every stride / pad / dilation / group combination, fused
-// epilogues; and the algorithm override rules.
+// epilogues; the algorithm override rules; and channels-last (NHWC) inputs, every algorithm.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <random>
 
+#include "cpu/fast/winograd.h"
+#include "cpu/kernels/kernel_set.h"
 #include "fast_vs_reference.h"
 
 using namespace edgeinfer;
@@ -252,4 +254,160 @@ TEST_CASE("fast ConvTranspose with stride equal to the kernel", "[fast_conv]") {
       18,
       {random_tensor(rng, {1, 3, 5, 6}), random_tensor(rng, {3, 4, 2, 2})}};
   check_against_reference(cropped, "cropping ConvTranspose");
+}
+
+// Channels-last inputs (cpu/input_layout.h): the node with ei_input_layout="NHWC" reading the
+// NHWC tensor must give what the plain node gives on the NCHW tensor (Transpose + Conv).
+namespace {
+
+// `spec` with its input 0 permuted from N x C x H x W to N x H x W x C and the layout attribute.
+NodeSpec channels_last(const NodeSpec& spec) {
+  NodeSpec out = spec;
+  const HostTensor& x = spec.inputs[0];
+  const int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+  const std::vector<float> v = x.values<float>();
+  std::vector<float> t(v.size());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < h * w; ++p)
+        t[(b * h * w + p) * c + ch] = v[(b * c + ch) * h * w + p];
+  out.inputs[0] = HostTensor::f32({n, h, w, c}, t);
+  out.attributes["ei_input_layout"] = std::string("NHWC");
+  return out;
+}
+
+// The algorithms that apply to a layer (the fast kernel's rules in cpu/fast/conv.cpp).
+std::vector<std::string> applicable_algorithms(const ConvCase& c) {
+  std::vector<std::string> algos = {"reference", "im2col-gemm"};
+  const bool stride1 = c.strides == std::vector<int64_t>{1, 1};
+  const bool pointwise = c.kh == 1 && c.kw == 1 && stride1;
+  if (pointwise) algos.push_back("1x1-gemm");
+  if (c.group == c.channels && c.out_channels == c.group && c.channels / c.group == 1)
+    algos.push_back("depthwise");
+  if (!pointwise && c.group == 1 && c.channels * c.kh * c.kw <= 128) algos.push_back("direct");
+  if (c.group == 1 && c.kh == 3 && c.kw == 3 && stride1 &&
+      c.dilations == std::vector<int64_t>{1, 1}) {
+    for (int m : {4, 6})
+      if (cpu::fast::winograd_supported(m, cpu::kernels::best_kernel_set()))
+        algos.push_back(m == 4 ? "winograd4" : "winograd6");
+  }
+  return algos;
+}
+
+// Checks the reference kernel on the NHWC input against the NCHW run (same arithmetic: equal
+// bits), then every applicable algorithm on the NHWC input against it, at 1 and 2 threads.
+void check_channels_last(const NodeSpec& nchw, const ConvCase& c) {
+  const NodeSpec nhwc = channels_last(nchw);
+  CHECK(reference_output(nhwc) == reference_output(nchw));
+  for (const std::string& a : applicable_algorithms(c)) {
+    CHECK(check_against_reference(nhwc, describe(c) + " NHWC, forced " + a, {{"test_Conv", a}}) ==
+          a);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Conv on a channels-last input matches Transpose + Conv, every algorithm",
+          "[fast_conv][nhwc]") {
+  std::mt19937 rng(4321);
+  std::uniform_int_distribution<int64_t> size(1, 13), chan(1, 5), small(1, 3), pad(0, 2);
+  const std::vector<int64_t> widths = {1, 7, 16, 17, 31, 33, 40};
+  int checked = 0;
+  for (int trial = 0; checked < 48; ++trial) {
+    ConvCase c;
+    c.batch = trial % 5 == 0 ? 2 : 1;
+    const int kind = trial % 4;  // 0 dense, 1 depthwise, 2 grouped, 3 pointwise
+    const int64_t g = kind == 2 ? 1 + small(rng) : 1;
+    c.channels = kind == 1 ? 1 + chan(rng) : chan(rng) * g;
+    c.group = kind == 1 ? c.channels : g;
+    c.out_channels = kind == 1 ? c.channels : (trial % 3 == 0 ? 16 : chan(rng) * 2) * g;
+    c.h = size(rng);
+    c.w = widths[rng() % widths.size()];
+    const std::vector<int64_t> kernels = {1, 3, 5, 2, 3};
+    c.kh = kind == 3 ? 1 : kernels[rng() % kernels.size()];
+    c.kw = kind == 3 ? 1 : kernels[rng() % kernels.size()];
+    c.strides = {small(rng) % 2 + 1, small(rng)};
+    c.dilations =
+        trial % 5 == 1 ? std::vector<int64_t>{small(rng), small(rng)} : std::vector<int64_t>{1, 1};
+    if (kind == 3 || trial % 6 == 0) c.strides = {1, 1};
+    c.pads = {pad(rng), pad(rng), pad(rng), pad(rng)};
+    if (kind == 3 && trial % 8 != 7) c.pads = {0, 0, 0, 0};
+    c.auto_pad = trial % 9 == 0 ? "SAME_UPPER" : "";
+    c.bias = trial % 3 != 1;
+    c.activation = kActivations[static_cast<size_t>(trial) % kActivations.size()];
+    c.residual = trial % 2 == 0;
+    if (c.auto_pad.empty() &&
+        (out_size(c.h, c.kh, c.strides[0], c.dilations[0], c.pads[0], c.pads[2]) < 1 ||
+         out_size(c.w, c.kw, c.strides[1], c.dilations[1], c.pads[1], c.pads[3]) < 1)) {
+      continue;
+    }
+    if (!c.auto_pad.empty() &&
+        ((c.kh - 1) * c.dilations[0] + 1 > c.h || (c.kw - 1) * c.dilations[1] + 1 > c.w)) {
+      continue;
+    }
+    check_channels_last(conv_spec(rng, c), c);
+    ++checked;
+  }
+}
+
+TEST_CASE("direct Conv reads RGB-like channels-last inputs in place", "[fast_conv][nhwc]") {
+  // 2 to 4 channels at stride 1 and 2 have in-place blocks; widths put column blocks in the
+  // left and right padding and past the row's end (zero-padded copies), 5 channels and stride
+  // 3 gather every block. 16 and 32 output channels run the vector kernel, 20 its edge too.
+  std::mt19937 rng(4322);
+  int index = 0;
+  for (int64_t channels : {2, 3, 4, 5}) {
+    for (int64_t stride : {1, 2, 3}) {
+      for (int64_t w : {5, 16, 33, 70}) {
+        const int64_t m = index % 3 == 0 ? 16 : index % 3 == 1 ? 32 : 20;
+        const int64_t p = index % 3;
+        const ConvCase c{index % 5 == 0 ? 2 : 1,
+                         channels,
+                         m,
+                         1,
+                         7 + index % 4,
+                         w,
+                         3,
+                         3,
+                         {stride, stride},
+                         {1, index % 4 == 3 ? 2 : 1},
+                         {p, p, 1, (index % 2)},
+                         "",
+                         true,
+                         kActivations[static_cast<size_t>(index) % kActivations.size()],
+                         index % 4 == 1};
+        ++index;
+        if (out_size(c.w, 3, stride, c.dilations[1], p, c.pads[3]) < 1) continue;
+        const NodeSpec nhwc = channels_last(conv_spec(rng, c));
+        CHECK(check_against_reference(nhwc, describe(c) + " NHWC", {{"test_Conv", "direct"}}) ==
+              "direct");
+      }
+    }
+  }
+}
+
+TEST_CASE("the models' first layers on their NHWC images", "[fast_conv][nhwc]") {
+  std::mt19937 rng(4323);
+  for (const auto& [h, w] : {std::pair<int64_t, int64_t>{256, 256}, {144, 256}}) {
+    const ConvCase c{1,      3,      16,           1,  h,    w,           3,    3,
+                     {2, 2}, {1, 1}, {0, 0, 1, 1}, "", true, "HardSwish", false};
+    const NodeSpec nchw = conv_spec(rng, c);
+    const NodeSpec nhwc = channels_last(nchw);
+    CHECK(reference_output(nhwc) == reference_output(nchw));
+    const std::string algorithm = check_against_reference(nhwc, describe(c) + " NHWC");
+    CHECK((algorithm == "direct" || algorithm == "im2col-gemm"));
+  }
+}
+
+TEST_CASE("an unknown input layout is an error", "[fast_conv][nhwc]") {
+  std::mt19937 rng(4324);
+  const ConvCase c{1, 3, 4, 1, 5, 5, 3, 3, {1, 1}, {1, 1}, {1, 1, 1, 1}, "", true, "", false};
+  NodeSpec spec = conv_spec(rng, c);
+  spec.attributes["ei_input_layout"] = std::string("CHWN");
+  auto ref = run_node(spec);
+  REQUIRE(!ref.is_ok());
+  CHECK_THAT(ref.status().message(), Catch::Contains("ei_input_layout"));
+  auto fast = run_node_in_executor(spec, {false, true, true}, {}, cpu::fast_kernels());
+  REQUIRE(!fast.is_ok());
+  CHECK_THAT(fast.status().message(), Catch::Contains("ei_input_layout"));
 }

@@ -2,7 +2,8 @@
 // input planes, direct for short reductions (conv_direct.h), and im2col GEMM (packed per column
 // chunk, so the workspace stays small) for the rest. Weights are packed once per node at prepare
 // time; the fused epilogue is applied as each tile is stored. Anything else runs the reference
-// kernel.
+// kernel. A channels-last input (cpu/input_layout.h) is read in place by `direct`; the other
+// algorithms read an NCHW copy of it made in the node's run cache.
 #include <algorithm>
 #include <memory>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "cpu/fast/gemm_driver.h"
 #include "cpu/fast/kernel_timer.h"
 #include "cpu/fast/winograd.h"
+#include "cpu/input_layout.h"
 #include "cpu/kernels/depthwise_direct.h"
 #include "cpu/kernels/gemm_avx512_registers.h"
 #include "cpu/reference/nn_window.h"
@@ -41,6 +43,7 @@ class ConvState final : public PreparedState {
   std::string name;
   const void* weights = nullptr;  // the data packed (a fed replacement runs the reference)
   int64_t group = 1, out_channels = 0, in_channels = 0, kernel_h = 0, kernel_w = 0;
+  bool channels_last = false;      // input 0 is N x H x W x C
   std::vector<PackedRows> packed;  // GEMM algorithms: one per group, mg x (cg*kh*kw)
   WinogradWeights winograd;        // winograd4 / winograd6: the transformed weights
   PackedBytes direct;              // direct: the vector kernel's tap-major weights (or none)
@@ -147,7 +150,8 @@ std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
       "Conv x=" + list(ctx.graph.values[node.inputs[0]].static_shape()) + " w=" + list(w.shape) +
       " g=" + std::to_string(node.attr_int("group", 1)) + " s=" + list(node.attr_ints("strides")) +
       " d=" + list(node.attr_ints("dilations")) + " p=" + list(node.attr_ints("pads")) +
-      " auto=" + node.attr_string("auto_pad", "NOTSET");
+      " auto=" + node.attr_string("auto_pad", "NOTSET") +
+      " layout=" + node.attr_string(kInputLayoutAttr, "NCHW");
   return key + " threads=" + std::to_string(ctx.threads) + " cpu=" + cpu_signature();
 }
 
@@ -191,9 +195,11 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
                        ctx.graph.values[node.inputs[0]].dtype == DType::kFloat32;
   const int64_t group = node.attr_int("group", 1);
   const bool usable = x_float && w && w->dtype == DType::kFloat32 && w->shape.size() == 4 &&
-                      group >= 1 && w->shape[0] % group == 0 && w->shape[0] > 0;
+                      group >= 1 && w->shape[0] % group == 0 && w->shape[0] > 0 &&
+                      known_input_layout(node);
   ConvState shape;
   if (usable) {
+    shape.channels_last = reads_channels_last(node);
     shape.group = group;
     shape.out_channels = w->shape[0];
     shape.in_channels = w->shape[1] * group;
@@ -527,8 +533,36 @@ struct ConvRunCache final : RunCache {
   Shape x_shape;  // the input shape the rest was computed for
   reference::Window win;
   Shape out_shape;
-  Epilogue activation;  // the fused activation; residual and slope are bound on each run
+  Epilogue activation;      // the fused activation; residual and slope are bound on each run
+  std::vector<float> nchw;  // a channels-last input copied for the algorithms that need NCHW
 };
+
+// N, C, H, W of a 4-D input in either layout.
+struct InputDims {
+  int64_t batch, channels, height, width;
+};
+InputDims input_dims(const Shape& x, bool channels_last) {
+  return channels_last ? InputDims{x[0], x[3], x[1], x[2]} : InputDims{x[0], x[1], x[2], x[3]};
+}
+
+// Whether `algorithm` reads a channels-last input of these dims as it is. With one channel or
+// one pixel the two layouts are the same bytes, so every algorithm does.
+bool reads_channels_last_in_place(const std::string& algorithm, const InputDims& d) {
+  return algorithm == kDirect || d.channels == 1 || d.height * d.width == 1;
+}
+
+// x (N x H x W x C) into out (N x C x H x W), input rows spread over the threads.
+void copy_to_channels_first(ThreadPool* pool, const float* x, const InputDims& d, float* out) {
+  const int64_t plane = d.height * d.width;
+  parallel_for(pool, d.batch * d.height, [&](int64_t task, int) {
+    const int64_t n = task / d.height, iy = task % d.height;
+    const float* src = x + task * d.width * d.channels;
+    float* dst = out + n * d.channels * plane + iy * d.width;
+    for (int64_t c = 0; c < d.channels; ++c)
+      for (int64_t ix = 0; ix < d.width; ++ix)
+        dst[c * plane + ix] = src[ix * d.channels + c];
+  });
+}
 
 Status conv(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvState*>(ctx.prepared());
@@ -539,10 +573,13 @@ Status conv(KernelContext& ctx) {
   const TensorView& w = ctx.input(1);
   const bool bias_ok = !ctx.has_input(2) || (ctx.input(2).dtype == DType::kFloat32 &&
                                              ctx.input(2).elements() == st->out_channels);
-  if (x.dtype != DType::kFloat32 || x.shape.size() != 4 || x.shape[1] != st->in_channels ||
-      w.data != st->weights || !bias_ok) {
+  if (x.dtype != DType::kFloat32 || x.shape.size() != 4 ||
+      input_dims(x.shape, st->channels_last).channels != st->in_channels || w.data != st->weights ||
+      !bias_ok) {
     return run_reference(ctx);
   }
+  const InputDims dims = input_dims(x.shape, st->channels_last);
+  const bool copy_input = st->channels_last && !reads_channels_last_in_place(st->name, dims);
   ConvRunCache& rc = run_cache_of<ConvRunCache>(ctx);
   if (!rc.ready || rc.x_shape != x.shape) {
     // The node's attributes and this input shape: read once, not on every run.
@@ -552,9 +589,10 @@ Status conv(KernelContext& ctx) {
       return run_reference(ctx);
     }
     EI_ASSIGN_OR_RETURN(rc.win,
-                        reference::forward_window(ctx, {x.shape[2], x.shape[3]},
+                        reference::forward_window(ctx, {dims.height, dims.width},
                                                   {st->kernel_h, st->kernel_w}, true, false));
-    rc.out_shape = {x.shape[0], st->out_channels, rc.win.output[0], rc.win.output[1]};
+    rc.out_shape = {dims.batch, st->out_channels, rc.win.output[0], rc.win.output[1]};
+    rc.nchw.assign(copy_input ? static_cast<size_t>(x.elements()) : 0, 0.f);
     EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
     rc.x_shape = x.shape;
     rc.ready = true;
@@ -566,34 +604,40 @@ Status conv(KernelContext& ctx) {
                       ctx.allocate_output_view(0, DType::kFloat32, out_shape));
   const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
-  const Geometry g{x.shape[0],       x.shape[2],        x.shape[3],       win.output[0],
+  const Geometry g{dims.batch,       dims.height,       dims.width,       win.output[0],
                    win.output[1],    win.strides[0],    win.strides[1],   win.dilations[0],
                    win.dilations[1], win.pads_begin[0], win.pads_begin[1]};
+  // From here on x is read as NCHW, except by `direct` (told the layout) when it differs.
+  const float* xd = x.as<float>();
+  if (copy_input) {
+    copy_to_channels_first(ctx.thread_pool(), xd, dims, rc.nchw.data());
+    xd = rc.nchw.data();
+  }
   const GemmEpilogue ep = GemmEpilogue::from(e);
   const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
   if (st->name == kDepthwise) {
-    return run_depthwise(ctx, *st, g, x.as<float>(), w.as<float>(), bias, y.as<float>(), ep);
+    return run_depthwise(ctx, *st, g, xd, w.as<float>(), bias, y.as<float>(), ep);
   }
   if (st->name == kDirect) {
+    const bool interleaved = st->channels_last && dims.channels > 1 && dims.height * dims.width > 1;
     const DirectConvGeometry dg{g.batch,          st->in_channels, g.in_h,     g.in_w,
                                 st->out_channels, g.out_h,         g.out_w,    st->kernel_h,
                                 st->kernel_w,     g.stride_h,      g.stride_w, g.dilation_h,
-                                g.dilation_w,     g.pad_top,       g.pad_left};
-    run_direct_conv(ctx.thread_pool(), dg, x.as<float>(), w.as<float>(),
+                                g.dilation_w,     g.pad_top,       g.pad_left, interleaved};
+    run_direct_conv(ctx.thread_pool(), dg, xd, w.as<float>(),
                     reinterpret_cast<const float*>(st->direct.data), bias, y.as<float>(), ep,
                     *st->ks);
     return Status::ok();
   }
   if (st->name == kWinograd4 || st->name == kWinograd6) {
     const WinogradGeometry wg{g.batch, g.in_h, g.in_w, g.out_h, g.out_w, g.pad_top, g.pad_left};
-    run_winograd(ctx.thread_pool(), *st->ks, st->winograd, wg, x.as<float>(), bias, y.as<float>(),
-                 ep);
+    run_winograd(ctx.thread_pool(), *st->ks, st->winograd, wg, xd, bias, y.as<float>(), ep);
     return Status::ok();
   }
   // A 1x1 kernel with padding reads outside the input: the im2col packing handles that.
   const bool pointwise = st->name == kPointwise && win.pads_begin[0] == 0 &&
                          win.pads_begin[1] == 0 && g.out_h == g.in_h && g.out_w == g.in_w;
-  return run_gemm_conv(ctx, *st, g, x.as<float>(), bias, y.as<float>(), ep, pointwise);
+  return run_gemm_conv(ctx, *st, g, xd, bias, y.as<float>(), ep, pointwise);
 }
 
 }  // namespace

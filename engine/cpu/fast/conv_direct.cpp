@@ -17,12 +17,31 @@ namespace {
 constexpr int64_t kColumns = 16;
 constexpr int64_t kChannels = 16;
 
+// Distance between horizontally adjacent input elements of one channel: 1 in NCHW, C in NHWC.
+int64_t pixel_step(const DirectConvGeometry& g) {
+  return g.channels_last ? g.in_channels : 1;
+}
+
+// Furthest input column a column block reads, counted from its first one.
+int64_t block_span(const DirectConvGeometry& g) {
+  return (kColumns - 1) * g.stride_w + (g.kernel_w - 1) * g.dilation_w;
+}
+
+// Floats of a zero-padded copy of the pixels one column block of a channels-last input reads.
+int64_t patch_floats(const DirectConvGeometry& g) {
+  return g.kernel_h * (block_span(g) + 1) * g.in_channels;
+}
+
 // The input rows output row `oy` reads, one per (c, ky); nullptr for a row in the padding.
+// Element ix of row (c, ky) is at rows[c * kh + ky][ix * pixel_step(g)].
 void tap_rows(const DirectConvGeometry& g, const float* x, int64_t oy, const float** rows) {
+  const int64_t channel_stride = g.channels_last ? 1 : g.in_h * g.in_w;
+  const int64_t row_stride = g.channels_last ? g.in_w * g.in_channels : g.in_w;
   for (int64_t c = 0; c < g.in_channels; ++c) {
     for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
       const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-      rows[c * g.kernel_h + ky] = iy >= 0 && iy < g.in_h ? x + (c * g.in_h + iy) * g.in_w : nullptr;
+      rows[c * g.kernel_h + ky] =
+          iy >= 0 && iy < g.in_h ? x + c * channel_stride + iy * row_stride : nullptr;
     }
   }
 }
@@ -31,12 +50,13 @@ void tap_rows(const DirectConvGeometry& g, const float* x, int64_t oy, const flo
 // column ox0 + j reads through tap r = (c, ky, kx), 0 in the padding (and past out_w).
 void gather_block(const DirectConvGeometry& g, const float* const* rows, int64_t ox0,
                   float* block) {
+  const int64_t step = pixel_step(g);
   for (int64_t cy = 0; cy < g.in_channels * g.kernel_h; ++cy) {
     for (int64_t kx = 0; kx < g.kernel_w; ++kx, block += kColumns) {
       const float* row = rows[cy];
       for (int64_t j = 0; j < kColumns; ++j) {
         const int64_t ix = (ox0 + j) * g.stride_w - g.pad_left + kx * g.dilation_w;
-        block[j] = row && ox0 + j < g.out_w && ix >= 0 && ix < g.in_w ? row[ix] : 0.f;
+        block[j] = row && ox0 + j < g.out_w && ix >= 0 && ix < g.in_w ? row[ix * step] : 0.f;
       }
     }
   }
@@ -204,6 +224,182 @@ void row16_avx512(const DirectConvGeometry& g, const float* const* rows, const f
     block16<1, false>(src, w_taps, bias16, cols, y0, res0, plane, ep);
   }
 }
+
+// The masked forms of the permutes transpose16 uses, all lanes on: GCC 12 warns about the
+// undefined pass-through of the unmasked ones (as for clamp above).
+constexpr __mmask16 kAll16 = 0xFFFF;
+constexpr __mmask8 kAll8 = 0xFF;
+__attribute__((target("avx512f"), always_inline)) inline __m512 unpack_lo(__m512 a, __m512 b) {
+  return _mm512_mask_unpacklo_ps(a, kAll16, a, b);
+}
+__attribute__((target("avx512f"), always_inline)) inline __m512 unpack_hi(__m512 a, __m512 b) {
+  return _mm512_mask_unpackhi_ps(a, kAll16, a, b);
+}
+// 64-bit pairs: per 128-bit quarter, the low (or high) pair of a, then that of b.
+__attribute__((target("avx512f"), always_inline)) inline __m512 unpack_lo_pairs(__m512 a,
+                                                                                __m512 b) {
+  const __m512d x = _mm512_castps_pd(a), y = _mm512_castps_pd(b);
+  return _mm512_castpd_ps(_mm512_mask_unpacklo_pd(x, kAll8, x, y));
+}
+__attribute__((target("avx512f"), always_inline)) inline __m512 unpack_hi_pairs(__m512 a,
+                                                                                __m512 b) {
+  const __m512d x = _mm512_castps_pd(a), y = _mm512_castps_pd(b);
+  return _mm512_castpd_ps(_mm512_mask_unpackhi_pd(x, kAll8, x, y));
+}
+// Quarters 0 and 2 (kImm 0x88) or 1 and 3 (0xdd) of a, then the same of b.
+template <int kImm>
+__attribute__((target("avx512f"), always_inline)) inline __m512 quarters(__m512 a, __m512 b) {
+  return _mm512_mask_shuffle_f32x4(a, kAll16, a, b, kImm);
+}
+
+// v[i] lane j becomes v[j] lane i: pairs of rows interleaved, then pairs of pairs, then the
+// 128-bit quarters gathered from the four groups of four rows.
+__attribute__((target("avx512f"), always_inline)) inline void transpose16(__m512* v) {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = unpack_lo(v[i], v[i + 1]);
+    t[i + 1] = unpack_hi(v[i], v[i + 1]);
+  }
+  // v[i + e], i a multiple of 4: in quarter q, column 4q + e of rows i .. i + 3.
+#pragma GCC unroll 4
+  for (int i = 0; i < 16; i += 4) {
+    v[i] = unpack_lo_pairs(t[i], t[i + 2]);
+    v[i + 1] = unpack_hi_pairs(t[i], t[i + 2]);
+    v[i + 2] = unpack_lo_pairs(t[i + 1], t[i + 3]);
+    v[i + 3] = unpack_hi_pairs(t[i + 1], t[i + 3]);
+  }
+  // Column 4q + e takes quarter q of v[e], v[4 + e], v[8 + e], v[12 + e].
+#pragma GCC unroll 4
+  for (int e = 0; e < 4; ++e) {
+    const __m512 s0 = quarters<0x88>(v[e], v[4 + e]);
+    const __m512 s1 = quarters<0xdd>(v[e], v[4 + e]);
+    const __m512 s2 = quarters<0x88>(v[8 + e], v[12 + e]);
+    const __m512 s3 = quarters<0xdd>(v[8 + e], v[12 + e]);
+    t[e] = quarters<0x88>(s0, s2);
+    t[4 + e] = quarters<0x88>(s1, s3);
+    t[8 + e] = quarters<0xdd>(s0, s2);
+    t[12 + e] = quarters<0xdd>(s1, s3);
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i)
+    v[i] = t[i];
+}
+
+// 16 output columns x 16 output channels of a channels-last input whose taps all lie inside
+// the input rows. One accumulator per output column, the 16 channels as its lanes: each tap's
+// 16 weights are one vector, and each input element is broadcast straight from the interleaved
+// row (kStep = stride_w x C floats apart from one column to the next, a constant so that the 16
+// addresses are immediate offsets of one pointer). The block is then transposed into 16
+// channel rows for the shared store. `rows[ky]`: channel 0 of input row ky (nullptr: padding).
+template <int kStep>
+__attribute__((target("avx512f"))) void block16_nhwc(const DirectConvGeometry& g,
+                                                     const float* const* rows, int64_t first,
+                                                     const float* w_taps, const float* bias16,
+                                                     int64_t cols, float* y0, const float* res0,
+                                                     int64_t plane, const GemmEpilogue& ep) {
+  const __m512 b = bias16 ? _mm512_loadu_ps(bias16) : _mm512_setzero_ps();
+  __m512 acc[kColumns];
+#pragma GCC unroll 16
+  for (int j = 0; j < kColumns; ++j)
+    acc[j] = b;
+  const int64_t channels = g.in_channels;
+  for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
+    if (!rows[ky]) continue;  // a padding row adds nothing
+    for (int64_t kx = 0; kx < g.kernel_w; ++kx) {
+      const float* pixel = rows[ky] + (first + kx * g.dilation_w) * channels;
+      for (int64_t c = 0; c < channels; ++c) {
+        const __m512 w =
+            _mm512_loadu_ps(w_taps + ((c * g.kernel_h + ky) * g.kernel_w + kx) * kChannels);
+        const float* p = pixel + c;
+#pragma GCC unroll 16
+        for (int j = 0; j < kColumns; ++j)
+          acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(p[j * kStep]), w, acc[j]);
+      }
+    }
+  }
+  transpose16(acc);
+  store16(acc, cols, y0, res0, plane, ep);
+}
+
+using NhwcBlockFn = void (*)(const DirectConvGeometry&, const float* const*, int64_t, const float*,
+                             const float*, int64_t, float*, const float*, int64_t,
+                             const GemmEpilogue&);
+
+// The in-place block for this column step (stride_w x C floats): 2 to 4 channels (RGB, RGBA,
+// two planes) at stride 1 or 2; null for other layers, whose blocks are all gathered.
+NhwcBlockFn nhwc_block_for(int64_t step) {
+  switch (step) {
+    case 2:
+      return block16_nhwc<2>;
+    case 3:
+      return block16_nhwc<3>;
+    case 4:
+      return block16_nhwc<4>;
+    case 6:
+      return block16_nhwc<6>;
+    case 8:
+      return block16_nhwc<8>;
+    default:
+      return nullptr;
+  }
+}
+
+// The pixels [first, first + span] of each input row `rows[ky]` (channel 0's; nullptr for a
+// padding row), copied into `patch` with zeros where they lie outside the row: each row's
+// inside part is one contiguous run of the channels-last row. patch_rows[ky] gets the copies.
+void copy_padded_patch(const DirectConvGeometry& g, const float* const* rows, int64_t first,
+                       float* patch, const float** patch_rows) {
+  const int64_t channels = g.in_channels, width = block_span(g) + 1;
+  const int64_t lo = std::clamp<int64_t>(-first, 0, width);
+  const int64_t hi = std::clamp<int64_t>(g.in_w - first, lo, width);
+  for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
+    patch_rows[ky] = nullptr;
+    if (!rows[ky]) continue;
+    float* dst = patch + ky * width * channels;
+    std::fill(dst, dst + lo * channels, 0.f);
+    if (hi > lo)
+      std::copy(rows[ky] + (first + lo) * channels, rows[ky] + (first + hi) * channels,
+                dst + lo * channels);
+    std::fill(dst + hi * channels, dst + width * channels, 0.f);
+    patch_rows[ky] = dst;
+  }
+}
+
+// row16_avx512 for a channels-last input: column blocks whose taps all lie inside the input
+// rows read them in place; blocks reaching into the padding (or past the row's end, where the
+// broadcasts would read the next row or past the tensor) read a zero-padded copy of their
+// pixels. Column steps without an in-place kernel gather every block.
+void row16_avx512_nhwc(const DirectConvGeometry& g, const float* const* rows, const float* w_taps,
+                       const float* bias, int64_t m0, float* y_row, const float* res_row,
+                       int64_t plane, const GemmEpilogue& ep, float* block,
+                       const float** block_rows) {
+  const int64_t cy_count = g.in_channels * g.kernel_h;
+  const float* bias16 = bias ? bias + m0 : nullptr;
+  const NhwcBlockFn in_place = nhwc_block_for(g.stride_w * g.in_channels);
+  const int64_t span = block_span(g);
+  for (int64_t ox0 = 0; ox0 < g.out_w; ox0 += kColumns) {
+    const int64_t cols = std::min(kColumns, g.out_w - ox0);
+    float* y0 = y_row + m0 * plane + ox0;
+    const float* res0 = res_row ? res_row + m0 * plane + ox0 : nullptr;
+    const int64_t first = ox0 * g.stride_w - g.pad_left;
+    if (in_place) {
+      // rows[c * kh + ky] is channel 0's row plus c: rows[ky] holds channel 0's.
+      if (first >= 0 && first + span < g.in_w) {
+        in_place(g, rows, first, w_taps, bias16, cols, y0, res0, plane, ep);
+      } else {
+        copy_padded_patch(g, rows, first, block, block_rows);
+        in_place(g, block_rows, 0, w_taps, bias16, cols, y0, res0, plane, ep);
+      }
+      continue;
+    }
+    gather_block(g, rows, ox0, block);
+    for (int64_t cy = 0; cy < cy_count; ++cy)
+      block_rows[cy] = block + cy * g.kernel_w * kColumns;
+    const TapSource src{block_rows, cy_count, g.kernel_w, kColumns, 0, g.kernel_w * kColumns};
+    block16<1, false>(src, w_taps, bias16, cols, y0, res0, plane, ep);
+  }
+}
 #endif
 
 }  // namespace
@@ -238,16 +434,19 @@ void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float*
   const int64_t taps = cy_count * g.kernel_w;
   const int64_t plane = g.out_h * g.out_w;
   const float* residual = ep.epilogue.residual;
-  // Per thread: a gathered block of taps x 16 columns, then the input row pointers and the
-  // block's (pointer-aligned: the block's size is a multiple of 16 floats).
+  // Per thread: a gathered block of taps x 16 columns (or a channels-last input's padded patch),
+  // then the input row pointers and the block's (pointer-aligned: the block's size is a
+  // multiple of 16 floats).
+  const int64_t block_floats =
+      round_up(std::max(taps * kColumns, g.channels_last ? patch_floats(g) : 0), 16);
   const size_t pointer_floats =
       static_cast<size_t>(2 * cy_count * sizeof(float*)) / sizeof(float) + 1;
-  const JobScratch scratch(pool, 0, static_cast<size_t>(taps * kColumns) + pointer_floats);
+  const JobScratch scratch(pool, 0, static_cast<size_t>(block_floats) + pointer_floats);
   parallel_for(pool, g.batch * g.out_h, [&](int64_t task, int thread) {
     const int64_t n = task / g.out_h, oy = task % g.out_h;
     float* block = scratch.at(thread);
     // Pointer storage inside the float scratch: 64-byte aligned start, pointer-sized slots.
-    auto** rows = reinterpret_cast<const float**>(block + taps * kColumns);
+    auto** rows = reinterpret_cast<const float**>(block + block_floats);
     const float** block_rows = rows + cy_count;
     tap_rows(g, x + n * g.in_channels * g.in_h * g.in_w, oy, rows);
     float* y_row = y + n * g.out_channels * plane + oy * g.out_w;
@@ -257,8 +456,8 @@ void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float*
       const int64_t kb = std::min(kChannels, g.out_channels - m0);
 #if defined(__x86_64__)
       if (kb == kChannels && w_taps) {
-        row16_avx512(g, rows, w_taps + m0 * taps, bias, m0, y_row, res_row, plane, ep, block,
-                     block_rows);
+        (g.channels_last ? row16_avx512_nhwc : row16_avx512)(
+            g, rows, w_taps + m0 * taps, bias, m0, y_row, res_row, plane, ep, block, block_rows);
         continue;
       }
 #endif

@@ -4,6 +4,9 @@
 // kernel instead copies, per output row, the input taps it reads into one contiguous row each
 // (any stride, dilation and padding become plain loads) and accumulates a block of 16 output
 // channels x 16 output columns in registers, writing NCHW rows with the fused epilogue.
+// It also reads channels-last (NHWC) inputs in place (cpu/input_layout.h): there the 16 output
+// channels are the vector lanes, each input element is broadcast straight from the interleaved
+// row, and the finished 16 x 16 block is transposed in registers into NCHW rows.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +26,7 @@ struct DirectConvGeometry {
   int64_t batch, in_channels, in_h, in_w;
   int64_t out_channels, out_h, out_w;
   int64_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+  bool channels_last = false;  // x is N x H x W x C (the output stays NCHW)
 };
 
 // Whether the direct kernel computes this layer (dense: group 1).
@@ -41,8 +45,9 @@ size_t direct_conv_weight_floats(int64_t out_channels, int64_t taps);
 void pack_direct_conv_weights(const float* w, int64_t out_channels, int64_t taps, float* w_taps);
 
 // y[n][m][oy][ox] = epilogue(bias[m] + sum over (c, ky, kx) of w[m][c][ky][kx] * x[n][c][iy][ix]),
-// x and y NCHW, w as ONNX stores it; `w_taps` what pack_direct_conv_weights made of it (null:
-// the portable loops compute every channel). Splits output rows over the pool's threads.
+// x NCHW (or NHWC with g.channels_last) and y NCHW, w as ONNX stores it; `w_taps` what
+// pack_direct_conv_weights made of it (null: the portable loops compute every channel). Splits
+// output rows over the pool's threads.
 void run_direct_conv(ThreadPool* pool, const DirectConvGeometry& g, const float* x, const float* w,
                      const float* w_taps, const float* bias, float* y, const GemmEpilogue& ep,
                      const kernels::KernelSet& ks);

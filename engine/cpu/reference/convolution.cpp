@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cpu/fused_epilogue.h"
+#include "cpu/input_layout.h"
 #include "cpu/reference/dispatch.h"
 #include "cpu/reference/families.h"
 #include "cpu/reference/nn_window.h"
@@ -131,9 +132,37 @@ void conv_forward(const Window& win, const T* x, const T* w, const T* bias, T* y
   }
 }
 
+// A channels-last tensor N x D1 x ... x C copied into the ONNX layout N x C x D1 x ...
+template <typename T>
+std::vector<T> channels_first(const TensorView& x) {
+  const int64_t batch = x.shape.front(), channels = x.shape.back();
+  const int64_t spatial = batch * channels == 0 ? 0 : x.elements() / (batch * channels);
+  std::vector<T> out(static_cast<size_t>(x.elements()));
+  const T* src = x.as<T>();
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t p = 0; p < spatial; ++p)
+      for (int64_t c = 0; c < channels; ++c)
+        out[(n * channels + c) * spatial + p] = src[(n * spatial + p) * channels + c];
+  return out;
+}
+
+// The shape of a channels-last tensor in the ONNX layout.
+Shape channels_first_shape(const Shape& s) {
+  Shape out{s.front(), s.back()};
+  out.insert(out.end(), s.begin() + 1, s.end() - 1);
+  return out;
+}
+
 Status conv(KernelContext& ctx) {
   EI_RETURN_IF_ERROR(check_operands(ctx));
-  const TensorView& x = ctx.input(0);
+  if (!known_input_layout(ctx.node())) {
+    return ctx.invalid(std::string("unknown ") + kInputLayoutAttr + " '" +
+                       ctx.node().attr_string(kInputLayoutAttr, "") + "' (NCHW or NHWC)");
+  }
+  const bool channels_last = reads_channels_last(ctx.node());
+  // X as the ONNX layout sees it: a channels-last input is read through an NCHW copy.
+  TensorView x = ctx.input(0);
+  if (channels_last) x.shape = channels_first_shape(x.shape);
   const TensorView& w = ctx.input(1);
   const int64_t group = ctx.node().attr_int("group", 1);
   if (group < 1) return ctx.invalid("group " + std::to_string(group) + " must be positive");
@@ -160,8 +189,10 @@ Status conv(KernelContext& ctx) {
     EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, out_shape));
     const TensorView& y = *y_view;
     const T* bias = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;
-    conv_forward<T>(win, x.as<T>(), w.as<T>(), bias, y.as<T>(), x.shape[0], channels, out_channels,
-                    group);
+    std::vector<T> copy;
+    if (channels_last) copy = channels_first<T>(ctx.input(0));
+    conv_forward<T>(win, channels_last ? copy.data() : x.as<T>(), w.as<T>(), bias, y.as<T>(),
+                    x.shape[0], channels, out_channels, group);
     return apply_node_epilogue(ctx, y);
   });
 }

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "cpu/fused_epilogue.h"
+#include "cpu/input_layout.h"
 #include "cpu/reference/nn_window.h"
 #include "vulkan/fuse_channel_scale.h"
-#include "vulkan/fuse_nhwc_input.h"
 #include "vulkan/ops/families.h"
 
 namespace edgeinfer::vulkan {
@@ -48,10 +48,10 @@ bool prefer_four_channels() {
 }
 
 // Fills the shared conv2d / conv_transpose2d params and bindings.
-// Input 0 as an NCHW shape: a Conv that reads an NHWC tensor (fuse_nhwc_input.h) sees it
+// Input 0 as an NCHW shape: a Conv that reads an NHWC tensor (cpu/input_layout.h) sees it
 // permuted.
 bool reads_nhwc(const OpBuilder& b) {
-  return b.node().has_attr(kNhwcInputAttr);
+  return cpu::reads_channels_last(b.node());
 }
 Shape input_nchw(const OpBuilder& b) {
   const Shape x = b.input_shape(0);
@@ -130,6 +130,7 @@ Status record(OpBuilder& b, ShaderId shader, const Geometry2d& g, int64_t groups
 
 Status check_shapes(OpBuilder& b) {
   if (!b.has_input(0) || !b.has_input(1)) return b.unsupported("needs X and W");
+  if (!cpu::known_input_layout(b.node())) return b.unsupported("unknown input layout");
   const Shape x = input_nchw(b), w = b.input_shape(1), y = b.output_shape();
   if ((x.size() != 3 && x.size() != 4) || w.size() != x.size() || y.size() != x.size())
     return b.unsupported("only 1-D and 2-D convolutions");
@@ -154,12 +155,11 @@ Status conv_on_device(OpBuilder& b) {
 
 Status conv(OpBuilder& b) {
   Status s = conv_on_device(b);
-  // A Conv with a folded channel scale or NHWC input has no CPU equivalent.
-  if (s.code() == StatusCode::kUnsupported &&
-      (b.node().has_attr(kChannelScaleAttr) || reads_nhwc(b)))
+  // A Conv with a folded channel scale has no CPU equivalent (an NHWC input has).
+  if (s.code() == StatusCode::kUnsupported && b.node().has_attr(kChannelScaleAttr))
     return error(StatusCode::kInternal, s.message() +
-                                            " (with a fused channel scale or NHWC "
-                                            "input, which only the Vulkan executor runs)");
+                                            " (with a fused channel scale, which only the Vulkan "
+                                            "executor runs)");
   return s;
 }
 

@@ -1,0 +1,34 @@
+// The layout of a Conv's input 0. Models converted from TensorFlow take NHWC images and
+// transpose them to NCHW for their first Conv; the pass absorb_nhwc_input_transposes
+// (passes/pass.h) drops that Transpose and marks the Conv instead:
+//
+//   attribute "ei_input_layout"  string: "NHWC" = input 0 is channels-last, N x D1 x ... x C
+//                                (absent, or "NCHW": the ONNX layout N x C x D1 x ...)
+//
+// Weights, bias, residual and output keep the ONNX layouts. Every Conv kernel honours it: the
+// reference kernel, the fast CPU kernel (natively, or through an NCHW copy) and the Vulkan
+// executor's, so the graph means the same on every executor.
+#pragma once
+
+#include <string>
+
+#include "ir/graph.h"
+
+namespace edgeinfer::cpu {
+
+inline constexpr const char* kInputLayoutAttr = "ei_input_layout";
+inline constexpr const char* kChannelsLastLayout = "NHWC";
+
+// True when the node's input 0 is channels-last.
+inline bool reads_channels_last(const ir::Node& node) {
+  return node.attr_string(kInputLayoutAttr, "NCHW") == kChannelsLastLayout;
+}
+
+// True when the attribute is absent or is a string naming a layout the kernels know.
+inline bool known_input_layout(const ir::Node& node) {
+  if (!node.has_attr(kInputLayoutAttr)) return true;
+  const std::string layout = node.attr_string(kInputLayoutAttr, "");
+  return layout == "NCHW" || layout == kChannelsLastLayout;
+}
+
+}  // namespace edgeinfer::cpu
