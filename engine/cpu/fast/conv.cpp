@@ -243,12 +243,15 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
 struct Geometry {
   int64_t batch, in_h, in_w, out_h, out_w;
   int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left;
+  // Where input element (c, iy, ix) of a batch item is: c * channel_stride + (iy * in_w + ix) *
+  // pixel_step. NCHW: in_h * in_w and 1; NHWC (read in place by im2col): 1 and C.
+  int64_t channel_stride, pixel_step;
 };
 
 // One im2col row segment for a panel inside a single output row: dst[j] for j < nr is
-// row[ix0 + j * stride] where that is inside [0, in_w), else 0.
-void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride, int64_t w, int nr,
-                    float* dst) {
+// row[(ix0 + j * stride) * step] where ix0 + j * stride is inside [0, in_w), else 0.
+void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride, int64_t step,
+                    int64_t w, int nr, float* dst) {
   int64_t lo = ix0 >= 0 ? 0 : (-ix0 + stride - 1) / stride;
   int64_t hi = in_w - 1 - ix0 < 0 ? 0 : std::min(w, (in_w - 1 - ix0) / stride + 1);
   lo = std::min(lo, w);
@@ -256,7 +259,10 @@ void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride,
   for (int64_t j = 0; j < lo; ++j)
     dst[j] = 0.f;
   // ix0 may be negative (left padding): index from the row start, never form row + ix0.
-  if (stride == 1) {
+  if (step != 1) {
+    for (int64_t j = lo; j < hi; ++j)
+      dst[j] = row[(ix0 + j * stride) * step];
+  } else if (stride == 1) {
     const float* src = row + (ix0 + lo);
     for (int64_t j = 0; j < hi - lo; ++j)
       dst[lo + j] = src[j];
@@ -274,7 +280,8 @@ void im2col_segment(const float* row, int64_t in_w, int64_t ix0, int64_t stride,
 }
 
 // im2col of columns [n0, n0 + nc) (output positions) of one group into packed panels of nr:
-// row (c, ky, kx) of column (oy, ox) is x[c][oy*sh + ky*dh - pt][ox*sw + kx*dw - pl] or 0.
+// row (c, ky, kx) of column (oy, ox) is x[c][oy*sh + ky*dh - pt][ox*sw + kx*dw - pl] or 0 (x
+// laid out as g's strides say).
 void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh, int64_t kw,
                  int64_t n0, int64_t nc, int nr, float* dst) {
   int64_t iy0[64], ix0[64];  // nr <= 64
@@ -284,15 +291,15 @@ void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh
     if (ox + w <= g.out_w) {
       // The panel lies in one output row: each (c, ky, kx) reads one strided input segment.
       for (int64_t c = 0; c < channels; ++c) {
-        const float* plane = x + c * g.in_h * g.in_w;
+        const float* plane = x + c * g.channel_stride;
         for (int64_t ky = 0; ky < kh; ++ky) {
           const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
           const bool inside = iy >= 0 && iy < g.in_h;
           for (int64_t kx = 0; kx < kw; ++kx) {
             if (inside) {
-              im2col_segment(plane + iy * g.in_w, g.in_w,
-                             ox * g.stride_w - g.pad_left + kx * g.dilation_w, g.stride_w, w, nr,
-                             dst);
+              im2col_segment(plane + iy * g.in_w * g.pixel_step, g.in_w,
+                             ox * g.stride_w - g.pad_left + kx * g.dilation_w, g.stride_w,
+                             g.pixel_step, w, nr, dst);
             } else {
               std::fill(dst, dst + nr, 0.f);
             }
@@ -308,7 +315,7 @@ void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh
       ix0[j] = (pos % g.out_w) * g.stride_w - g.pad_left;
     }
     for (int64_t c = 0; c < channels; ++c) {
-      const float* plane = x + c * g.in_h * g.in_w;
+      const float* plane = x + c * g.channel_stride;
       for (int64_t ky = 0; ky < kh; ++ky) {
         for (int64_t kx = 0; kx < kw; ++kx) {
           const int64_t dy = ky * g.dilation_h, dx = kx * g.dilation_w;
@@ -316,7 +323,7 @@ void pack_im2col(const Geometry& g, const float* x, int64_t channels, int64_t kh
             const int64_t iy = iy0[j] + dy, ix = ix0[j] + dx;
             const bool inside = static_cast<uint64_t>(iy) < static_cast<uint64_t>(g.in_h) &&
                                 static_cast<uint64_t>(ix) < static_cast<uint64_t>(g.in_w);
-            dst[j] = inside ? plane[iy * g.in_w + ix] : 0.f;
+            dst[j] = inside ? plane[(iy * g.in_w + ix) * g.pixel_step] : 0.f;
           }
           for (int64_t j = w; j < nr; ++j)
             dst[j] = 0.f;
@@ -392,7 +399,7 @@ Status run_gemm_conv(KernelContext& ctx, const ConvState& st, const Geometry& g,
     const int64_t n = task / (row_blocks * chunks * st.group);
     const int64_t n0 = c_idx * chunk;
     const int64_t nc = std::min(chunk, spatial - n0);
-    const float* xg = x + (n * st.in_channels + grp * cg) * in_spatial;
+    const float* xg = x + n * st.in_channels * in_spatial + grp * cg * g.channel_stride;
     const int64_t out_offset = (n * st.out_channels + grp * mg) * spatial + n0;
     const int64_t r0 = rb * rows_per_block;
     const int64_t r1 = std::min(mg, r0 + rows_per_block);
@@ -545,10 +552,11 @@ InputDims input_dims(const Shape& x, bool channels_last) {
   return channels_last ? InputDims{x[0], x[3], x[1], x[2]} : InputDims{x[0], x[1], x[2], x[3]};
 }
 
-// Whether `algorithm` reads a channels-last input of these dims as it is. With one channel or
-// one pixel the two layouts are the same bytes, so every algorithm does.
+// Whether `algorithm` reads a channels-last input of these dims as it is (direct, and the
+// im2col packing through its strides). With one channel or one pixel the two layouts are the
+// same bytes, so every algorithm does.
 bool reads_channels_last_in_place(const std::string& algorithm, const InputDims& d) {
-  return algorithm == kDirect || d.channels == 1 || d.height * d.width == 1;
+  return algorithm == kDirect || algorithm == kIm2col || d.channels == 1 || d.height * d.width == 1;
 }
 
 // x (N x H x W x C) into out (N x C x H x W), input rows spread over the threads.
@@ -604,10 +612,23 @@ Status conv(KernelContext& ctx) {
                       ctx.allocate_output_view(0, DType::kFloat32, out_shape));
   const TensorView& y = *y_view;
   if (y.elements() == 0) return Status::ok();
-  const Geometry g{dims.batch,       dims.height,       dims.width,       win.output[0],
-                   win.output[1],    win.strides[0],    win.strides[1],   win.dilations[0],
-                   win.dilations[1], win.pads_begin[0], win.pads_begin[1]};
-  // From here on x is read as NCHW, except by `direct` (told the layout) when it differs.
+  // x as the algorithm reads it: interleaved channels (NHWC with more than one channel and
+  // pixel, read in place), else planes (NCHW, or its copy).
+  const bool interleaved =
+      st->channels_last && !copy_input && dims.channels > 1 && dims.height * dims.width > 1;
+  const Geometry g{dims.batch,
+                   dims.height,
+                   dims.width,
+                   win.output[0],
+                   win.output[1],
+                   win.strides[0],
+                   win.strides[1],
+                   win.dilations[0],
+                   win.dilations[1],
+                   win.pads_begin[0],
+                   win.pads_begin[1],
+                   interleaved ? 1 : dims.height * dims.width,
+                   interleaved ? dims.channels : 1};
   const float* xd = x.as<float>();
   if (copy_input) {
     copy_to_channels_first(ctx.thread_pool(), xd, dims, rc.nchw.data());
@@ -619,7 +640,6 @@ Status conv(KernelContext& ctx) {
     return run_depthwise(ctx, *st, g, xd, w.as<float>(), bias, y.as<float>(), ep);
   }
   if (st->name == kDirect) {
-    const bool interleaved = st->channels_last && dims.channels > 1 && dims.height * dims.width > 1;
     const DirectConvGeometry dg{g.batch,          st->in_channels, g.in_h,     g.in_w,
                                 st->out_channels, g.out_h,         g.out_w,    st->kernel_h,
                                 st->kernel_w,     g.stride_h,      g.stride_w, g.dilation_h,
