@@ -2,8 +2,9 @@
 // input planes, direct for short reductions (conv_direct.h), and im2col GEMM (packed per column
 // chunk, so the workspace stays small) for the rest. Weights are packed once per node at prepare
 // time; the fused epilogue is applied as each tile is stored. Anything else runs the reference
-// kernel. A channels-last input (cpu/input_layout.h) is read in place by `direct`; the other
-// algorithms read an NCHW copy of it made in the node's run cache.
+// kernel. A channels-last input (cpu/input_layout.h) is read in place by `direct` and by the
+// im2col packing; 1x1-gemm, depthwise and Winograd read an NCHW copy of it kept in the node's
+// run cache.
 #include <algorithm>
 #include <memory>
 #include <string_view>
