@@ -3,11 +3,11 @@
 #include <optional>
 
 #include "cpu/fused_epilogue.h"
+#include "cpu/input_layout.h"
 #include "ir/tensor_size.h"
 #include "passes/graph_edit.h"
 #include "vulkan/aliases.h"
 #include "vulkan/fuse_channel_scale.h"
-#include "vulkan/fuse_nhwc_input.h"
 #include "vulkan/fuse_support.h"
 
 namespace edgeinfer::vulkan {
