@@ -149,8 +149,12 @@ std::optional<CommutingResize> commuting_resize(const ir::Graph& graph, const ir
     if (!keeps_outer_axes({scales, scales + count}, axes)) return std::nullopt;
     return facts;
   }
-  // Other policies scale every listed axis alike, from all the sizes together.
-  if (policy != "stretch") return std::nullopt;
+  // Other policies scale every listed axis alike, from all the sizes together: those may be
+  // spatial axes only.
+  if (policy != "stretch" &&
+      std::any_of(axes.begin(), axes.end(), [](int64_t a) { return a < 2; })) {
+    return std::nullopt;
+  }
   const ir::Value& sizes = graph.value(resize.inputs[3]);
   if (sizes.kind != ir::ValueKind::kConstant || sizes.overridable || !sizes.constant ||
       sizes.constant->dtype() != DType::kInt64 ||
