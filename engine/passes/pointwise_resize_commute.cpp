@@ -20,7 +20,6 @@
 // Resizes that change the batch or channel axis; and rewrites that would make either node
 // dearer: the Resize must enlarge and the Conv must not add channels.
 #include <algorithm>
-#include <cstring>
 #include <optional>
 
 #include "cpu/fused_epilogue.h"
@@ -31,12 +30,13 @@ namespace edgeinfer::passes {
 
 namespace {
 
+constexpr size_t kSizesInput = 3;  // Resize-11 and later: X, roi, scales, sizes
+
 // What the rewrite needs to know of a Resize it moves below a pointwise Conv.
 struct CommutingResize {
   bool nearest = false;
-  // The `sizes` input and the entry in it that holds the channel count, when the Resize gives
-  // sizes for the channel axis: that entry must become the Conv's output channel count.
-  size_t sizes_slot = 3;
+  // The entry of `sizes` that holds the channel count, when the Resize gives sizes for the
+  // channel axis: it must become the Conv's output channel count.
   std::optional<size_t> channel_size_entry;
 };
 
@@ -141,7 +141,7 @@ std::optional<CommutingResize> commuting_resize(const ir::Graph& graph, const ir
     }
   }
   const bool has_scales = is_given(graph, resize, 2);
-  if (has_scales == is_given(graph, resize, 3)) return std::nullopt;
+  if (has_scales == is_given(graph, resize, kSizesInput)) return std::nullopt;
   if (has_scales) {
     const float* scales = float_constant(graph, resize.inputs[2]);
     if (!scales) return std::nullopt;
@@ -155,7 +155,7 @@ std::optional<CommutingResize> commuting_resize(const ir::Graph& graph, const ir
       std::any_of(axes.begin(), axes.end(), [](int64_t a) { return a < 2; })) {
     return std::nullopt;
   }
-  const ir::Value& sizes = graph.value(resize.inputs[3]);
+  const ir::Value& sizes = graph.value(resize.inputs[kSizesInput]);
   if (sizes.kind != ir::ValueKind::kConstant || sizes.overridable || !sizes.constant ||
       sizes.constant->dtype() != DType::kInt64 ||
       sizes.constant->elements() != static_cast<int64_t>(axes.size())) {
@@ -259,13 +259,13 @@ bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId conv_id) {
   r.outputs[0] = result;
   graph.value(upsampled).producer = -1;  // unread now; dead-code elimination drops it
   if (facts->channel_size_entry) {
-    const ir::Value& old_sizes = graph.value(r.inputs[facts->sizes_slot]);
+    const ir::Value& old_sizes = graph.value(r.inputs[kSizesInput]);
     const int64_t* data = old_sizes.constant->as<int64_t>();
     std::vector<int64_t> sizes(data, data + old_sizes.constant->elements());
     sizes[*facts->channel_size_entry] = out_channels;
     // A new constant: the old one may size other Resizes too.
     const ir::ValueId new_sizes = add_int64_constant(graph, old_sizes.name, sizes);
-    graph.nodes[resize_id].inputs[facts->sizes_slot] = new_sizes;
+    graph.nodes[resize_id].inputs[kSizesInput] = new_sizes;
   }
 
   // Keep the node list in dependency order: the moved nodes take the first positions of the
