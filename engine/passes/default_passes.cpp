@@ -64,6 +64,10 @@ Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCoun
   done.emplace_back("fold_channel_affine", affine);
   done.emplace_back("hoist_constant_ops_over_transposes", hoisted);
   done.emplace_back("collapse_hard_swish", collapse_hard_swish(graph, options));
+  // Before the fusions: the moved Conv must not carry an epilogue yet, and a nearest Resize
+  // moves below the activation that then fuses into the Conv.
+  done.emplace_back("commute_pointwise_convs_with_resizes",
+                    commute_pointwise_convs_with_resizes(graph, options));
   done.emplace_back("fuse_residual_adds", fuse_residual_adds(graph, options));
   done.emplace_back("fuse_activations", fuse_activations(graph, options));
   // Last of the rewrites: the layout attribute it sets is one the other passes do not look at.

@@ -79,6 +79,12 @@ int fold_channel_affine(ir::Graph& graph, const PassOptions& options);
 // into one HardSwish node, and Clip(x + 3, 0, 6) / 6 into HardSigmoid.
 int collapse_hard_swish(ir::Graph& graph, const PassOptions& options);
 
+// Conv1x1(Resize(x)) becomes Resize(Conv1x1(x)) where that is exact (a linear or nearest
+// Resize of the spatial axes; a 1x1 Conv, stride 1, no padding, one group) and cheaper (the
+// Resize enlarges, the Conv does not add channels): the Conv runs at the lower resolution. A
+// nearest Resize also moves below a fusable activation after the Conv.
+int commute_pointwise_convs_with_resizes(ir::Graph& graph, const PassOptions& options);
+
 // Add(conv_out, other) with equal static shapes becomes the conv's residual input.
 int fuse_residual_adds(ir::Graph& graph, const PassOptions& options);
 
