@@ -16,9 +16,10 @@ namespace edgeinfer::cpu::fast {
 
 // Output taps per input pixel (out_channels x kernel_h x kernel_w) up to which the rule prefers
 // the direct kernel over the scatter GEMM. Measured on AVX-512 (one thread, 2x2 kernels): the
-// direct kernel takes 0.45-0.75 of the GEMM's time up to 32 taps from 16-32 channels, 0.86 at
-// 64 taps from 64 channels, and twice its time at 128 taps from 128 channels.
-inline constexpr int64_t kDirectConvTransposeRuleTaps = 32;
+// direct kernel takes 0.3-0.65 of the GEMM's time up to 16 taps, 0.7-0.75 at 32 taps from 16-32
+// channels, 0.86 at 64 taps from 64 channels, and twice its time at 128 taps from 128 channels.
+// The rule stays at the thin layers it is for (the MediaPipe output layers: 4 and 8 taps).
+inline constexpr int64_t kDirectConvTransposeRuleTaps = 16;
 
 struct UpsampleGeometry {
   int64_t batch, in_channels, in_h, in_w;
