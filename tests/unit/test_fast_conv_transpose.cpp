@@ -1,7 +1,7 @@
 // The direct ConvTranspose kernel (cpu/fast/conv_transpose_direct.h) against the reference
 // kernel: through the executor at 1 and 2 threads (the AVX-512 kernel where the CPU has it),
 // and its portable loops called directly; random non-overlapping layers with odd sizes,
-// channel counts that are not multiples of 16, 2x2, 3x3 and 1x2 kernels, with and without
+// channel counts that are not multiples of 16, 2x2, 3x3, 1x2 and other kernels, with and without
 // bias, every fused activation and a residual. Also the rule that picks it.
 #include <catch2/catch.hpp>
 
@@ -76,7 +76,8 @@ NodeSpec upsample_spec(std::mt19937& rng, const UpsampleCase& c) {
 std::vector<UpsampleCase> random_cases(std::mt19937& rng, int count) {
   const std::vector<int64_t> widths = {1, 3, 15, 16, 17, 31, 63, 64, 65, 80, 130};
   const std::vector<int64_t> channels = {1, 3, 7, 16, 17, 33};
-  const std::vector<std::pair<int64_t, int64_t>> kernels = {{2, 2}, {3, 3}, {1, 2}, {2, 1}};
+  const std::vector<std::pair<int64_t, int64_t>> kernels = {{2, 2}, {3, 3}, {1, 2},
+                                                            {2, 1}, {1, 3}, {2, 4}};
   std::vector<UpsampleCase> cases;
   for (int i = 0; i < count; ++i) {
     UpsampleCase c;
@@ -173,7 +174,11 @@ TEST_CASE("ConvTranspose's rule picks the direct kernel for thin layers", "[fast
   // Many taps per pixel (32 x 2 x 2) from many channels: a GEMM's work.
   UpsampleCase wide{1, 64, 32, 5, 7, 2, 2, true, false, false, "Relu"};
   CHECK(check_against_reference(upsample_spec(rng, wide), describe(wide)) == "scatter-gemm");
-  // A 3-wide kernel has no vector kernel: the GEMM stays the rule.
+  // 3x3 at stride 3, 9 taps: the vector kernel's widest kernel.
   UpsampleCase three{1, 16, 1, 5, 7, 3, 3, false, true, false, ""};
-  CHECK(check_against_reference(upsample_spec(rng, three), describe(three)) == "scatter-gemm");
+  CHECK(check_against_reference(upsample_spec(rng, three), describe(three)) ==
+        (avx512 ? "direct" : "scatter-gemm"));
+  // A 4-wide kernel has no vector kernel: the GEMM stays the rule.
+  UpsampleCase four{1, 16, 1, 5, 7, 4, 4, true, false, false, ""};
+  CHECK(check_against_reference(upsample_spec(rng, four), describe(four)) == "scatter-gemm");
 }

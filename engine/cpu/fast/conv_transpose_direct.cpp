@@ -97,10 +97,31 @@ inline __mmask16 lanes_below(int64_t n) {
                      : static_cast<__mmask16>((1u << n) - 1u);
 }
 
+// Output vector k (of three) of a 3-wide kernel's 16 pixels: lane l is output 16k + l, tap
+// (16k + l) % 3 of pixel (16k + l) / 3. Taps 0 and 1 come from one two-source permute of a and
+// b, tap 2 from a masked permute of c.
+struct ThreeWay {
+  int32_t from_ab[kLanes];  // pixel in a, or 16 + pixel in b
+  int32_t pixel[kLanes];
+  __mmask16 take_c;
+};
+constexpr ThreeWay three_way(int k) {
+  ThreeWay way{};
+  for (int l = 0; l < kLanes; ++l) {
+    const int out = k * kLanes + l, pixel = out / 3, tap = out % 3;
+    way.from_ab[l] = tap == 1 ? kLanes + pixel : pixel;
+    way.pixel[l] = pixel;
+    if (tap == 2) way.take_c = static_cast<__mmask16>(way.take_c | (1u << l));
+  }
+  return way;
+}
+constexpr ThreeWay kThreeWay[3] = {three_way(0), three_way(1), three_way(2)};
+
 // kGroups output rows (q0 ...) of kKw taps each over input pixels [ix0, ix0 + cols), cols <= 64:
 // kGroups x kKw x 4 accumulators; each input vector is loaded once per channel and shared by
 // every tap, each weight broadcast once and shared by the four vectors. A 2-wide kernel's two
-// taps are interleaved by two permutes into 32 contiguous outputs. kMasked: cols < 64.
+// taps are interleaved by two permutes into 32 contiguous outputs, a 3-wide kernel's three by
+// six into 48. kMasked: cols < 64.
 template <int kKw, int kGroups, bool kMasked>
 __attribute__((target("avx512f"))) void taps_avx512(const InputRow& row, int64_t q0, int64_t ix0,
                                                     int64_t cols) {
@@ -145,6 +166,18 @@ __attribute__((target("avx512f"))) void taps_avx512(const InputRow& row, int64_t
     for (int p = 0; p < kVectors; ++p) {
       if constexpr (kKw == 1) {
         _mm512_mask_storeu_ps(out + p * kLanes, mask[p], acc[g][p]);
+      } else if constexpr (kKw == 3) {
+        const __m512 a = acc[3 * g][p], b = acc[3 * g + 1][p], c = acc[3 * g + 2][p];
+        float* o = out + p * 3 * kLanes;
+        const int64_t left = 3 * (cols - p * kLanes);
+#pragma GCC unroll 3
+        for (int k = 0; k < 3; ++k) {
+          const ThreeWay& way = kThreeWay[k];
+          const __m512 ab = _mm512_permutex2var_ps(a, _mm512_loadu_si512(way.from_ab), b);
+          const __m512 v =
+              _mm512_mask_permutexvar_ps(ab, way.take_c, _mm512_loadu_si512(way.pixel), c);
+          _mm512_mask_storeu_ps(o + k * kLanes, lanes_below(left - k * kLanes), v);
+        }
       } else {
         const __m512 a = acc[2 * g][p], b = acc[2 * g + 1][p];
         float* o = out + p * 2 * kLanes;
@@ -164,7 +197,8 @@ void groups_avx512(const InputRow& row, int64_t q0, int64_t groups, int64_t ix0,
     case 1:
       return taps_avx512<kKw, 1, kMasked>(row, q0, ix0, cols);
     case 2:
-      return taps_avx512<kKw, 2, kMasked>(row, q0, ix0, cols);
+      if constexpr (kKw <= 2) return taps_avx512<kKw, 2, kMasked>(row, q0, ix0, cols);
+      break;
     case 3:
       if constexpr (kKw == 1) return taps_avx512<kKw, 3, kMasked>(row, q0, ix0, cols);
       break;
@@ -174,10 +208,11 @@ void groups_avx512(const InputRow& row, int64_t q0, int64_t groups, int64_t ix0,
   }
 }
 
-// kernel_w 1 or 2: four output rows at a time (16 accumulators) for kernel_w 1, two for 2.
+// kernel_w 1, 2 or 3: four output rows at a time (16 accumulators) for kernel_w 1, two for 2,
+// one for 3.
 template <int kKw>
 void row_avx512(const InputRow& row) {
-  constexpr int64_t kMaxGroups = kKw == 1 ? 4 : 2;
+  constexpr int64_t kMaxGroups = kKw == 1 ? 4 : kKw == 2 ? 2 : 1;
   const int64_t rows = row.taps / kKw;
   for (int64_t q0 = 0; q0 < rows; q0 += kMaxGroups) {
     const int64_t groups = std::min(kMaxGroups, rows - q0);
@@ -202,8 +237,8 @@ bool vector_kernel_here() {
 }  // namespace
 
 bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int64_t kernel_w) {
-  return out_channels * kernel_h * kernel_w <= kDirectConvTransposeRuleTaps &&
-         (kernel_w == 1 || kernel_w == 2) && vector_kernel_here();
+  return out_channels * kernel_h * kernel_w <= kDirectConvTransposeRuleTaps && kernel_w >= 1 &&
+         kernel_w <= 3 && vector_kernel_here();
 }
 
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
@@ -217,6 +252,7 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
   if (vector_kernel && vector_kernel_here()) {
     if (g.kernel_w == 1) row_kernel = row_avx512<1>;
     if (g.kernel_w == 2) row_kernel = row_avx512<2>;
+    if (g.kernel_w == 3) row_kernel = row_avx512<3>;
   }
 #endif
   const float* residual = ep.epilogue.residual;

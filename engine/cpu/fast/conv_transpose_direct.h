@@ -17,7 +17,8 @@ namespace edgeinfer::cpu::fast {
 // Output taps per input pixel (out_channels x kernel_h x kernel_w) up to which the rule prefers
 // the direct kernel over the scatter GEMM. Measured on AVX-512 (one thread, 2x2 kernels): the
 // direct kernel takes 0.3-0.65 of the GEMM's time up to 16 taps, 0.7-0.75 at 32 taps from 16-32
-// channels, 0.86 at 64 taps from 64 channels, and twice its time at 128 taps from 128 channels.
+// channels, 0.86 at 64 taps from 64 channels, and twice its time at 128 taps from 128 channels;
+// 3x3 kernels from 16 channels: 0.58 at 9 taps, 0.66 at 18.
 // The rule stays at the thin layers it is for (the MediaPipe output layers: 4 and 8 taps).
 inline constexpr int64_t kDirectConvTransposeRuleTaps = 16;
 
@@ -27,7 +28,7 @@ struct UpsampleGeometry {
 };
 
 // Whether the rule picks the direct kernel for a layer: few taps, and the AVX-512 kernel runs
-// here (kernel_w 1 or 2 on an AVX-512 CPU; the portable loops lose to the GEMM). Elsewhere it
+// here (kernel_w 1 to 3 on an AVX-512 CPU; the portable loops lose to the GEMM). Elsewhere it
 // stays a candidate for --algo and autotune.
 bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int64_t kernel_w);
 
@@ -35,7 +36,7 @@ bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int
 //     epilogue(bias[m] + sum over c of w[c][m][ky][kx] * x[n][c][iy][ix])
 // x and y NCHW, w as ONNX stores it (C x M x kh x kw). Splits input rows over the context's
 // thread pool. `vector_kernel`: use the AVX-512 kernel where it applies (the CPU's kernel set
-// is the AVX-512 one and kernel_w is 1 or 2); false runs the portable loops everywhere (tests).
+// is the AVX-512 one and kernel_w is 1 to 3); false runs the portable loops everywhere (tests).
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
                                const float* w, const float* bias, float* y, const GemmEpilogue& ep,
                                const kernels::KernelSet& ks, bool vector_kernel = true);
