@@ -5,15 +5,20 @@
 // bias, every fused activation and a residual. Also the rule that picks it.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <string_view>
 
 #include "cpu/fast/conv_transpose_direct.h"
+#include "cpu/fast/kernel_timer.h"
 #include "cpu/fused_epilogue.h"
 #include "cpu/kernels/kernel_set.h"
 #include "cpu/thread_pool.h"
+#include "edgeinfer/edgeinfer.h"
 #include "fast_vs_reference.h"
+#include "onnx_builder.h"
+#include "temp_dir.h"
 
 using namespace edgeinfer;
 using namespace edgeinfer::testing;
@@ -181,4 +186,51 @@ TEST_CASE("ConvTranspose's rule picks the direct kernel for thin layers", "[fast
   // A 4-wide kernel has no vector kernel: the GEMM stays the rule.
   UpsampleCase four{1, 16, 1, 5, 7, 4, 4, true, false, false, ""};
   CHECK(check_against_reference(upsample_spec(rng, four), describe(four)) == "scatter-gemm");
+}
+
+namespace {
+
+// X [1,16,12,20] -> ConvTranspose 16 -> 1, 2x2 stride 2 -> Y: loaded with autotune into
+// `cache`, run once; returns the algorithm the node ran.
+std::string autotuned_algorithm(const std::string& cache) {
+  onnx::ModelProto m = testing::onnx_model("upsample");
+  auto* g = m.mutable_graph();
+  testing::add_io(g->add_input(), "X", {1, 16, 12, 20});
+  testing::add_io(g->add_output(), "Y", {1, 1, 24, 40});
+  testing::add_weight(g, "W", {16, 1, 2, 2});
+  auto* up = testing::add_conv(g, "up", "X", "W", "Y");
+  up->set_op_type("ConvTranspose");
+  testing::set_ints(up, "strides", {2, 2});
+  Options options;
+  options.autotune = true;
+  options.cache_dir = cache;
+  const std::string bytes = testing::serialized(m);
+  auto model = Model::load_from_memory(bytes.data(), bytes.size(), "upsample", options);
+  REQUIRE(model.is_ok());
+  auto session = model->create_session();
+  REQUIRE(session.is_ok());
+  std::vector<NodeProfile> profile;
+  REQUIRE(session->run_profiled(&profile).is_ok());
+  REQUIRE(profile.size() == 1);
+  return profile[0].algorithm;
+}
+
+}  // namespace
+
+TEST_CASE("autotune times ConvTranspose's direct and scatter-gemm kernels", "[autotune]") {
+  testing::TempDir dir;
+  const int64_t before = cpu::fast::autotune_timings();
+  const std::string first = autotuned_algorithm(dir.str());
+  CHECK(cpu::fast::autotune_timings() - before == 2);
+  CHECK((first == "direct" || first == "scatter-gemm"));
+  std::ifstream in(dir.str() + "/autotune/cpu.tsv");
+  std::stringstream text;
+  text << in.rdbuf();
+  CHECK(text.str().find("\nConvTranspose x=1,16,12,20 w=16,1,2,2 threads=1 cpu=") !=
+        std::string::npos);
+  CHECK(text.str().find("\t" + first + "\n") != std::string::npos);
+  // A second load reads the cache and times nothing.
+  const int64_t again = cpu::fast::autotune_timings();
+  CHECK(autotuned_algorithm(dir.str()) == first);
+  CHECK(cpu::fast::autotune_timings() == again);
 }

@@ -259,8 +259,8 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
   // Work per input row: its C input values read and taps x in_w outputs written.
   const int64_t row_elements = g.in_w * (g.in_channels + taps);
   for_rows(ctx, g.batch * g.in_h, row_elements, [&](int64_t begin, int64_t end) {
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t n = task / g.in_h, iy = task % g.in_h;
+    for (int64_t input_row = begin; input_row < end; ++input_row) {
+      const int64_t n = input_row / g.in_h, iy = input_row % g.in_h;
       const int64_t out_offset = n * g.out_channels * out_plane + iy * g.kernel_h * out_w;
       const InputRow row{x + n * g.in_channels * in_plane + iy * g.in_w,
                          in_plane,
