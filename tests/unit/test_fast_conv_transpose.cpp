@@ -234,3 +234,17 @@ TEST_CASE("autotune times ConvTranspose's direct and scatter-gemm kernels", "[au
   CHECK(autotuned_algorithm(dir.str()) == first);
   CHECK(cpu::fast::autotune_timings() == again);
 }
+
+TEST_CASE("a direct override where the windows overlap is an error by name, skipped by type",
+          "[fast_conv]") {
+  std::mt19937 rng(3);
+  NodeSpec overlap{"ConvTranspose", Attrs{{"strides", std::vector<int64_t>{1, 1}}}, 18, {}};
+  overlap.inputs = {random_tensor(rng, {1, 3, 6, 6}), random_tensor(rng, {3, 4, 3, 3})};
+  cpu::ExecutorOptions options;
+  options.algorithms = {{"test_ConvTranspose", "direct"}};
+  auto by_name = run_node_in_executor(overlap, {false, true}, options, cpu::fast_kernels());
+  REQUIRE(!by_name.is_ok());
+  CHECK_THAT(by_name.status().message(), Catch::Contains("does not apply"));
+  CHECK(check_against_reference(overlap, "overlapping ConvTranspose, direct by op type",
+                                {{"ConvTranspose", "direct"}}) == "reference");
+}
