@@ -1,14 +1,19 @@
 // Fast 2-D float32 ConvTranspose for the up-sampling case where stride equals the kernel (no
 // padding, dilation or groups; the MediaPipe decoders' 2x2 stride 2): the windows do not
 // overlap, so the op is one GEMM, (M*kh*kw) x C times C x (H*W), whose rows are scattered to
-// their output pixels. Other cases run the reference kernel.
+// their output pixels (`scatter-gemm`), or, when M*kh*kw is small, a direct kernel that sums
+// the few taps in registers and stores them in place (`direct`, conv_transpose_direct.h).
+// Other cases run the reference kernel.
 #include <algorithm>
 #include <limits>
 #include <memory>
 
+#include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
+#include "cpu/fast/conv_transpose_direct.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
+#include "cpu/fast/kernel_timer.h"
 #include "cpu/thread_pool.h"
 
 namespace edgeinfer::cpu::fast {
@@ -16,6 +21,7 @@ namespace {
 
 const char* const kReference = "reference";
 const char* const kScatterGemm = "scatter-gemm";
+const char* const kDirect = "direct";
 constexpr int64_t kChunkFloats = 64 * 1024;
 
 class ConvTransposeState final : public PreparedState {
@@ -25,12 +31,89 @@ class ConvTransposeState final : public PreparedState {
   std::string name;
   const void* weights = nullptr;
   int64_t in_channels = 0, out_channels = 0, kernel_h = 0, kernel_w = 0;
-  PackedRows packed;  // (m, ky, kx) rows x C
+  PackedRows packed;  // scatter-gemm: (m, ky, kx) rows x C
   const kernels::KernelSet* ks = nullptr;
 };
 
 bool all_equal(const std::vector<int64_t>& v, int64_t value) {
   return std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == value; });
+}
+
+// The state of algorithm `name` for weights `w`; scatter-gemm's packing goes through the weight
+// cache when `cache` is given (autotuning's throw-away candidates pack privately).
+std::unique_ptr<ConvTransposeState> make_state(const std::string& name, const TensorView* w,
+                                               const PrepareContext* cache) {
+  auto state = std::make_unique<ConvTransposeState>();
+  state->name = name;
+  if (name == kReference) return state;
+  state->weights = w->data;
+  state->in_channels = w->shape[0];
+  state->out_channels = w->shape[1];
+  state->kernel_h = w->shape[2];
+  state->kernel_w = w->shape[3];
+  state->ks = &kernels::best_kernel_set();
+  if (name == kDirect) return state;  // reads W as ONNX stores it
+  const int64_t rows = state->out_channels * state->kernel_h * state->kernel_w;
+  // W is C x M x kh x kw: row (m, ky, kx), column c is W[c * rows + row].
+  const int64_t k = state->in_channels;
+  const int mr = state->ks->mr;
+  const size_t bytes = PackedRows::floats_for(rows, k, mr) * sizeof(float);
+  auto pack = [&](unsigned char* out) {
+    pack_rows_into(w->as<float>(), rows, k, 1, rows, mr, reinterpret_cast<float*>(out));
+  };
+  const PackedBytes packed =
+      cache ? cache->packed_weights("ConvTranspose scatter-gemm mr=" + std::to_string(mr), {w},
+                                    bytes, pack)
+            : pack_privately(bytes, pack);
+  state->packed =
+      packed_rows_at(reinterpret_cast<const float*>(packed.data), packed.owner, rows, k, mr);
+  return state;
+}
+
+Status conv_transpose(KernelContext& ctx);
+
+// What an autotune result depends on: the layer (input and weight shapes; the attributes are
+// those every fast algorithm requires), the thread count and the CPU.
+std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
+  auto list = [](const std::vector<int64_t>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) s += ',';
+      s += std::to_string(v[i]);
+    }
+    return s;
+  };
+  return "ConvTranspose x=" + list(ctx.graph.values[ctx.node.inputs[0]].static_shape()) +
+         " w=" + list(w.shape) + " threads=" + std::to_string(ctx.threads) +
+         " cpu=" + cpu_signature();
+}
+
+// The fastest candidate on this machine, as Conv autotunes (fast/conv.cpp): from the cache,
+// else timed and recorded; `rule` when the layer cannot be timed (a dynamic input shape).
+Result<std::string> autotuned(const PrepareContext& ctx, const TensorView* w,
+                              const std::vector<std::string>& candidates, const std::string& rule) {
+  const std::string key = autotune_key(ctx, *w);
+  if (const std::string* cached = ctx.autotune->find(key);
+      cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
+    return *cached;
+  }
+  auto timer = KernelTimer::create(ctx);
+  if (!timer) return rule;
+  std::string best;
+  double best_ms = 0;
+  for (const std::string& name : candidates) {
+    if (name == kReference) continue;  // a reference for tests, never the fastest
+    const std::unique_ptr<ConvTransposeState> state = make_state(name, w, nullptr);
+    EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(conv_transpose, state.get()));
+    // Timings are noisy: another candidate must beat the rule's choice by 5% to replace it.
+    if (name == rule) ms *= 0.95;
+    if (best.empty() || ms < best_ms) {
+      best = name;
+      best_ms = ms;
+    }
+  }
+  ctx.autotune->record(key, best);
+  return best;
 }
 
 Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareContext& ctx) {
@@ -49,29 +132,21 @@ Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareConte
     usable = strides == std::vector<int64_t>{w->shape[2], w->shape[3]};
   }
   std::vector<std::string> candidates = {kReference};
-  if (usable) candidates.push_back(kScatterGemm);
-  auto state = std::make_unique<ConvTransposeState>();
-  EI_ASSIGN_OR_RETURN(state->name, choose_algorithm(ctx, {kReference, kScatterGemm}, candidates,
-                                                    usable ? kScatterGemm : kReference));
-  if (state->name == kReference) return std::unique_ptr<PreparedState>(std::move(state));
-  state->weights = w->data;
-  state->in_channels = w->shape[0];
-  state->out_channels = w->shape[1];
-  state->kernel_h = w->shape[2];
-  state->kernel_w = w->shape[3];
-  state->ks = &kernels::best_kernel_set();
-  const int64_t rows = state->out_channels * state->kernel_h * state->kernel_w;
-  // W is C x M x kh x kw: row (m, ky, kx), column c is W[c * rows + row].
-  const int64_t k = state->in_channels;
-  const int mr = state->ks->mr;
-  const PackedBytes packed = ctx.packed_weights(
-      "ConvTranspose scatter-gemm mr=" + std::to_string(mr), {w},
-      PackedRows::floats_for(rows, k, mr) * sizeof(float), [&](unsigned char* out) {
-        pack_rows_into(w->as<float>(), rows, k, 1, rows, mr, reinterpret_cast<float*>(out));
-      });
-  state->packed =
-      packed_rows_at(reinterpret_cast<const float*>(packed.data), packed.owner, rows, k, mr);
-  return std::unique_ptr<PreparedState>(std::move(state));
+  std::string rule = kReference;
+  if (usable) {
+    candidates.push_back(kScatterGemm);
+    candidates.push_back(kDirect);
+    // A thin GEMM (few output taps per input pixel) leaves most of the micro-kernel's tile
+    // empty and then scatters its rows: the direct kernel sums those taps in registers.
+    rule = conv_transpose_direct_preferred(w->shape[1], w->shape[2], w->shape[3]) ? kDirect
+                                                                                  : kScatterGemm;
+    if (ctx.autotune && ctx.algorithm.empty()) {
+      EI_ASSIGN_OR_RETURN(rule, autotuned(ctx, w, candidates, rule));
+    }
+  }
+  EI_ASSIGN_OR_RETURN(std::string name,
+                      choose_algorithm(ctx, {kReference, kScatterGemm, kDirect}, candidates, rule));
+  return std::unique_ptr<PreparedState>(make_state(name, w, &ctx));
 }
 
 // out[ix * kw + kx] = src[kx * ld + ix] + bias for ix < len, kx < kw: the kw GEMM rows of one
@@ -146,6 +221,12 @@ Status conv_transpose(KernelContext& ctx) {
   const float* xs = x.as<float>();
   const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
   float* y = yv.as<float>();
+  if (st->name == kDirect) {
+    const UpsampleGeometry g{batch, st->in_channels, in_h, in_w, m_count, kh, kw};
+    run_conv_transpose_direct(ctx, g, xs, ctx.input(1).as<float>(), bias, y, GemmEpilogue::from(e),
+                              ks);
+    return Status::ok();
+  }
   const int64_t in_spatial = in_h * in_w, out_spatial = out_h * out_w;
   const int64_t rows = st->packed.rows, c_count = st->in_channels;
   const int64_t chunk = std::min(
