@@ -109,8 +109,8 @@ void add_engine_options(ArgParser& args) {
   args.add_option("algo", "NODE_OR_OPTYPE=ALGO",
                   "algorithm for a node (by name) or every node of an op type, e.g.\n"
                   "Conv=im2col-gemm (Conv: reference, im2col-gemm, 1x1-gemm, depthwise,\n"
-                  "direct, winograd4, winograd6; ConvTranspose: reference, scatter-gemm;\n"
-                  "Gemm, MatMul: reference, sgemm)",
+                  "direct, winograd4, winograd6; ConvTranspose: reference, scatter-gemm,\n"
+                  "direct; Gemm, MatMul: reference, sgemm)",
                   true);
   args.add_flag("autotune",
                 "time each layer's applicable algorithms at load and run the fastest\n"

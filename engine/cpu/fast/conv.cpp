@@ -156,35 +156,6 @@ std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
   return key + " threads=" + std::to_string(ctx.threads) + " cpu=" + cpu_signature();
 }
 
-// The fastest candidate on this machine: from the cache, else timed (and recorded). Returns
-// `rule` when the layer cannot be timed (a dynamic input shape).
-Result<std::string> autotuned(const PrepareContext& ctx, const ConvState& shape,
-                              const TensorView* w, const std::vector<std::string>& candidates,
-                              const std::string& rule) {
-  const std::string key = autotune_key(ctx, *w);
-  if (const std::string* cached = ctx.autotune->find(key);
-      cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
-    return *cached;
-  }
-  auto timer = KernelTimer::create(ctx);
-  if (!timer) return rule;
-  std::string best;
-  double best_ms = 0;
-  for (const std::string& name : candidates) {
-    if (name == kReference) continue;  // a reference for tests, never the fastest
-    const std::unique_ptr<ConvState> state = make_state(shape, name, w, nullptr);
-    EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(conv, state.get()));
-    // Timings are noisy: another candidate must beat the rule's choice by 5% to replace it.
-    if (name == rule) ms *= 0.95;
-    if (best.empty() || ms < best_ms) {
-      best = name;
-      best_ms = ms;
-    }
-  }
-  ctx.autotune->record(key, best);
-  return best;
-}
-
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
   const std::vector<std::string> known = {kReference, kIm2col,    kPointwise, kDepthwise,
@@ -234,7 +205,11 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
     }
     // Autotune where there is a choice to make (besides the reference) and none was asked for.
     if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
-      EI_ASSIGN_OR_RETURN(rule, autotuned(ctx, shape, w, candidates, rule));
+      EI_ASSIGN_OR_RETURN(rule, autotuned_algorithm(ctx, autotune_key(ctx, *w), conv, candidates,
+                                                    rule, [&](const std::string& name) {
+                                                      return std::unique_ptr<PreparedState>(
+                                                          make_state(shape, name, w, nullptr));
+                                                    }));
     }
   }
   EI_ASSIGN_OR_RETURN(std::string name, choose_algorithm(ctx, known, candidates, rule));

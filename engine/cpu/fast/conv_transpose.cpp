@@ -88,34 +88,6 @@ std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
          " cpu=" + cpu_signature();
 }
 
-// The fastest candidate on this machine, as Conv autotunes (fast/conv.cpp): from the cache,
-// else timed and recorded; `rule` when the layer cannot be timed (a dynamic input shape).
-Result<std::string> autotuned(const PrepareContext& ctx, const TensorView* w,
-                              const std::vector<std::string>& candidates, const std::string& rule) {
-  const std::string key = autotune_key(ctx, *w);
-  if (const std::string* cached = ctx.autotune->find(key);
-      cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
-    return *cached;
-  }
-  auto timer = KernelTimer::create(ctx);
-  if (!timer) return rule;
-  std::string best;
-  double best_ms = 0;
-  for (const std::string& name : candidates) {
-    if (name == kReference) continue;  // a reference for tests, never the fastest
-    const std::unique_ptr<ConvTransposeState> state = make_state(name, w, nullptr);
-    EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(conv_transpose, state.get()));
-    // Timings are noisy: another candidate must beat the rule's choice by 5% to replace it.
-    if (name == rule) ms *= 0.95;
-    if (best.empty() || ms < best_ms) {
-      best = name;
-      best_ms = ms;
-    }
-  }
-  ctx.autotune->record(key, best);
-  return best;
-}
-
 Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
   const TensorView* w = ctx.constant_input(1);
@@ -141,7 +113,11 @@ Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareConte
     rule = conv_transpose_direct_preferred(w->shape[1], w->shape[2], w->shape[3]) ? kDirect
                                                                                   : kScatterGemm;
     if (ctx.autotune && ctx.algorithm.empty()) {
-      EI_ASSIGN_OR_RETURN(rule, autotuned(ctx, w, candidates, rule));
+      EI_ASSIGN_OR_RETURN(rule, autotuned_algorithm(ctx, autotune_key(ctx, *w), conv_transpose,
+                                                    candidates, rule, [&](const std::string& name) {
+                                                      return std::unique_ptr<PreparedState>(
+                                                          make_state(name, w, nullptr));
+                                                    }));
     }
   }
   EI_ASSIGN_OR_RETURN(std::string name,

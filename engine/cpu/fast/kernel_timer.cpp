@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "cpu/autotune_cache.h"
 #include "ir/tensor_size.h"
 
 namespace edgeinfer::cpu::fast {
@@ -92,6 +93,32 @@ Result<double> KernelTimer::time(KernelFn kernel, const PreparedState* state) {
     best = run == 0 ? ms : std::min(best, ms);
     spent += ms;
   }
+  return best;
+}
+
+Result<std::string> autotuned_algorithm(
+    const PrepareContext& ctx, const std::string& key, KernelFn kernel,
+    const std::vector<std::string>& candidates, const std::string& rule,
+    const std::function<std::unique_ptr<PreparedState>(const std::string&)>& make_state) {
+  if (const std::string* cached = ctx.autotune->find(key);
+      cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
+    return *cached;
+  }
+  auto timer = KernelTimer::create(ctx);
+  if (!timer) return rule;
+  std::string best;
+  double best_ms = 0;
+  for (const std::string& name : candidates) {
+    if (name == "reference") continue;
+    const std::unique_ptr<PreparedState> state = make_state(name);
+    EI_ASSIGN_OR_RETURN(double ms, (*timer)->time(kernel, state.get()));
+    if (name == rule) ms *= 0.95;
+    if (best.empty() || ms < best_ms) {
+      best = name;
+      best_ms = ms;
+    }
+  }
+  ctx.autotune->record(key, best);
   return best;
 }
 

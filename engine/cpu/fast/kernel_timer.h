@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cpu/kernel.h"
@@ -27,6 +29,16 @@ class KernelTimer {
   std::vector<TensorView> inputs_;
   std::vector<std::vector<float>> storage_;  // the synthetic inputs' data
 };
+
+// Autotuning one node: the fastest of `candidates` on this machine, read from the cache under
+// `key`, else timed with `kernel` on states from `make_state` and recorded. "reference" is never
+// timed (it is there for tests); another candidate must beat `rule` by 5% to replace it, so
+// timing noise does not flip choices. Returns `rule` when the node cannot be timed (a dynamic
+// input shape).
+Result<std::string> autotuned_algorithm(
+    const PrepareContext& ctx, const std::string& key, KernelFn kernel,
+    const std::vector<std::string>& candidates, const std::string& rule,
+    const std::function<std::unique_ptr<PreparedState>(const std::string&)>& make_state);
 
 // How many candidate timings autotuning has run in this process (tests check that a cached
 // choice times nothing).
