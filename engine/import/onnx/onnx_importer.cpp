@@ -1,9 +1,11 @@
-// import_onnx: bytes -> ModelProto -> IR graph -> types from ONNX shape inference.
+// import_onnx: bytes -> ModelProto -> IR graph -> types from the engine's own shape rules
+// where they type the whole graph, else from ONNX shape inference.
 #include <exception>
 #include <new>
 
 #include "import/importer.h"
 #include "import/onnx/onnx_graph_builder.h"
+#include "import/onnx/onnx_own_types.h"
 #include "import/onnx/onnx_proto_io.h"
 #include "import/onnx/onnx_shape_inference.h"
 #include "onnx/onnx_pb.h"
@@ -53,7 +55,10 @@ Result<ir::Graph> import_unguarded(const ModelBytes& bytes, const ImportOptions&
   // Cycles, duplicate producers and the like: checked before ONNX's shape inference sees
   // the graph, as it assumes a well-formed one.
   EI_RETURN_IF_ERROR(graph.validate());
-  apply_types(graph, infer_value_types(for_inference, graph));
+  if (!options.own_shape_inference ||
+      !type_with_own_rules(graph, model.graph(), options.own_shape_inference)) {
+    apply_types(graph, infer_value_types(for_inference, graph));
+  }
   if (options.map_weights) map_onnx_initializers(graph, bytes);
   return graph;
 }
