@@ -1039,3 +1039,52 @@ TEST_CASE("onnx: random byte flips never crash with the kernels' rules", "[onnx]
   }
   CHECK(errors > 0);
 }
+
+TEST_CASE("onnx: large tensors keep their data in the graph and their types in inference",
+          "[onnx]") {
+  // 20000 floats (80 KB, over the size whose raw_data stays in the proto): a Constant node, a
+  // raw initializer and a typed one, each added to X.
+  constexpr int kN = 20000;
+  std::vector<float> values(kN);
+  for (int i = 0; i < kN; ++i)
+    values[static_cast<size_t>(i)] = static_cast<float>(i) * 0.25f;
+  auto m = make_model();
+  add_input(m, "X", {"1", std::to_string(kN)});
+  auto* constant = add_node(m, "Constant", {}, {"K"}, "k");
+  auto* value = constant->add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  value->mutable_t()->add_dims(1);
+  value->mutable_t()->add_dims(kN);
+  value->mutable_t()->set_raw_data(values.data(), values.size() * sizeof(float));
+  add_float_init(m, "R", {1, kN}, values);
+  auto* typed = m.mutable_graph()->add_initializer();
+  typed->set_name("T");
+  typed->set_data_type(onnx::TensorProto::FLOAT);
+  typed->add_dims(1);
+  typed->add_dims(kN);
+  for (float v : values)
+    typed->add_float_data(v);
+  add_node(m, "Add", {"X", "K"}, {"A"}, "add_k");
+  add_node(m, "Add", {"A", "R"}, {"B"}, "add_r");
+  add_node(m, "Add", {"B", "T"}, {"Y"}, "add_t");
+  add_output(m, "Y");
+  for (const bool kernel_rules : {false, true}) {
+    INFO("kernel rules " << kernel_rules);
+    auto g = import_proto(m, "", kernel_rules ? with_kernel_rules() : ImportOptions{});
+    REQUIRE(g.is_ok());
+    for (const char* name : {"K", "R", "T"}) {
+      INFO(name);
+      const ir::Value& c = value_named(*g, name);
+      REQUIRE(c.constant);
+      REQUIRE(c.constant->bytes() == values.size() * sizeof(float));
+      CHECK(std::memcmp(c.constant->view().data, values.data(), c.constant->bytes()) == 0);
+    }
+    for (const char* name : {"A", "B", "Y"}) {
+      INFO(name);
+      CHECK(value_named(*g, name).dtype == DType::kFloat32);
+      CHECK(shape_to_string(value_named(*g, name).static_shape()) == "[1,20000]");
+    }
+  }
+}

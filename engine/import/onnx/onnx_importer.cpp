@@ -50,14 +50,13 @@ Result<ir::Graph> import_unguarded(const ModelBytes& bytes, const ImportOptions&
   onnx::ModelProto model;
   EI_RETURN_IF_ERROR(parse_proto(bytes.data, bytes.size, model, "ONNX model"));
   EI_RETURN_IF_ERROR(check_header(model));
-  onnx::ModelProto for_inference = inference_copy(model);
   EI_ASSIGN_OR_RETURN(ir::Graph graph, build_graph(model, options, bytes.base_dir));
   // Cycles, duplicate producers and the like: checked before ONNX's shape inference sees
   // the graph, as it assumes a well-formed one.
   EI_RETURN_IF_ERROR(graph.validate());
   if (!options.own_shape_inference ||
       !type_with_own_rules(graph, model.graph(), options.own_shape_inference)) {
-    apply_types(graph, infer_value_types(for_inference, graph));
+    apply_types(graph, infer_value_types(model, graph));
   }
   if (options.map_weights) map_onnx_initializers(graph, bytes);
   return graph;
