@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "cpu/evaluate_node.h"
 #include "cpu/kernel.h"
 #include "ir/tensor_size.h"
 #include "passes/graph_edit.h"
@@ -80,6 +81,19 @@ const std::map<std::string, int>& shape_only_ops() {
       {"ReduceMax", 0}};
   return kOps;
 }
+
+// Ops evaluated at load when their inputs are known small tensors: the arithmetic of shapes
+// (tf2onnx's Concat(Slice(Shape(x)), ...) sizes of a Resize). Shape reads only its input's
+// shape, so that input need only have static dims.
+bool computes_shapes(const std::string& op) {
+  static const std::set<std::string> kOps = {"Shape", "Slice",   "Concat",    "Gather",
+                                             "Cast",  "Squeeze", "Unsqueeze", "Reshape",
+                                             "Add",   "Sub",     "Mul",       "Div"};
+  return kOps.count(op) != 0;
+}
+
+// Tensors of at most this many elements are evaluated and remembered: shape-like values.
+constexpr int64_t kMaxKnownElements = 64;
 
 // Address space, not memory: a larger tensor is left to ONNX's inference.
 constexpr int64_t kMaxPlaceholderBytes = int64_t{1} << 34;
@@ -161,9 +175,14 @@ class ShapeOnlyContext final : public cpu::KernelContext {
   bool stopped_ = false;
 };
 
-// The output types the reference kernel computes for `node`, or nothing when it cannot tell.
+// Contents of values known at load: constants (but initializers the caller feeds) and the
+// results of computes_shapes ops on them. Null where unknown.
+using Known = std::vector<ir::ConstantPtr>;
+
+// The output types the reference kernel computes for `node` (known inputs count as
+// constants), or nothing when it cannot tell.
 std::optional<std::vector<OutputType>> output_types(const ir::Graph& graph, const ir::Node& node,
-                                                    const std::set<std::string>& fed,
+                                                    const Known& known,
                                                     Placeholders& placeholders) {
   auto op = shape_only_ops().find(node.op_type);
   if (op == shape_only_ops().end() || !(node.domain.empty() || node.domain == "ai.onnx")) {
@@ -175,9 +194,8 @@ std::optional<std::vector<OutputType>> output_types(const ir::Graph& graph, cons
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     if (node.inputs[i] == ir::kNoValue) continue;
     const ir::Value& v = graph.value(node.inputs[i]);
-    if (v.kind == ir::ValueKind::kConstant && v.constant &&
-        (!v.overridable || fed.count(v.name) == 0)) {
-      inputs[i] = v.constant->view();
+    if (const ir::ConstantPtr& contents = known[static_cast<size_t>(node.inputs[i])]) {
+      inputs[i] = contents->view();
       continue;
     }
     const bool contents_free = op->second == kAnySlot || op->second == static_cast<int>(i);
@@ -201,6 +219,45 @@ std::optional<std::vector<OutputType>> output_types(const ir::Graph& graph, cons
   return context.types();
 }
 
+// Evaluates a computes_shapes node whose inputs are all known and small (Shape: any input
+// with static dims). Its results, or nothing.
+std::optional<std::vector<ir::ConstantPtr>> evaluate_on_known(const ir::Graph& graph,
+                                                              const ir::Node& node,
+                                                              const Known& known,
+                                                              Placeholders& placeholders) {
+  if (!computes_shapes(node.op_type) || !(node.domain.empty() || node.domain == "ai.onnx")) {
+    return std::nullopt;
+  }
+  const bool is_shape = node.op_type == "Shape";
+  std::vector<TensorView> inputs(node.inputs.size());
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    if (node.inputs[i] == ir::kNoValue) continue;
+    const ir::Value& v = graph.value(node.inputs[i]);
+    if (is_shape && i == 0 && v.is_fully_static() && dtype_size(v.dtype) != 0) {
+      inputs[i] = TensorView{v.dtype, v.static_shape(), placeholders.get(0)};
+      continue;
+    }
+    const ir::ConstantPtr& contents = known[static_cast<size_t>(node.inputs[i])];
+    if (!contents || contents->elements() > kMaxKnownElements) return std::nullopt;
+    inputs[i] = contents->view();
+  }
+  try {
+    auto outputs = cpu::evaluate_node(node, inputs);
+    if (!outputs) return std::nullopt;
+    return std::move(outputs).value();
+  } catch (const std::exception&) {
+    return std::nullopt;  // as in output_types
+  }
+}
+
+void set_type(ir::Value& v, DType dtype, const Shape& shape) {
+  v.dtype = dtype;
+  v.has_shape = true;
+  v.dims.clear();
+  for (int64_t d : shape)
+    v.dims.push_back(ir::Dim::fixed(d));
+}
+
 }  // namespace
 
 void infer_types_from_kernels(ir::Graph& graph, const std::vector<std::string>& fed_initializers) {
@@ -208,10 +265,27 @@ void infer_types_from_kernels(ir::Graph& graph, const std::vector<std::string>& 
   const auto order = graph.topological_order();
   if (!order) return;
   const std::set<std::string> fed(fed_initializers.begin(), fed_initializers.end());
+  Known known(graph.values.size());
+  for (size_t id = 0; id < graph.values.size(); ++id) {
+    const ir::Value& v = graph.values[id];
+    if (v.kind == ir::ValueKind::kConstant && v.constant &&
+        (!v.overridable || fed.count(v.name) == 0)) {
+      known[id] = v.constant;
+    }
+  }
   Placeholders placeholders;
   for (ir::NodeId id : *order) {
     const ir::Node& node = graph.nodes[static_cast<size_t>(id)];
-    const auto types = output_types(graph, node, fed, placeholders);
+    if (auto results = evaluate_on_known(graph, node, known, placeholders)) {
+      for (size_t i = 0; i < node.outputs.size(); ++i) {
+        if (node.outputs[i] == ir::kNoValue || !(*results)[i]) continue;
+        const ir::ConstantPtr& c = (*results)[i];
+        set_type(graph.value(node.outputs[i]), c->dtype(), c->shape());
+        if (c->elements() <= kMaxKnownElements) known[static_cast<size_t>(node.outputs[i])] = c;
+      }
+      continue;
+    }
+    const auto types = output_types(graph, node, known, placeholders);
     if (!types) continue;
     bool complete = true;
     for (size_t i = 0; i < node.outputs.size(); ++i)
@@ -219,12 +293,7 @@ void infer_types_from_kernels(ir::Graph& graph, const std::vector<std::string>& 
     if (!complete) continue;
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       if (node.outputs[i] == ir::kNoValue) continue;
-      ir::Value& v = graph.value(node.outputs[i]);
-      v.dtype = (*types)[i].dtype;
-      v.has_shape = true;
-      v.dims.clear();
-      for (int64_t d : (*types)[i].shape)
-        v.dims.push_back(ir::Dim::fixed(d));
+      set_type(graph.value(node.outputs[i]), (*types)[i].dtype, (*types)[i].shape);
     }
   }
 }

@@ -18,9 +18,12 @@
 namespace edgeinfer::load_detail {
 
 // Types (dtype and static dims) the outputs of every node whose output types follow from its
-// inputs' types, its attributes and its constant inputs, in topological order, when all graph
-// inputs have fixed sizes. Initializers the model also lists as inputs count as constants
-// unless `fed_initializers` names them. Outputs of other nodes are left as they are.
+// inputs' types, its attributes and the contents of its known inputs, in topological order,
+// when all graph inputs have fixed sizes. Known: constants, and the small results of shape
+// arithmetic on them and on Shape of static tensors (evaluated here with the reference
+// kernels, as shape and constant folding would later). Initializers the model also lists as
+// inputs count as constants unless `fed_initializers` names them. Outputs of other nodes are
+// left as they are.
 void infer_types_from_kernels(ir::Graph& graph, const std::vector<std::string>& fed_initializers);
 
 }  // namespace edgeinfer::load_detail

@@ -841,6 +841,24 @@ void require_same_types(const ir::Graph& g, const ir::Graph& reference) {
   }
 }
 
+// Every intermediate that `reference` types has the same dtype and rank in `g`, and the same
+// size in every dim that `reference` fixes.
+void require_agreeing_types(const ir::Graph& g, const ir::Graph& reference) {
+  REQUIRE(g.values.size() == reference.values.size());
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    const ir::Value& want = reference.values[id];
+    const ir::Value& got = g.values[id];
+    INFO(want.name);
+    REQUIRE(got.name == want.name);
+    if (want.kind != ir::ValueKind::kIntermediate || want.dtype == DType::kUndefined) continue;
+    CHECK(got.dtype == want.dtype);
+    if (!want.has_shape) continue;
+    REQUIRE(got.dims.size() == want.dims.size());
+    for (size_t d = 0; d < want.dims.size(); ++d)
+      if (want.dims[d].is_static()) CHECK(got.dims[d].value == want.dims[d].value);
+  }
+}
+
 void clear_intermediate_types(ir::Graph& g) {
   for (ir::Value& v : g.values) {
     if (v.kind != ir::ValueKind::kIntermediate) continue;
@@ -900,27 +918,41 @@ TEST_CASE("onnx: the kernels' shape rules type SINet and mediapipe as ONNX does"
   }
 }
 
-TEST_CASE("onnx: where the kernels' rules leave values open, ONNX's inference types them",
-          "[onnx]") {
-  // selfie_segmentation computes its Resize sizes with Shape/Slice/Concat, which the rules
-  // do not evaluate: ONNX's inference types the model, as without them.
+TEST_CASE("onnx: the kernels' rules size selfie_segmentation's computed Resize sizes", "[onnx]") {
+  // selfie_segmentation computes its Resize sizes with Shape/Slice/Concat: the rules evaluate
+  // that arithmetic on the static input size, so they type every intermediate, agreeing with
+  // ONNX wherever ONNX's inference fixes a dim and filling the dims it leaves open.
   auto onnx_typed = import_file(kModels + "selfie_segmentation.onnx");
   REQUIRE(onnx_typed.is_ok());
+  CHECK(std::any_of(onnx_typed->values.begin(), onnx_typed->values.end(),
+                    [](const ir::Value& v) { return !v.is_fully_static(); }));
+  auto own = import_file(kModels + "selfie_segmentation.onnx", with_kernel_rules());
+  REQUIRE(own.is_ok());
+  for (const ir::Value& v : own->values) {
+    INFO(v.name);
+    CHECK(v.dtype != DType::kUndefined);
+    CHECK(v.is_fully_static());
+  }
+  require_agreeing_types(*own, *onnx_typed);
+  CHECK(shape_to_string(value_named(*own, "activation_10").static_shape()) == "[1,256,256,1]");
+}
+
+TEST_CASE("onnx: where the kernels' rules leave values open, ONNX's inference types them",
+          "[onnx]") {
+  // Floor has no rule here: ONNX's inference types the model, as without the rules.
+  auto m = conv_reshape_model();
+  m.mutable_graph()->mutable_node(2)->set_op_type("Floor");
+  auto onnx_typed = import_proto(m);
+  REQUIRE(onnx_typed.is_ok());
+  CHECK(shape_to_string(value_named(*onnx_typed, "Y").static_shape()) == "[1,3,16]");
   ir::Graph g = *onnx_typed;
   clear_intermediate_types(g);
   load_detail::infer_types_from_kernels(g, {});
-  CHECK(std::any_of(g.values.begin(), g.values.end(), [](const ir::Value& v) {
-    return v.kind == ir::ValueKind::kIntermediate && v.dtype == DType::kUndefined;
-  }));
-  auto own = import_file(kModels + "selfie_segmentation.onnx", with_kernel_rules());
+  CHECK(value_named(g, "R").is_fully_static());
+  CHECK(value_named(g, "Y").dtype == DType::kUndefined);
+  auto own = import_proto(m, "", with_kernel_rules());
   REQUIRE(own.is_ok());
   require_same_types(*own, *onnx_typed);
-  for (const ir::Value& v : own->values) {
-    if (v.kind != ir::ValueKind::kIntermediate) continue;
-    INFO(v.name);
-    CHECK((v.dtype == DType::kUndefined) ==
-          (value_named(*onnx_typed, v.name).dtype == DType::kUndefined));
-  }
 }
 
 TEST_CASE("onnx: the importer keeps the rules' types only when they are complete and agree",
