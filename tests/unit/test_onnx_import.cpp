@@ -1120,3 +1120,64 @@ TEST_CASE("onnx: large tensors keep their data in the graph and their types in i
     }
   }
 }
+
+TEST_CASE("onnx: structural mutations of a real model never crash the kernels' rules", "[onnx]") {
+  // selfie_segmentation's bytes are mostly weights: mutate its graph instead (attributes, op
+  // types, wiring, input sizes), so the rules meet inconsistent nodes of every kind.
+  auto bytes = map_model_file(kModels + "selfie_segmentation.onnx");
+  REQUIRE(bytes.is_ok());
+  onnx::ModelProto original;
+  REQUIRE(original.ParseFromArray(bytes->data, static_cast<int>(bytes->size)));
+  const char* ops[] = {"Add",     "Mul",       "Concat", "Slice",     "Reshape",
+                       "Resize",  "Conv",      "Shape",  "Gather",    "Cast",
+                       "Squeeze", "Unsqueeze", "Div",    "Transpose", "AveragePool"};
+  std::mt19937 rng(5);
+  int typed_by_rules = 0;
+  for (int i = 0; i < 200; ++i) {
+    onnx::ModelProto m = original;
+    onnx::GraphProto& g = *m.mutable_graph();
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      onnx::NodeProto& n = *g.mutable_node(static_cast<int>(rng() % g.node_size()));
+      switch (rng() % 4) {
+        case 0:
+          for (auto& a : *n.mutable_attribute()) {
+            if (a.ints_size()) a.set_ints(static_cast<int>(rng() % a.ints_size()), rng() % 9 - 3);
+            if (a.has_i()) a.set_i(static_cast<int64_t>(rng() % 9) - 3);
+          }
+          break;
+        case 1:
+          n.set_op_type(ops[rng() % std::size(ops)]);
+          break;
+        case 2:
+          if (n.input_size()) {
+            const auto& other = g.node(static_cast<int>(rng() % g.node_size()));
+            n.set_input(static_cast<int>(rng() % n.input_size()), other.output(0));
+          }
+          break;
+        default:
+          g.mutable_input(0)
+              ->mutable_type()
+              ->mutable_tensor_type()
+              ->mutable_shape()
+              ->mutable_dim(static_cast<int>(rng() % 4))
+              ->set_dim_value(rng() % 300);
+          break;
+      }
+    }
+    auto own = import_proto(m, "", with_kernel_rules());
+    auto reference = import_proto(m);
+    INFO(i);
+    REQUIRE(own.is_ok() == reference.is_ok());
+    if (!own.is_ok()) {
+      CHECK(own.status().to_string() == reference.status().to_string());
+      continue;
+    }
+    CHECK(own->validate().is_ok());
+    // Whatever the rules typed agrees with what ONNX's inference could tell.
+    require_agreeing_types(*own, *reference);
+    const bool complete = std::all_of(own->values.begin(), own->values.end(),
+                                      [](const ir::Value& v) { return v.is_fully_static(); });
+    typed_by_rules += complete;
+  }
+  CHECK(typed_by_rules > 0);
+}
