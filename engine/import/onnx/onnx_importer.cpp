@@ -51,8 +51,8 @@ Result<ir::Graph> import_unguarded(const ModelBytes& bytes, const ImportOptions&
   EI_RETURN_IF_ERROR(parse_proto(bytes.data, bytes.size, model, "ONNX model"));
   EI_RETURN_IF_ERROR(check_header(model));
   EI_ASSIGN_OR_RETURN(ir::Graph graph, build_graph(model, options, bytes.base_dir));
-  // Cycles, duplicate producers and the like: checked before ONNX's shape inference sees
-  // the graph, as it assumes a well-formed one.
+  // Cycles, duplicate producers and the like: checked before shape inference (the engine's
+  // rules or ONNX's) sees the graph, as it assumes a well-formed one.
   EI_RETURN_IF_ERROR(graph.validate());
   if (!options.own_shape_inference ||
       !type_with_own_rules(graph, model.graph(), options.own_shape_inference)) {
