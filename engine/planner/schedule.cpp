@@ -163,8 +163,14 @@ Result<ScheduleChoice> choose_schedule(const ir::Graph& graph, const std::vector
       {"least memory first", least_memory_first_order(graph, bytes, keep)},
       {"depth first", depth_first_order(graph)},
   };
+  // Candidates often equal the model's order (always on a chain): an order already planned
+  // has the same bound, and planning costs a fraction of a millisecond of every load.
+  std::vector<const std::vector<ir::NodeId>*> planned = {&topological};
   for (const auto& [name, order] : candidates) {
-    if (!is_topological_order(graph, order)) continue;
+    const bool seen = std::any_of(planned.begin(), planned.end(),
+                                  [&order](const auto* other) { return *other == order; });
+    if (seen || !is_topological_order(graph, order)) continue;
+    planned.push_back(&order);
     const size_t b = bound(order);
     if (b < best.lower_bound_bytes) {
       best.lower_bound_bytes = b;
