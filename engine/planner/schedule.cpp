@@ -150,12 +150,13 @@ Result<ScheduleChoice> choose_schedule(const ir::Graph& graph, const std::vector
                                        const std::vector<Shape>& shapes,
                                        const std::vector<bool>& keep, size_t alignment) {
   EI_ASSIGN_OR_RETURN(std::vector<ir::NodeId> topological, graph.topological_order());
-  auto bound = [&](const std::vector<ir::NodeId>& order) {
+  auto plan = [&](const std::vector<ir::NodeId>& order) {
     const auto lifetimes = compute_lifetimes(graph, order, keep);
-    return plan_graph_memory(graph, order, lifetimes, bytes, shapes, alignment).lower_bound_bytes;
+    return plan_graph_memory(graph, order, lifetimes, bytes, shapes, alignment);
   };
   ScheduleChoice best;
-  best.topological_lower_bound_bytes = bound(topological);
+  best.plan = plan(topological);
+  best.topological_lower_bound_bytes = best.plan.lower_bound_bytes;
   best.lower_bound_bytes = best.topological_lower_bound_bytes;
   best.order = topological;
   best.name = "topological";
@@ -171,9 +172,10 @@ Result<ScheduleChoice> choose_schedule(const ir::Graph& graph, const std::vector
                                   [&order](const auto* other) { return *other == order; });
     if (seen || !is_topological_order(graph, order)) continue;
     planned.push_back(&order);
-    const size_t b = bound(order);
-    if (b < best.lower_bound_bytes) {
-      best.lower_bound_bytes = b;
+    MemoryPlan candidate = plan(order);
+    if (candidate.lower_bound_bytes < best.lower_bound_bytes) {
+      best.lower_bound_bytes = candidate.lower_bound_bytes;
+      best.plan = std::move(candidate);
       best.order = order;
       best.name = name;
     }
