@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +18,13 @@ struct ImportOptions {
   // Weights mode `mapped`: constants point into the mapped model file where the file's
   // layout and alignment allow, instead of holding a private copy.
   bool map_weights = false;
+  // The engine's own shape rules (Model::load passes the reference kernels' rules,
+  // session/kernel_shape_rules.h), run on the imported ONNX graph first. When they type every
+  // intermediate without contradicting a type the model declares, ONNX's shape inference is
+  // skipped: its first use in a process builds libonnx's whole operator-schema registry (about 10
+  // ms). Otherwise their types are dropped and ONNX's inference types the graph. Empty: ONNX's
+  // inference always runs.
+  std::function<void(ir::Graph&)> own_shape_inference;
 };
 
 // The bytes of a model and what keeps them alive (a mapped file or an owned copy).

@@ -11,6 +11,7 @@
 #include "edgeinfer/status.h"
 #include "edgeinfer/tensor.h"
 #include "ir/graph.h"
+#include "planner/memory_plan.h"
 
 namespace edgeinfer::planner {
 
@@ -19,6 +20,9 @@ struct ScheduleChoice {
   std::string name;                          // "topological", "least memory first" or "depth first"
   size_t lower_bound_bytes = 0;              // of `order`, with in place and Concat slices
   size_t topological_lower_bound_bytes = 0;  // of ir::Graph::topological_order()
+  // The memory plan of `order` (plan_graph_memory with the lifetimes `keep` gives): the plan
+  // the session would make, so it need not plan that order again.
+  MemoryPlan plan;
 };
 
 // Greedy: among the nodes whose inputs are ready, run the one that adds the fewest bytes (its

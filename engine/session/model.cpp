@@ -4,6 +4,7 @@
 #include "import/importer.h"
 #include "passes/pass.h"
 #include "planner/constant_mapping.h"
+#include "session/kernel_shape_rules.h"
 #include "session/model_impl.h"
 
 namespace edgeinfer {
@@ -35,6 +36,11 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   import::ImportOptions import_options;
   import_options.dim_values = options.dim_values;
   import_options.map_weights = options.weights == WeightsMode::kMapped;
+  // The kernels' own shape rules (what the passes apply after folding): where they type the
+  // whole graph, loading needs no ONNX shape inference.
+  import_options.own_shape_inference = [&options](ir::Graph& graph) {
+    load_detail::infer_types_from_kernels(graph, options.fed_initializers);
+  };
   auto graph = import::import_model(bytes, import_options);
   if (!graph) return graph.status();
   auto impl = std::make_shared<ModelImpl>();

@@ -138,12 +138,15 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   // The store exists only in weights mode `mapped` with a usable cache folder.
   executor_options.weight_store = model->weight_store.get();
   const auto static_bytes = static_intermediate_bytes(g);
+  // The plan of the chosen schedule, made while choosing it.
+  std::optional<planner::MemoryPlan> schedule_plan;
   if (static_bytes && model->options.memory_mode == MemoryMode::kPlanned &&
       model->options.memory_aware_schedule) {
     auto choice = planner::choose_schedule(g, *static_bytes, model_shapes(g), s->kept_,
                                            planner::kTensorAlignment);
     if (!choice) return choice.status().with_context(model->path);
     executor_options.schedule = std::move(choice->order);
+    schedule_plan = std::move(choice->plan);
   }
   auto executor = cpu::Executor::create(g, cpu::fast_kernels(), s->kept_, executor_options);
   if (!executor) return executor.status().with_context(model->path);
@@ -164,6 +167,9 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   }
   if (s->gpu_) {
     // Device memory is planned by the Vulkan executor; no host arena is needed.
+  } else if (schedule_plan && s->memory_->wants_plan()) {
+    // Planned with the executor's schedule and lifetimes (the same order and kept tensors).
+    EI_RETURN_IF_ERROR(s->memory_->set_plan(std::move(*schedule_plan)));
   } else if (static_bytes) {
     // Every intermediate's size is known from the model: plan before the first run.
     EI_RETURN_IF_ERROR(s->plan_memory(*static_bytes, false));

@@ -3,6 +3,7 @@
 // in a clean error that names the problem.
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include "import/importer.h"
 #include "import/onnx/onnx_tensor.h"
 #include "onnx/onnx_pb.h"
+#include "session/kernel_shape_rules.h"
 
 using namespace edgeinfer;
 using namespace edgeinfer::import;
@@ -804,4 +806,378 @@ TEST_CASE("onnx: random byte flips never crash", "[onnx]") {
     }
   }
   CHECK(errors > 0);
+}
+
+// --- the kernels' shape rules in place of ONNX's shape inference -------------------------
+
+namespace {
+
+ImportOptions with_kernel_rules(std::vector<std::string> fed = {}) {
+  ImportOptions options;
+  options.own_shape_inference = [fed](ir::Graph& graph) {
+    load_detail::infer_types_from_kernels(graph, fed);
+  };
+  return options;
+}
+
+Result<ir::Graph> import_file(const std::string& path, const ImportOptions& options) {
+  auto bytes = map_model_file(path);
+  REQUIRE(bytes.is_ok());
+  return import_onnx(*bytes, options);
+}
+
+// Every intermediate that `reference` types has the same type in `g`.
+void require_same_types(const ir::Graph& g, const ir::Graph& reference) {
+  REQUIRE(g.values.size() == reference.values.size());
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    const ir::Value& want = reference.values[id];
+    const ir::Value& got = g.values[id];
+    INFO(want.name);
+    REQUIRE(got.name == want.name);
+    if (want.kind != ir::ValueKind::kIntermediate || want.dtype == DType::kUndefined) continue;
+    CHECK(got.dtype == want.dtype);
+    CHECK(got.has_shape == want.has_shape);
+    CHECK(got.dims == want.dims);
+  }
+}
+
+// Every intermediate that `reference` types has the same dtype and rank in `g`, and the same
+// size in every dim that `reference` fixes.
+void require_agreeing_types(const ir::Graph& g, const ir::Graph& reference) {
+  REQUIRE(g.values.size() == reference.values.size());
+  for (size_t id = 0; id < g.values.size(); ++id) {
+    const ir::Value& want = reference.values[id];
+    const ir::Value& got = g.values[id];
+    INFO(want.name);
+    REQUIRE(got.name == want.name);
+    if (want.kind != ir::ValueKind::kIntermediate || want.dtype == DType::kUndefined) continue;
+    CHECK(got.dtype == want.dtype);
+    if (!want.has_shape) continue;
+    REQUIRE(got.dims.size() == want.dims.size());
+    for (size_t d = 0; d < want.dims.size(); ++d)
+      if (want.dims[d].is_static()) CHECK(got.dims[d].value == want.dims[d].value);
+  }
+}
+
+void clear_intermediate_types(ir::Graph& g) {
+  for (ir::Value& v : g.values) {
+    if (v.kind != ir::ValueKind::kIntermediate) continue;
+    v.dtype = DType::kUndefined;
+    v.has_shape = false;
+    v.dims.clear();
+  }
+}
+
+// Y = Relu(Reshape(Conv(X, W), S)): Conv X [1,2,4,4] with W [3,2,3,3], pads 1 -> [1,3,4,4];
+// S = [1,3,16] is an initializer the model also lists as an input.
+onnx::ModelProto conv_reshape_model() {
+  auto m = make_model();
+  add_input(m, "X", {"1", "2", "4", "4"});
+  add_float_init(m, "W", {3, 2, 3, 3}, std::vector<float>(54, 0.5f));
+  auto* s = m.mutable_graph()->add_initializer();
+  s->set_name("S");
+  s->set_data_type(onnx::TensorProto::INT64);
+  s->add_dims(3);
+  for (int64_t d : {1, 3, 16})
+    s->add_int64_data(d);
+  add_input(m, "S", {"3"}, onnx::TensorProto::INT64);
+  auto* conv = add_node(m, "Conv", {"X", "W"}, {"C"}, "conv");
+  auto* pads = conv->add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  for (int k = 0; k < 4; ++k)
+    pads->add_ints(1);
+  add_node(m, "Reshape", {"C", "S"}, {"R"}, "reshape");
+  add_node(m, "Relu", {"R"}, {"Y"}, "relu");
+  add_output(m, "Y");
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("onnx: the kernels' shape rules type SINet and mediapipe as ONNX does", "[onnx]") {
+  for (const char* name : {"SINet_Softmax_simple.onnx", "mediapipe.onnx"}) {
+    INFO(name);
+    auto onnx_typed = import_file(kModels + name);
+    REQUIRE(onnx_typed.is_ok());
+    // The rules alone, on the graph with ONNX's types removed: they type every intermediate,
+    // exactly as ONNX did.
+    ir::Graph g = *onnx_typed;
+    clear_intermediate_types(g);
+    load_detail::infer_types_from_kernels(g, {});
+    for (const ir::Value& v : g.values) {
+      INFO(v.name);
+      CHECK(v.dtype != DType::kUndefined);
+      CHECK(v.is_fully_static());
+    }
+    require_same_types(g, *onnx_typed);
+    // And through the importer.
+    auto own = import_file(kModels + name, with_kernel_rules());
+    REQUIRE(own.is_ok());
+    require_same_types(*own, *onnx_typed);
+  }
+}
+
+TEST_CASE("onnx: the kernels' rules size selfie_segmentation's computed Resize sizes", "[onnx]") {
+  // selfie_segmentation computes its Resize sizes with Shape/Slice/Concat: the rules evaluate
+  // that arithmetic on the static input size, so they type every intermediate, agreeing with
+  // ONNX wherever ONNX's inference fixes a dim and filling the dims it leaves open.
+  auto onnx_typed = import_file(kModels + "selfie_segmentation.onnx");
+  REQUIRE(onnx_typed.is_ok());
+  CHECK(std::any_of(onnx_typed->values.begin(), onnx_typed->values.end(),
+                    [](const ir::Value& v) { return !v.is_fully_static(); }));
+  auto own = import_file(kModels + "selfie_segmentation.onnx", with_kernel_rules());
+  REQUIRE(own.is_ok());
+  for (const ir::Value& v : own->values) {
+    INFO(v.name);
+    CHECK(v.dtype != DType::kUndefined);
+    CHECK(v.is_fully_static());
+  }
+  require_agreeing_types(*own, *onnx_typed);
+  CHECK(shape_to_string(value_named(*own, "activation_10").static_shape()) == "[1,256,256,1]");
+}
+
+TEST_CASE("onnx: where the kernels' rules leave values open, ONNX's inference types them",
+          "[onnx]") {
+  // Floor has no rule here: ONNX's inference types the model, as without the rules.
+  auto m = conv_reshape_model();
+  m.mutable_graph()->mutable_node(2)->set_op_type("Floor");
+  auto onnx_typed = import_proto(m);
+  REQUIRE(onnx_typed.is_ok());
+  CHECK(shape_to_string(value_named(*onnx_typed, "Y").static_shape()) == "[1,3,16]");
+  ir::Graph g = *onnx_typed;
+  clear_intermediate_types(g);
+  load_detail::infer_types_from_kernels(g, {});
+  CHECK(value_named(g, "R").is_fully_static());
+  CHECK(value_named(g, "Y").dtype == DType::kUndefined);
+  auto own = import_proto(m, "", with_kernel_rules());
+  REQUIRE(own.is_ok());
+  require_same_types(*own, *onnx_typed);
+}
+
+TEST_CASE("onnx: the importer keeps the rules' types only when they are complete and agree",
+          "[onnx]") {
+  const onnx::ModelProto m = conv_reshape_model();
+  auto onnx_typed = import_proto(m);
+  REQUIRE(onnx_typed.is_ok());
+  CHECK(shape_to_string(value_named(*onnx_typed, "Y").static_shape()) == "[1,3,16]");
+
+  SECTION("complete rules replace ONNX's inference") {
+    // A rule that types everything as int8 [7] shows whose types the importer kept.
+    ImportOptions options;
+    options.own_shape_inference = [](ir::Graph& g) {
+      for (ir::Value& v : g.values) {
+        if (v.kind != ir::ValueKind::kIntermediate) continue;
+        v.dtype = DType::kInt8;
+        v.has_shape = true;
+        v.dims = {ir::Dim::fixed(7)};
+      }
+    };
+    auto g = import_proto(m, "", options);
+    REQUIRE(g.is_ok());
+    CHECK(value_named(*g, "C").dtype == DType::kInt8);
+    CHECK(shape_to_string(value_named(*g, "Y").static_shape()) == "[7]");
+  }
+  SECTION("incomplete rules are dropped") {
+    ImportOptions options;
+    options.own_shape_inference = [](ir::Graph& g) {
+      ir::Value& c = g.value(g.find_value("C"));
+      c.dtype = DType::kInt8;
+      c.has_shape = true;
+      c.dims = {ir::Dim::fixed(7)};
+    };
+    auto g = import_proto(m, "", options);
+    REQUIRE(g.is_ok());
+    require_same_types(*g, *onnx_typed);
+  }
+  SECTION("rules that contradict a declared type are dropped") {
+    onnx::ModelProto declared = m;
+    set_shape(declared.mutable_graph()->add_value_info(), onnx::TensorProto::FLOAT,
+              {"1", "3", "5", "4"});
+    declared.mutable_graph()->mutable_value_info(0)->set_name("C");
+    auto own = import_proto(declared, "", with_kernel_rules());
+    REQUIRE(own.is_ok());
+    auto reference = import_proto(declared);
+    REQUIRE(reference.is_ok());
+    require_same_types(*own, *reference);
+    // The declared dims agree where they are symbols: the rules' types stand.
+    declared.mutable_graph()->clear_value_info();
+    set_shape(declared.mutable_graph()->add_value_info(), onnx::TensorProto::FLOAT,
+              {"N", "3", "H", ""});
+    declared.mutable_graph()->mutable_value_info(0)->set_name("C");
+    auto symbolic = import_proto(declared, "", with_kernel_rules());
+    REQUIRE(symbolic.is_ok());
+    CHECK(shape_to_string(value_named(*symbolic, "C").static_shape()) == "[1,3,4,4]");
+  }
+  SECTION("the rules type the model as ONNX does") {
+    auto g = import_proto(m, "", with_kernel_rules());
+    REQUIRE(g.is_ok());
+    require_same_types(*g, *onnx_typed);
+  }
+  SECTION("an initializer the caller feeds is not read as a constant") {
+    auto g = import_proto(m);
+    REQUIRE(g.is_ok());
+    clear_intermediate_types(*g);
+    load_detail::infer_types_from_kernels(*g, {"S"});
+    CHECK(value_named(*g, "C").is_fully_static());
+    CHECK(value_named(*g, "R").dtype == DType::kUndefined);
+    load_detail::infer_types_from_kernels(*g, {});
+    CHECK(shape_to_string(value_named(*g, "R").static_shape()) == "[1,3,16]");
+    CHECK(value_named(*g, "S").overridable);
+  }
+}
+
+TEST_CASE("onnx: the kernels' rules leave inconsistent nodes untyped", "[onnx]") {
+  auto m = conv_reshape_model();
+  SECTION("weights with the wrong channel count") {
+    m.mutable_graph()->mutable_initializer(0)->clear_dims();
+    for (int64_t d : {3, 5, 3, 3})
+      m.mutable_graph()->mutable_initializer(0)->add_dims(d);
+    m.mutable_graph()->mutable_initializer(0)->set_raw_data(std::string(135 * 4, '\0'));
+  }
+  SECTION("a reshape to the wrong element count") {
+    m.mutable_graph()->mutable_initializer(1)->set_int64_data(2, 17);
+  }
+  auto g = import_proto(m);
+  REQUIRE(g.is_ok());
+  clear_intermediate_types(*g);
+  load_detail::infer_types_from_kernels(*g, {});
+  CHECK(value_named(*g, "Y").dtype == DType::kUndefined);
+  // Through the importer: ONNX's inference runs, and loading still succeeds.
+  auto own = import_proto(m, "", with_kernel_rules());
+  REQUIRE(own.is_ok());
+  auto reference = import_proto(m);
+  require_same_types(*own, *reference);
+}
+
+TEST_CASE("onnx: random byte flips never crash with the kernels' rules", "[onnx]") {
+  const std::string bytes = serialize(conv_reshape_model());
+  std::mt19937 rng(11);
+  int errors = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string mutated = bytes;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < flips; ++k)
+      mutated[rng() % mutated.size()] = static_cast<char>(rng());
+    auto r = import_bytes(mutated, "", with_kernel_rules());
+    if (!r.is_ok()) {
+      ++errors;
+      INFO(r.status().to_string());
+      CHECK_FALSE(r.status().message().empty());
+      CHECK(r.status().code() != StatusCode::kInternal);
+    } else {
+      CHECK(r->validate().is_ok());
+    }
+  }
+  CHECK(errors > 0);
+}
+
+TEST_CASE("onnx: large tensors keep their data in the graph and their types in inference",
+          "[onnx]") {
+  // 20000 floats (80 KB, over the size whose raw_data stays in the proto): a Constant node, a
+  // raw initializer and a typed one, each added to X.
+  constexpr int kN = 20000;
+  std::vector<float> values(kN);
+  for (int i = 0; i < kN; ++i)
+    values[static_cast<size_t>(i)] = static_cast<float>(i) * 0.25f;
+  auto m = make_model();
+  add_input(m, "X", {"1", std::to_string(kN)});
+  auto* constant = add_node(m, "Constant", {}, {"K"}, "k");
+  auto* value = constant->add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  value->mutable_t()->add_dims(1);
+  value->mutable_t()->add_dims(kN);
+  value->mutable_t()->set_raw_data(values.data(), values.size() * sizeof(float));
+  add_float_init(m, "R", {1, kN}, values);
+  auto* typed = m.mutable_graph()->add_initializer();
+  typed->set_name("T");
+  typed->set_data_type(onnx::TensorProto::FLOAT);
+  typed->add_dims(1);
+  typed->add_dims(kN);
+  for (float v : values)
+    typed->add_float_data(v);
+  add_node(m, "Add", {"X", "K"}, {"A"}, "add_k");
+  add_node(m, "Add", {"A", "R"}, {"B"}, "add_r");
+  add_node(m, "Add", {"B", "T"}, {"Y"}, "add_t");
+  add_output(m, "Y");
+  for (const bool kernel_rules : {false, true}) {
+    INFO("kernel rules " << kernel_rules);
+    auto g = import_proto(m, "", kernel_rules ? with_kernel_rules() : ImportOptions{});
+    REQUIRE(g.is_ok());
+    for (const char* name : {"K", "R", "T"}) {
+      INFO(name);
+      const ir::Value& c = value_named(*g, name);
+      REQUIRE(c.constant);
+      REQUIRE(c.constant->bytes() == values.size() * sizeof(float));
+      CHECK(std::memcmp(c.constant->view().data, values.data(), c.constant->bytes()) == 0);
+    }
+    for (const char* name : {"A", "B", "Y"}) {
+      INFO(name);
+      CHECK(value_named(*g, name).dtype == DType::kFloat32);
+      CHECK(shape_to_string(value_named(*g, name).static_shape()) == "[1,20000]");
+    }
+  }
+}
+
+TEST_CASE("onnx: structural mutations of a real model never crash the kernels' rules", "[onnx]") {
+  // selfie_segmentation's bytes are mostly weights: mutate its graph instead (attributes, op
+  // types, wiring, input sizes), so the rules meet inconsistent nodes of every kind.
+  auto bytes = map_model_file(kModels + "selfie_segmentation.onnx");
+  REQUIRE(bytes.is_ok());
+  onnx::ModelProto original;
+  REQUIRE(original.ParseFromArray(bytes->data, static_cast<int>(bytes->size)));
+  const char* ops[] = {"Add",     "Mul",       "Concat", "Slice",     "Reshape",
+                       "Resize",  "Conv",      "Shape",  "Gather",    "Cast",
+                       "Squeeze", "Unsqueeze", "Div",    "Transpose", "AveragePool"};
+  std::mt19937 rng(5);
+  int typed_by_rules = 0;
+  for (int i = 0; i < 200; ++i) {
+    onnx::ModelProto m = original;
+    onnx::GraphProto& g = *m.mutable_graph();
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) {
+      onnx::NodeProto& n = *g.mutable_node(static_cast<int>(rng() % g.node_size()));
+      switch (rng() % 4) {
+        case 0:
+          for (auto& a : *n.mutable_attribute()) {
+            if (a.ints_size()) a.set_ints(static_cast<int>(rng() % a.ints_size()), rng() % 9 - 3);
+            if (a.has_i()) a.set_i(static_cast<int64_t>(rng() % 9) - 3);
+          }
+          break;
+        case 1:
+          n.set_op_type(ops[rng() % std::size(ops)]);
+          break;
+        case 2:
+          if (n.input_size()) {
+            const auto& other = g.node(static_cast<int>(rng() % g.node_size()));
+            n.set_input(static_cast<int>(rng() % n.input_size()), other.output(0));
+          }
+          break;
+        default:
+          g.mutable_input(0)
+              ->mutable_type()
+              ->mutable_tensor_type()
+              ->mutable_shape()
+              ->mutable_dim(static_cast<int>(rng() % 4))
+              ->set_dim_value(rng() % 300);
+          break;
+      }
+    }
+    auto own = import_proto(m, "", with_kernel_rules());
+    auto reference = import_proto(m);
+    INFO(i);
+    REQUIRE(own.is_ok() == reference.is_ok());
+    if (!own.is_ok()) {
+      CHECK(own.status().to_string() == reference.status().to_string());
+      continue;
+    }
+    CHECK(own->validate().is_ok());
+    // Whatever the rules typed agrees with what ONNX's inference could tell.
+    require_agreeing_types(*own, *reference);
+    const bool complete = std::all_of(own->values.begin(), own->values.end(),
+                                      [](const ir::Value& v) { return v.is_fully_static(); });
+    typed_by_rules += complete;
+  }
+  CHECK(typed_by_rules > 0);
 }

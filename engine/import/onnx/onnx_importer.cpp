@@ -1,9 +1,11 @@
-// import_onnx: bytes -> ModelProto -> IR graph -> types from ONNX shape inference.
+// import_onnx: bytes -> ModelProto -> IR graph -> types from the engine's own shape rules
+// where they type the whole graph, else from ONNX shape inference.
 #include <exception>
 #include <new>
 
 #include "import/importer.h"
 #include "import/onnx/onnx_graph_builder.h"
+#include "import/onnx/onnx_own_types.h"
 #include "import/onnx/onnx_proto_io.h"
 #include "import/onnx/onnx_shape_inference.h"
 #include "onnx/onnx_pb.h"
@@ -48,12 +50,14 @@ Result<ir::Graph> import_unguarded(const ModelBytes& bytes, const ImportOptions&
   onnx::ModelProto model;
   EI_RETURN_IF_ERROR(parse_proto(bytes.data, bytes.size, model, "ONNX model"));
   EI_RETURN_IF_ERROR(check_header(model));
-  onnx::ModelProto for_inference = inference_copy(model);
   EI_ASSIGN_OR_RETURN(ir::Graph graph, build_graph(model, options, bytes.base_dir));
-  // Cycles, duplicate producers and the like: checked before ONNX's shape inference sees
-  // the graph, as it assumes a well-formed one.
+  // Cycles, duplicate producers and the like: checked before shape inference (the engine's
+  // rules or ONNX's) sees the graph, as it assumes a well-formed one.
   EI_RETURN_IF_ERROR(graph.validate());
-  apply_types(graph, infer_value_types(for_inference, graph));
+  if (!options.own_shape_inference ||
+      !type_with_own_rules(graph, model.graph(), options.own_shape_inference)) {
+    apply_types(graph, infer_value_types(model, graph));
+  }
   if (options.map_weights) map_onnx_initializers(graph, bytes);
   return graph;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "import/onnx/onnx_inference_guard.h"
+#include "import/onnx/onnx_tensor_convert.h"
 #include "onnx/defs/data_type_utils.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
@@ -15,10 +16,23 @@ namespace {
 
 // Initializers up to this size are kept whole: Reshape shapes, Slice starts, Resize scales
 // and the like, whose contents inference reads. Larger ones are weights.
-constexpr size_t kKeepInitializerBytes = 64 * 1024;
+constexpr size_t kKeepInitializerBytes = kKeepRawDataBytes;
 
 std::string canonical_domain(const std::string& domain) {
   return domain == "ai.onnx" ? std::string() : domain;
+}
+
+// Large initializers keep only their name, type and dims (build_graph already moved large
+// raw_data out; typed fields are what is left).
+void drop_large_initializer_data(onnx::GraphProto& g) {
+  for (auto& init : *g.mutable_initializer()) {
+    if (init.ByteSizeLong() <= kKeepInitializerBytes) continue;
+    onnx::TensorProto slim;
+    slim.set_name(init.name());
+    slim.set_data_type(init.data_type());
+    *slim.mutable_dims() = init.dims();
+    init = std::move(slim);
+  }
 }
 
 // Rewrites each caller-fed input's shape to the sizes the importer resolved, so inference
@@ -72,10 +86,7 @@ class NodeInference {
         shape->add_dim()->set_dim_value(d);
       types_[init.name()] = &t;
       // Stripped weights have no data to read; only whole tensors are offered as data.
-      if (init.data_location() != onnx::TensorProto::EXTERNAL &&
-          (init.has_raw_data() || init.dims_size() == 0 || has_typed_data(init))) {
-        data_[init.name()] = &init;
-      }
+      if (is_whole(init)) data_[init.name()] = &init;
     }
   }
 
@@ -91,6 +102,12 @@ class NodeInference {
   static bool has_typed_data(const onnx::TensorProto& t) {
     return t.float_data_size() || t.int32_data_size() || t.int64_data_size() ||
            t.double_data_size() || t.uint64_data_size();
+  }
+
+  // Whether `t` still holds its data (not external, not moved out by the importer).
+  static bool is_whole(const onnx::TensorProto& t) {
+    return t.data_location() != onnx::TensorProto::EXTERNAL &&
+           (t.has_raw_data() || t.dims_size() == 0 || has_typed_data(t));
   }
 
   void infer_node(onnx::NodeProto& node) {
@@ -155,7 +172,7 @@ class NodeInference {
 
   void record_constant(const onnx::NodeProto& node) {
     for (const auto& a : node.attribute())
-      if (a.name() == "value" && a.has_t() && node.output_size() == 1)
+      if (a.name() == "value" && a.has_t() && node.output_size() == 1 && is_whole(a.t()))
         data_[node.output(0)] = &a.t();
   }
 
@@ -232,33 +249,10 @@ std::vector<int> inference_order(const onnx::GraphProto& g, const ir::Graph& gra
 
 }  // namespace
 
-onnx::ModelProto inference_copy(const onnx::ModelProto& model) {
-  onnx::ModelProto copy;
-  copy.set_ir_version(model.ir_version());
-  *copy.mutable_opset_import() = model.opset_import();
-  const onnx::GraphProto& g = model.graph();
-  onnx::GraphProto& cg = *copy.mutable_graph();
-  cg.set_name(g.name());
-  *cg.mutable_node() = g.node();
-  *cg.mutable_input() = g.input();
-  *cg.mutable_output() = g.output();
-  *cg.mutable_value_info() = g.value_info();
-  for (const auto& init : g.initializer()) {
-    if (init.ByteSizeLong() <= kKeepInitializerBytes) {
-      *cg.add_initializer() = init;
-      continue;
-    }
-    onnx::TensorProto& slim = *cg.add_initializer();
-    slim.set_name(init.name());
-    slim.set_data_type(init.data_type());
-    *slim.mutable_dims() = init.dims();
-  }
-  return copy;
-}
-
 std::map<std::string, ValueType> infer_value_types(onnx::ModelProto& model,
                                                    const ir::Graph& graph) {
   std::map<std::string, ValueType> types;
+  drop_large_initializer_data(*model.mutable_graph());
   fix_input_shapes(*model.mutable_graph(), graph);
   for (const auto& vi : model.graph().value_info())
     types[vi.name()] = lenient_type(vi.type());

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <type_traits>
+#include <vector>
 
 #include "import/onnx/onnx_external_data.h"
 #include "ir/tensor_size.h"
@@ -91,9 +92,14 @@ ir::ConstantPtr from_typed(const TensorProto& t, DType dtype, Shape shape) {
   return nullptr;
 }
 
-// Takes raw_data out of the tensor and keeps it alive in the constant: no copy unless the
-// string's storage is not aligned for the element type.
+// Takes large raw_data out of the tensor and keeps it alive in the constant: no copy unless
+// the string's storage is not aligned for the element type. Small raw_data is copied.
 ir::ConstantPtr from_raw(TensorProto& t, DType dtype, Shape shape) {
+  if (t.raw_data().size() <= kKeepRawDataBytes) {
+    std::vector<unsigned char> bytes(t.raw_data().begin(), t.raw_data().end());
+    if (dtype == DType::kBool) normalize_bools(bytes.data(), bytes.size());
+    return ir::Constant::from_vector(dtype, std::move(shape), std::move(bytes));
+  }
   auto owned = std::make_shared<std::string>(std::move(*t.mutable_raw_data()));
   t.clear_raw_data();
   if (dtype == DType::kBool) {
