@@ -167,7 +167,10 @@ Result<ScheduleChoice> choose_schedule(const ir::Graph& graph, const std::vector
   // Candidates often equal the model's order (always on a chain): an order already planned
   // has the same bound, and planning costs a fraction of a millisecond of every load.
   std::vector<const std::vector<ir::NodeId>*> planned = {&topological};
-  for (const auto& [name, order] : candidates) {
+  for (const auto& entry : candidates) {
+    // Named, not a structured binding: clang before 16 cannot capture those in the lambda.
+    const char* name = entry.first;
+    const std::vector<ir::NodeId>& order = entry.second;
     const bool seen = std::any_of(planned.begin(), planned.end(),
                                   [&order](const auto* other) { return *other == order; });
     if (seen || !is_topological_order(graph, order)) continue;
