@@ -237,6 +237,9 @@ TEST_CASE("fast kernels give the same bits at 1 to 4 threads", "[fast][threads]"
   check_threads(node("GlobalAveragePool", {random_tensor(rng, {1, 64, 33, 35})}));
   check_threads(node("Softmax", {random_tensor(rng, {1, 97, 41, 2})}, {{"axis", int64_t{-1}}}));
   check_threads(node("Softmax", {random_tensor(rng, big)}, {{"axis", int64_t{1}}}));
+  // Over channels with one outer block, split by pixels (odd pixel count: a part ends mid-line).
+  check_threads(node("Softmax", {random_tensor(rng, {1, 2, 101, 99})}, {{"axis", int64_t{1}}}));
+  check_threads(node("LogSoftmax", {random_tensor(rng, {2, 3, 67, 45})}, {{"axis", int64_t{1}}}));
   check_threads(
       node("Transpose", {random_tensor(rng, {2, 8, 67, 61})}, {{"perm", Ints{0, 2, 3, 1}}}));
   check_threads(
