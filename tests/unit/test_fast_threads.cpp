@@ -131,36 +131,6 @@ TEST_CASE("for_rows and for_elements give each thread the same share of a tensor
   }
 }
 
-TEST_CASE("for_plane_parts gives each thread the same part of every plane", "[fast][threads]") {
-  for (int threads : {1, 2, 3, 4}) {
-    cpu::ThreadPool pool(threads);
-    PoolContext ctx(&pool);
-    for (int64_t planes : {1, 3, 16, 97}) {
-      for (int64_t plane : {16, 40, 4096, 16 * 1023 + 5, 128 * 128}) {
-        INFO(threads << " threads, " << planes << " planes of " << plane);
-        const int64_t total = planes * plane;
-        SplitRecorder recorder(total);
-        cpu::fast::for_plane_parts(ctx, planes, plane,
-                                   [&](int64_t begin, int64_t end) { recorder(begin, end); });
-        const Split s = recorder.take();
-        REQUIRE(std::count(s.runs.begin(), s.runs.end(), 1) == total);
-        const int64_t lines = plane / cpu::fast::kLineElements;
-        // Small jobs run on one thread (one call per plane); planes of fewer lines than threads
-        // are split like for_elements.
-        if (threads == 1 || total < 2 * cpu::fast::kMinElementsPerTask || lines < threads) continue;
-        CHECK(s.pieces > planes);
-        // Cut inside every plane at thread t's first line, lines * t / T.
-        for (int64_t p = 0; p < planes; ++p) {
-          for (int t = 1; t < threads; ++t) {
-            const int64_t cut = p * plane + lines * t / threads * cpu::fast::kLineElements;
-            CHECK(s.boundaries.count(cut) == 1);
-          }
-        }
-      }
-    }
-  }
-}
-
 TEST_CASE("for_plane_parts_on_threads covers every unit of every plane once", "[fast][threads]") {
   for (int threads : {2, 3, 4}) {
     cpu::ThreadPool pool(threads);
@@ -268,8 +238,7 @@ TEST_CASE("fast kernels give the same bits at 1 to 4 threads", "[fast][threads]"
       node("Resize",
            {random_tensor(rng, {1, 16, 40, 36}), none, HostTensor::f32({4}, {1.f, 1.f, 2.f, 2.f})},
            {{"mode", std::string("linear")}}));
-  // Split by output rows of every plane (odd row counts, a row blended from rows that another
-  // thread's part also reads, nearest rows repeated across a part's first row).
+  // Odd plane counts and sizes, nearest and a non-integer scale.
   check_threads(
       node("Resize",
            {random_tensor(rng, {1, 7, 37, 45}), none, HostTensor::f32({4}, {1.f, 1.f, 2.f, 2.f})},

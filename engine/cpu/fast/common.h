@@ -105,9 +105,9 @@ void for_elements(KernelContext& ctx, int64_t count, Body&& body) {
 // Calls body(plane_begin, plane_end, from, to, thread) over a tensor of `planes` planes of
 // `units` units (rows, cache lines) of `unit_elements` elements each, for units [from, to) of
 // planes [plane_begin, plane_end), split so that thread t of T gets the same units of every
-// plane, [units * t / T, units * (t + 1) / T): the pixels that a convolution split by output
-// pixels or rows wrote on that thread and reads there next (NCHW: N x C planes of H x W).
-// Planes of fewer units than threads are split by whole planes (for_rows_on_threads).
+// plane, [units * t / T, units * (t + 1) / T) (NCHW: N x C planes of H x W). For ops that
+// cannot split by whole planes, like a Softmax over channels. Planes of fewer units than
+// threads are split by whole planes (for_rows_on_threads).
 template <typename Body>
 void for_plane_parts_on_threads(KernelContext& ctx, int64_t planes, int64_t units,
                                 int64_t unit_elements, Body&& body) {
@@ -130,27 +130,6 @@ void for_plane_parts_on_threads(KernelContext& ctx, int64_t planes, int64_t unit
     body(planes * s / per_thread, planes * (s + 1) / per_thread, units * t / threads,
          units * (t + 1) / threads, thread);
   });
-}
-
-// Calls body(begin, end) over the independent elements of a tensor of `planes` planes of `plane`
-// elements, split like for_plane_parts_on_threads at cache lines (the last line of a plane goes
-// with it); planes too small to cut are split like for_elements.
-template <typename Body>
-void for_plane_parts(KernelContext& ctx, int64_t planes, int64_t plane, Body&& body) {
-  const int64_t lines = plane / kLineElements;  // whole lines; the rest goes with the last
-  const int64_t threads = ctx.thread_pool() ? ctx.thread_pool()->threads() : 1;
-  if (lines < threads) {
-    for_elements(ctx, planes * plane, body);
-    return;
-  }
-  for_plane_parts_on_threads(
-      ctx, planes, lines, kLineElements,
-      [&](int64_t plane_begin, int64_t plane_end, int64_t from, int64_t to, int) {
-        const int64_t first = from * kLineElements;
-        const int64_t last = to == lines ? plane : to * kLineElements;
-        for (int64_t p = plane_begin; p < plane_end; ++p)
-          body(p * plane + first, p * plane + last);
-      });
 }
 
 // Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`

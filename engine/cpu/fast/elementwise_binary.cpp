@@ -67,14 +67,12 @@ void run_range(const BinaryPlan& plan, const float* a, const float* b, float* c,
 }
 
 // Split by output elements, not inner runs, so a same-shape Add (one run) is split like the
-// nodes around it (for_plane_parts): each thread reads what it wrote in the producers.
+// nodes around it (for_elements): each thread reads what it wrote in the producers.
 template <typename Op>
-void run_plan(KernelContext& ctx, const Shape& shape, const BinaryPlan& plan, const float* a,
-              const float* b, float* c, Op op) {
-  const int64_t total = plan.rows() * plan.inner();
-  const int64_t planes = shape.size() >= 3 ? shape[0] * shape[1] : 1;
-  for_plane_parts(ctx, planes, total / planes,
-                  [&](int64_t begin, int64_t end) { run_range(plan, a, b, c, begin, end, op); });
+void run_plan(KernelContext& ctx, const BinaryPlan& plan, const float* a, const float* b, float* c,
+              Op op) {
+  for_elements(ctx, plan.rows() * plan.inner(),
+               [&](int64_t begin, int64_t end) { run_range(plan, a, b, c, begin, end, op); });
 }
 
 bool legacy_broadcast(const ir::Node& node) {
@@ -108,7 +106,7 @@ Status binary(KernelContext& ctx, Op op) {
                       ctx.allocate_output_view(0, DType::kFloat32, rc.shape));
   const TensorView& c = *c_view;
   if (c.elements() == 0) return Status::ok();
-  run_plan(ctx, rc.shape, rc.plan, a.as<float>(), b.as<float>(), c.as<float>(), op);
+  run_plan(ctx, rc.plan, a.as<float>(), b.as<float>(), c.as<float>(), op);
   return Status::ok();
 }
 

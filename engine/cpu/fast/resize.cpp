@@ -169,12 +169,11 @@ struct Geometry {
   int64_t in_h, in_w, out_h, out_w;
 };
 
-// Output rows [row_begin, row_end) of one plane.
 void nearest_plane(const Geometry& g, const AxisTable& rows, const AxisTable& cols, const float* x,
-                   float* y, int64_t row_begin, int64_t row_end) {
-  for (int64_t oy = row_begin; oy < row_end; ++oy) {
+                   float* y) {
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
     float* out = y + oy * g.out_w;
-    if (oy > row_begin && rows.index0[oy] == rows.index0[oy - 1]) {
+    if (oy > 0 && rows.index0[oy] == rows.index0[oy - 1]) {
       std::memcpy(out, out - g.out_w, static_cast<size_t>(g.out_w) * sizeof(float));
       continue;
     }
@@ -183,10 +182,10 @@ void nearest_plane(const Geometry& g, const AxisTable& rows, const AxisTable& co
 }
 
 void linear_plane(const Geometry& g, const AxisTable& rows, const AxisTable& cols, const float* x,
-                  float* y, float* blended, int64_t row_begin, int64_t row_end) {
+                  float* y, float* blended) {
   int64_t shift = 0;
   const bool doubling = is_doubling(cols, g.in_w, &shift);
-  for (int64_t oy = row_begin; oy < row_end; ++oy) {
+  for (int64_t oy = 0; oy < g.out_h; ++oy) {
     blend_rows(x + rows.index0[oy] * g.in_w, x + rows.index1[oy] * g.in_w, rows.weight0[oy],
                rows.weight1[oy], blended, g.in_w);
     if (doubling) {
@@ -252,20 +251,17 @@ Status resize_kernel(KernelContext& ctx) {
   // Linear: one blended input row per thread.
   const JobScratch blended(ctx.thread_pool(), 0,
                            static_cast<size_t>(mode == ResizeMode::kLinear ? g.in_w : 0));
-  // Split by output rows of every plane: a thread reads about the input rows it wrote.
-  for_plane_parts_on_threads(
-      ctx, planes, g.out_h, g.out_w,
-      [&](int64_t begin, int64_t end, int64_t row_begin, int64_t row_end, int thread) {
-        for (int64_t p = begin; p < end; ++p) {
-          const float* in = xp + p * g.in_h * g.in_w;
-          float* out = yp + p * g.out_h * g.out_w;
-          if (mode == ResizeMode::kNearest) {
-            nearest_plane(g, rows, cols, in, out, row_begin, row_end);
-          } else {
-            linear_plane(g, rows, cols, in, out, blended.at(thread), row_begin, row_end);
-          }
-        }
-      });
+  for_rows_on_threads(ctx, planes, g.out_h * g.out_w, [&](int64_t begin, int64_t end, int thread) {
+    for (int64_t p = begin; p < end; ++p) {
+      const float* in = xp + p * g.in_h * g.in_w;
+      float* out = yp + p * g.out_h * g.out_w;
+      if (mode == ResizeMode::kNearest) {
+        nearest_plane(g, rows, cols, in, out);
+      } else {
+        linear_plane(g, rows, cols, in, out, blended.at(thread));
+      }
+    }
+  });
   return Status::ok();
 }
 
