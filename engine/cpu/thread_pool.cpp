@@ -28,7 +28,8 @@ int ThreadPool::resolve(int threads) {
   return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
-ThreadPool::ThreadPool(int threads) : threads_(resolve(threads)) {
+ThreadPool::ThreadPool(int threads)
+    : threads_(resolve(threads)), blocks_(std::make_unique<Block[]>(threads_)) {
   for (int t = 1; t < threads_; ++t)
     workers_.emplace_back([this, t] { worker_loop(t); });
 }
@@ -51,12 +52,19 @@ float* ThreadPool::scratch(int which, size_t per_thread) {
   return reinterpret_cast<float*>((p + 63) & ~uintptr_t(63));
 }
 
-void ThreadPool::run_tasks(int thread) {
+void ThreadPool::run_block(Block& block, int thread) {
   for (;;) {
-    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= tasks_) break;
+    const int64_t task = block.next.fetch_add(1, std::memory_order_relaxed);
+    if (task >= block.end) return;
     (*fn_)(task, thread);
   }
+}
+
+void ThreadPool::run_tasks(int thread) {
+  run_block(blocks_[thread], thread);
+  // Then help with the blocks of threads that are late, nearest first.
+  for (int i = 1; i < threads_; ++i)
+    run_block(blocks_[(thread + i) % threads_], thread);
 }
 
 void ThreadPool::parallel_for(int64_t tasks, TaskFn fn) {
@@ -68,8 +76,10 @@ void ThreadPool::parallel_for(int64_t tasks, TaskFn fn) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     fn_ = &fn;
-    tasks_ = tasks;
-    next_task_.store(0);
+    for (int t = 0; t < threads_; ++t) {
+      blocks_[t].next.store(block_begin(tasks, threads_, t));
+      blocks_[t].end = block_begin(tasks, threads_, t + 1);
+    }
     open_.store(true);
     generation_.fetch_add(1);
   }

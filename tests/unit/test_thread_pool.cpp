@@ -1,5 +1,6 @@
 // The persistent thread pool: every task runs exactly once, on a thread slot in range, for
-// back-to-back jobs (workers still spinning) and after a pause (workers asleep).
+// back-to-back jobs (workers still spinning) and after a pause (workers asleep); each thread
+// starts with its own contiguous block of the tasks.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -61,4 +62,48 @@ TEST_CASE("thread pool splits work across threads", "[thread_pool]") {
       std::this_thread::yield();
   });
   REQUIRE(slots_seen.load() == 3);
+}
+
+TEST_CASE("thread pool blocks are contiguous and cover the tasks", "[thread_pool]") {
+  for (int threads : {1, 2, 3, 4}) {
+    for (int64_t tasks : {0, 1, 2, 3, 5, 8, 13, 64}) {
+      CHECK(ThreadPool::block_begin(tasks, threads, 0) == 0);
+      CHECK(ThreadPool::block_begin(tasks, threads, threads) == tasks);
+      for (int t = 0; t < threads; ++t) {
+        const int64_t size = ThreadPool::block_begin(tasks, threads, t + 1) -
+                             ThreadPool::block_begin(tasks, threads, t);
+        // Shares differ by at most one task.
+        CHECK(size >= tasks / threads);
+        CHECK(size <= (tasks + threads - 1) / threads);
+      }
+    }
+  }
+}
+
+TEST_CASE("thread pool threads start with their own block", "[thread_pool]") {
+  // Two threads, four tasks: the caller's block is {0, 1}, the worker's {2, 3}. Task 0 holds
+  // the caller until task 2 has run, so task 2 can only have been run by the worker, and the
+  // worker starts with it: task 1 (the caller's) starts after task 2 has finished. A pool that
+  // hands out tasks in order from one counter gives the worker task 1 first.
+  ThreadPool pool(2);
+  for (int job = 0; job < 20; ++job) {
+    std::atomic<int> done_2{0};
+    std::atomic<int> ran_2_on{-1};
+    std::atomic<bool> task_1_saw_2_done{false};
+    pool.parallel_for(4, [&](int64_t task, int thread) {
+      if (task == 0) {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (done_2.load() == 0 && std::chrono::steady_clock::now() < give_up)
+          std::this_thread::yield();
+      } else if (task == 1) {
+        task_1_saw_2_done = done_2.load() != 0;
+      } else if (task == 2) {
+        ran_2_on = thread;
+        done_2 = 1;
+      }
+    });
+    REQUIRE(done_2.load() == 1);
+    CHECK(ran_2_on.load() == 1);
+    CHECK(task_1_saw_2_done.load());
+  }
 }

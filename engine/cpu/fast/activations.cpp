@@ -11,9 +11,6 @@
 namespace edgeinfer::cpu::fast {
 namespace {
 
-// Rows of this many elements are the unit of work split over threads.
-constexpr int64_t kChunk = 16384;
-
 // y[i] = op(x[i]); also correct in place (y == x).
 template <typename Op>
 EI_VECTOR_CLONES void map_span(const float* x, float* y, int64_t n, Op op) {
@@ -31,10 +28,8 @@ Status unary(KernelContext& ctx, Op op) {
   const int64_t n = x.elements();
   const float* xp = x.as<float>();
   float* yp = y.as<float>();
-  for_rows(ctx, (n + kChunk - 1) / kChunk, kChunk, [&](int64_t begin, int64_t end) {
-    const int64_t first = begin * kChunk;
-    const int64_t last = std::min(end * kChunk, n);
-    map_span(xp + first, yp + first, last - first, op);
+  for_elements(ctx, n, [&](int64_t begin, int64_t end) {
+    map_span(xp + begin, yp + begin, end - begin, op);
   });
   return Status::ok();
 }

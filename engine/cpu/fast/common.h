@@ -41,23 +41,39 @@ bool float_inputs(const KernelContext& ctx, size_t count);
 // the cache traffic of handing rows over cost a few microseconds).
 inline constexpr int64_t kMinElementsPerTask = 16 * 1024;
 
+// How many tasks to split `count` rows of `row_elements` elements into on `threads` threads:
+// 1 (run on the calling thread) for jobs under two tasks' worth of work, else up to four per
+// thread, never smaller than kMinElementsPerTask, and a multiple of `threads` when there are
+// rows enough, so that every thread gets the same share.
+inline int64_t row_tasks(int64_t count, int64_t row_elements, int64_t threads) {
+  const int64_t work = count * std::max<int64_t>(row_elements, 1);
+  if (threads <= 1 || count <= 1 || work < 2 * kMinElementsPerTask) return 1;
+  const int64_t per_thread = std::clamp<int64_t>(work / (threads * kMinElementsPerTask), 1, 4);
+  return std::min(count, threads * per_thread);
+}
+
 // Calls body(begin, end, thread) over the independent rows [0, count), each about
 // `row_elements` elements of work, split over the context's thread pool in contiguous ranges;
 // `thread` (in [0, threads)) identifies the thread's scratch space. Small jobs run in one piece
-// on the calling thread. The body must be safe to run on several threads at once.
+// on the calling thread.
+//
+// Thread t of T runs rows [count * t / T, count * (t + 1) / T) (ThreadPool runs each thread's
+// block of tasks first). That is the split every kernel of this library follows for its output,
+// so that a tensor's part that one thread wrote is the part it reads in the next node, from its
+// own cache: a row split of C planes and an element split (for_elements) of the same tensor
+// give a thread the same bytes. The body must be safe to run on several threads at once.
 template <typename Body>
 void for_rows_on_threads(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
   if (count <= 0) return;
   ThreadPool* pool = ctx.thread_pool();
   const int64_t threads = pool ? pool->threads() : 1;
-  const int64_t work = count * std::max<int64_t>(row_elements, 1);
-  // A few tasks per thread, so a thread descheduled on a busy machine leaves its share to
-  // the others, but never tasks smaller than kMinElementsPerTask.
-  const int64_t tasks = std::min({count, threads * 4, work / kMinElementsPerTask});
-  if (threads <= 1 || tasks <= 1) {
+  const int64_t tasks = row_tasks(count, row_elements, threads);
+  if (tasks <= 1) {
     body(int64_t{0}, count, 0);
     return;
   }
+  // Task i is rows [count * i / tasks, count * (i + 1) / tasks): with tasks a multiple of the
+  // threads (or equal to count), thread t's block of tasks starts at row count * t / threads.
   pool->parallel_for(tasks, [&](int64_t task, int thread) {
     const int64_t begin = count * task / tasks;
     const int64_t end = count * (task + 1) / tasks;
@@ -70,6 +86,50 @@ template <typename Body>
 void for_rows(KernelContext& ctx, int64_t count, int64_t row_elements, Body&& body) {
   for_rows_on_threads(ctx, count, row_elements,
                       [&](int64_t begin, int64_t end, int) { body(begin, end); });
+}
+
+// Elements per cache line: ranges split by for_elements start on a line, so no two threads
+// write the same one.
+inline constexpr int64_t kLineElements = 16;
+
+// Calls body(begin, end) over the independent elements [0, count), split like for_rows (thread
+// t of T gets about [count * t / T, count * (t + 1) / T)), at cache-line boundaries.
+template <typename Body>
+void for_elements(KernelContext& ctx, int64_t count, Body&& body) {
+  const int64_t lines = (count + kLineElements - 1) / kLineElements;
+  for_rows(ctx, lines, kLineElements, [&](int64_t begin, int64_t end) {
+    body(begin * kLineElements, std::min(end * kLineElements, count));
+  });
+}
+
+// Calls body(plane_begin, plane_end, from, to, thread) over a tensor of `planes` planes of
+// `units` units (rows, cache lines) of `unit_elements` elements each, for units [from, to) of
+// planes [plane_begin, plane_end), split so that thread t of T gets the same units of every
+// plane, [units * t / T, units * (t + 1) / T) (NCHW: N x C planes of H x W). For ops that
+// cannot split by whole planes, like a Softmax over channels. Planes of fewer units than
+// threads are split by whole planes (for_rows_on_threads).
+template <typename Body>
+void for_plane_parts_on_threads(KernelContext& ctx, int64_t planes, int64_t units,
+                                int64_t unit_elements, Body&& body) {
+  ThreadPool* pool = ctx.thread_pool();
+  const int64_t threads = pool ? pool->threads() : 1;
+  const int64_t work = planes * units * std::max<int64_t>(unit_elements, 1);
+  if (threads <= 1 || units < threads || work < 2 * kMinElementsPerTask) {
+    for_rows_on_threads(ctx, planes, units * unit_elements,
+                        [&](int64_t begin, int64_t end, int thread) {
+                          body(begin, end, int64_t{0}, units, thread);
+                        });
+    return;
+  }
+  // Each thread's part of the planes, in up to four tasks of whole planes.
+  const int64_t per_thread =
+      std::clamp<int64_t>(work / (threads * kMinElementsPerTask), 1, std::min<int64_t>(4, planes));
+  pool->parallel_for(threads * per_thread, [&](int64_t task, int thread) {
+    const int64_t t = task / per_thread;
+    const int64_t s = task % per_thread;
+    body(planes * s / per_thread, planes * (s + 1) / per_thread, units * t / threads,
+         units * (t + 1) / threads, thread);
+  });
 }
 
 // Grows the calling thread's scratch buffer number `which` (< kScratchBuffers) to `floats`

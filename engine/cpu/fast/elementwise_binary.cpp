@@ -4,6 +4,7 @@
 // contiguous loops (both inputs vary, or one of them is a scalar over the run), which the
 // compiler vectorises. Other types, legacy (opset < 7) broadcasting, variadic Max/Min and
 // shape errors go to the reference kernels.
+#include <algorithm>
 #include <string>
 
 #include "cpu/fast/broadcast_plan.h"
@@ -35,29 +36,43 @@ EI_VECTOR_CLONES void run_scalar_a(float a, const float* b, float* c, int64_t n,
     c[i] = op(a, b[i]);
 }
 
+// Output elements [begin, end): the inner runs they cross, the first and last maybe in part.
 template <typename Op>
-void run_plan(KernelContext& ctx, const BinaryPlan& plan, const float* a, const float* b, float* c,
-              Op op) {
+void run_range(const BinaryPlan& plan, const float* a, const float* b, float* c, int64_t begin,
+               int64_t end, Op op) {
   const int64_t inner = plan.inner();
   const bool a_runs = plan.stride_a.back() != 0;
   const bool b_runs = plan.stride_b.back() != 0;
-  for_rows(ctx, plan.rows(), inner, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t oa = 0;
-      int64_t ob = 0;
-      plan.row_offsets(row, &oa, &ob);
-      float* out = c + row * inner;
-      if (a_runs && b_runs) {
-        run_both(a + oa, b + ob, out, inner, op);
-      } else if (a_runs) {
-        run_scalar_b(a + oa, b[ob], out, inner, op);
-      } else if (b_runs) {
-        run_scalar_a(a[oa], b + ob, out, inner, op);
-      } else {
-        out[0] = op(a[oa], b[ob]);  // inner == 1
-      }
+  int64_t row = begin / inner;
+  int64_t col = begin % inner;
+  while (begin < end) {
+    const int64_t n = std::min(inner - col, end - begin);
+    int64_t oa = 0;
+    int64_t ob = 0;
+    plan.row_offsets(row, &oa, &ob);
+    float* out = c + begin;
+    if (a_runs && b_runs) {
+      run_both(a + oa + col, b + ob + col, out, n, op);
+    } else if (a_runs) {
+      run_scalar_b(a + oa + col, b[ob], out, n, op);
+    } else if (b_runs) {
+      run_scalar_a(a[oa], b + ob + col, out, n, op);
+    } else {
+      out[0] = op(a[oa], b[ob]);  // inner == 1
     }
-  });
+    begin += n;
+    ++row;
+    col = 0;
+  }
+}
+
+// Split by output elements, not inner runs, so a same-shape Add (one run) is split like the
+// nodes around it (for_elements): each thread reads what it wrote in the producers.
+template <typename Op>
+void run_plan(KernelContext& ctx, const BinaryPlan& plan, const float* a, const float* b, float* c,
+              Op op) {
+  for_elements(ctx, plan.rows() * plan.inner(),
+               [&](int64_t begin, int64_t end) { run_range(plan, a, b, c, begin, end, op); });
 }
 
 bool legacy_broadcast(const ir::Node& node) {

@@ -70,13 +70,13 @@ void last_axis_row(const float* x, float* y, int64_t n, bool log) {
   scale_row(y, n, 1.0f / exp_row(x, y, n, m));
 }
 
-// One outer block of a non-last axis (y may be x): x and y are length x inner; `m` and `sum` are
-// scratch rows of `inner` floats.
+// Columns [0, inner) of one outer block of a non-last axis (y may be x): x and y are length rows
+// `stride` floats apart; `m` and `sum` are scratch rows of `inner` floats.
 EI_VECTOR_CLONES void inner_axis_block(const float* x, float* y, int64_t length, int64_t inner,
-                                       bool log, float* m, float* sum) {
+                                       int64_t stride, bool log, float* m, float* sum) {
   std::copy(x, x + inner, m);
   for (int64_t l = 1; l < length; ++l) {
-    const float* row = x + l * inner;
+    const float* row = x + l * stride;
     for (int64_t i = 0; i < inner; ++i)
       m[i] = std::max(m[i], row[i]);
   }
@@ -84,23 +84,23 @@ EI_VECTOR_CLONES void inner_axis_block(const float* x, float* y, int64_t length,
   if (log) {
     // The exponentials are only summed, so x is still intact when y is x.
     for (int64_t l = 0; l < length; ++l) {
-      const float* row = x + l * inner;
+      const float* row = x + l * stride;
       for (int64_t i = 0; i < inner; ++i)
         sum[i] += fast_exp(row[i] - m[i]);
     }
     for (int64_t i = 0; i < inner; ++i)
       sum[i] = m[i] + std::log(sum[i]);
     for (int64_t l = 0; l < length; ++l) {
-      const float* row = x + l * inner;
-      float* out = y + l * inner;
+      const float* row = x + l * stride;
+      float* out = y + l * stride;
       for (int64_t i = 0; i < inner; ++i)
         out[i] = row[i] - sum[i];
     }
     return;
   }
   for (int64_t l = 0; l < length; ++l) {
-    const float* row = x + l * inner;
-    float* out = y + l * inner;
+    const float* row = x + l * stride;
+    float* out = y + l * stride;
     for (int64_t i = 0; i < inner; ++i) {
       out[i] = fast_exp(row[i] - m[i]);
       sum[i] += out[i];
@@ -109,7 +109,7 @@ EI_VECTOR_CLONES void inner_axis_block(const float* x, float* y, int64_t length,
   for (int64_t i = 0; i < inner; ++i)
     sum[i] = 1.0f / sum[i];
   for (int64_t l = 0; l < length; ++l) {
-    float* out = y + l * inner;
+    float* out = y + l * stride;
     for (int64_t i = 0; i < inner; ++i)
       out[i] *= sum[i];
   }
@@ -130,7 +130,7 @@ EI_VECTOR_CLONES void short_rows(const float* x, float* y, int64_t count, int64_
     for (int64_t l = 0; l < length; ++l)
       t[l * count + r] = x[r * length + l];
   }
-  inner_axis_block(t, t, length, count, log, scratch + length * kRowBlock,
+  inner_axis_block(t, t, length, count, count, log, scratch + length * kRowBlock,
                    scratch + (length + 1) * kRowBlock);
   for (int64_t r = 0; r < count; ++r) {
     for (int64_t l = 0; l < length; ++l)
@@ -181,18 +181,27 @@ Status softmax_family(KernelContext& ctx, bool log) {
                         });
     return Status::ok();
   }
-  const size_t per_thread = inner > 1 ? static_cast<size_t>(2 * inner) : 0;
-  const JobScratch scratch(ctx.thread_pool(), 0, per_thread);
-  for_rows_on_threads(ctx, outer, block * 4, [&](int64_t begin, int64_t end, int thread) {
-    float* s = scratch.at(thread);
-    for (int64_t o = begin; o < end; ++o) {
-      if (inner == 1) {
+  if (inner == 1) {
+    for_rows(ctx, outer, block * 4, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o)
         last_axis_row(xp + o * block, yp + o * block, length, log);
-      } else {
-        inner_axis_block(xp + o * block, yp + o * block, length, inner, log, s, s + inner);
-      }
-    }
-  });
+    });
+    return Status::ok();
+  }
+  // A non-last axis (NCHW over channels): each thread takes the same columns (pixels) of every
+  // outer block, the part of each plane that it wrote in the node before.
+  const int64_t lines = (inner + kLineElements - 1) / kLineElements;
+  const JobScratch scratch(ctx.thread_pool(), 0, static_cast<size_t>(2 * inner));
+  for_plane_parts_on_threads(ctx, outer, lines, kLineElements * length * 4,
+                             [&](int64_t begin, int64_t end, int64_t from, int64_t to, int thread) {
+                               float* s = scratch.at(thread);
+                               const int64_t first = from * kLineElements;
+                               const int64_t count = std::min(to * kLineElements, inner) - first;
+                               for (int64_t o = begin; o < end; ++o) {
+                                 inner_axis_block(xp + o * block + first, yp + o * block + first,
+                                                  length, count, inner, log, s, s + count);
+                               }
+                             });
   return Status::ok();
 }
 

@@ -94,28 +94,32 @@ bool few_channels(const T* src, T* dst, int64_t na, int64_t nb, int64_t sa, int6
   return false;
 }
 
+// The input and output offsets of outer row `o` (see tiled_copy).
+void outer_offsets(const Permutation& p, int64_t o, int64_t* in_base, int64_t* out_base) {
+  *in_base = 0;
+  *out_base = 0;
+  for (size_t k = p.outer.size(); k-- > 0;) {
+    const size_t d = p.outer[k];
+    const int64_t i = o % p.dims[d];
+    o /= p.dims[d];
+    *in_base += i * p.in_stride[d];
+    *out_base += i * p.out_stride[d];
+  }
+}
+
 // Outer rows [begin, end) of a transpose whose innermost dim moves: `a` is the output's
 // innermost dim, `b` the output dim that reads input stride 1; every other dim is an outer loop.
 template <typename T>
 void tiled_copy(const Permutation& p, size_t b, const T* x, T* y, int64_t begin, int64_t end) {
   const size_t a = p.dims.size() - 1;
-  const std::vector<int64_t>& out_stride = p.out_stride;
-  const std::vector<size_t>& outer = p.outer;
   const int64_t na = p.dims[a];
   const int64_t nb = p.dims[b];
-  const int64_t sa = p.in_stride[a];  // input stride along a (b reads stride 1)
-  const int64_t ob = out_stride[b];   // output stride along b (a writes stride 1)
+  const int64_t sa = p.in_stride[a];   // input stride along a (b reads stride 1)
+  const int64_t ob = p.out_stride[b];  // output stride along b (a writes stride 1)
   for (int64_t o = begin; o < end; ++o) {
-    int64_t rest = o;
     int64_t in_base = 0;
     int64_t out_base = 0;
-    for (size_t k = outer.size(); k-- > 0;) {
-      const size_t d = outer[k];
-      const int64_t i = rest % p.dims[d];
-      rest /= p.dims[d];
-      in_base += i * p.in_stride[d];
-      out_base += i * out_stride[d];
-    }
+    outer_offsets(p, o, &in_base, &out_base);
     const T* src = x + in_base;
     T* dst = y + out_base;
     if (few_channels(src, dst, na, nb, sa, ob)) continue;
@@ -150,6 +154,41 @@ void run_copy(const Permutation& p, const unsigned char* x, unsigned char* y, si
   }
 }
 
+// A few-channel transpose (few_channels) split by pixels rather than outer rows: the NHWC image
+// at a model's input is one outer row, which would run on one thread. Each thread gets the same
+// pixel range of every plane, the rows of the image that a convolution split by output rows
+// reads next. False when the shape is not one.
+template <typename T>
+bool few_channels_by_pixels(KernelContext& ctx, const Permutation& p, size_t b, int64_t outer,
+                            const T* x, T* y) {
+  const size_t a = p.dims.size() - 1;
+  const int64_t na = p.dims[a];
+  const int64_t nb = p.dims[b];
+  const int64_t sa = p.in_stride[a];
+  const int64_t ob = p.out_stride[b];
+  const bool planes_out = sa == nb && nb >= 2 && nb <= 4;  // few_channels' two cases
+  const bool planes_in = ob == na && na >= 2 && na <= 4;
+  if (!planes_out && !planes_in) return false;
+  const int64_t pixels = planes_out ? na : nb;
+  for_elements(ctx, outer * pixels, [&](int64_t begin, int64_t end) {
+    while (begin < end) {
+      const int64_t o = begin / pixels;
+      const int64_t first = begin % pixels;
+      const int64_t count = std::min(pixels - first, end - begin);
+      int64_t in_base = 0;
+      int64_t out_base = 0;
+      outer_offsets(p, o, &in_base, &out_base);
+      if (planes_out) {  // pixel i at input i * sa, output i
+        few_channels(x + in_base + first * sa, y + out_base + first, count, nb, sa, ob);
+      } else {  // pixel i at input i, output i * ob
+        few_channels(x + in_base + first, y + out_base + first * ob, na, count, sa, ob);
+      }
+      begin += count;
+    }
+  });
+  return true;
+}
+
 template <typename T>
 void transpose_typed(KernelContext& ctx, const Permutation& p, const void* x, void* y) {
   const size_t rank = p.dims.size();
@@ -160,9 +199,11 @@ void transpose_typed(KernelContext& ctx, const Permutation& p, const void* x, vo
   for (size_t d = 0; d < rank; ++d) {
     if (d != b && d != rank - 1) outer *= p.dims[d];
   }
-  for_rows(ctx, outer, p.dims.back() * p.dims[b], [&](int64_t begin, int64_t end) {
-    tiled_copy<T>(p, b, static_cast<const T*>(x), static_cast<T*>(y), begin, end);
-  });
+  const T* xt = static_cast<const T*>(x);
+  T* yt = static_cast<T*>(y);
+  if (few_channels_by_pixels(ctx, p, b, outer, xt, yt)) return;
+  for_rows(ctx, outer, p.dims.back() * p.dims[b],
+           [&](int64_t begin, int64_t end) { tiled_copy<T>(p, b, xt, yt, begin, end); });
 }
 
 // Fills p.out_stride and p.outer for tiled_copy, with `b` the dim that reads input stride 1.
