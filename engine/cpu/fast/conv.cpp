@@ -9,7 +9,6 @@
 #include <memory>
 #include <string_view>
 
-#include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/conv_direct.h"
 #include "cpu/fast/families.h"
@@ -135,25 +134,16 @@ std::string winograd_rule(const ConvState& shape, const std::vector<std::string>
              : rule;
 }
 
-// What an autotune result depends on: the layer (attributes, input and weight shapes), the
-// thread count and the CPU.
-std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
+// What an autotune result depends on in the layer: its attributes, input and weight shapes.
+std::string autotune_layer(const PrepareContext& ctx, const TensorView& w) {
   const ir::Node& node = ctx.node;
-  auto list = [](const std::vector<int64_t>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (i) s += ',';
-      s += std::to_string(v[i]);
-    }
-    return s;
-  };
-  std::string key =
-      "Conv x=" + list(ctx.graph.values[node.inputs[0]].static_shape()) + " w=" + list(w.shape) +
-      " g=" + std::to_string(node.attr_int("group", 1)) + " s=" + list(node.attr_ints("strides")) +
-      " d=" + list(node.attr_ints("dilations")) + " p=" + list(node.attr_ints("pads")) +
-      " auto=" + node.attr_string("auto_pad", "NOTSET") +
-      " layout=" + node.attr_string(kInputLayoutAttr, "NCHW");
-  return key + " threads=" + std::to_string(ctx.threads) + " cpu=" + cpu_signature();
+  return "Conv x=" + autotune_list(ctx.graph.values[node.inputs[0]].static_shape()) +
+         " w=" + autotune_list(w.shape) + " g=" + std::to_string(node.attr_int("group", 1)) +
+         " s=" + autotune_list(node.attr_ints("strides")) +
+         " d=" + autotune_list(node.attr_ints("dilations")) +
+         " p=" + autotune_list(node.attr_ints("pads")) +
+         " auto=" + node.attr_string("auto_pad", "NOTSET") +
+         " layout=" + node.attr_string(kInputLayoutAttr, "NCHW");
 }
 
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
@@ -205,7 +195,7 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
     }
     // Autotune where there is a choice to make (besides the reference) and none was asked for.
     if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
-      EI_ASSIGN_OR_RETURN(rule, autotuned_algorithm(ctx, autotune_key(ctx, *w), conv, candidates,
+      EI_ASSIGN_OR_RETURN(rule, autotuned_algorithm(ctx, autotune_layer(ctx, *w), conv, candidates,
                                                     rule, [&](const std::string& name) {
                                                       return std::unique_ptr<PreparedState>(
                                                           make_state(shape, name, w, nullptr));

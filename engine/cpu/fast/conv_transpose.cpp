@@ -8,7 +8,6 @@
 #include <limits>
 #include <memory>
 
-#include "cpu/autotune_cache.h"
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/conv_transpose_direct.h"
 #include "cpu/fast/families.h"
@@ -72,20 +71,11 @@ std::unique_ptr<ConvTransposeState> make_state(const std::string& name, const Te
 
 Status conv_transpose(KernelContext& ctx);
 
-// What an autotune result depends on: the layer (input and weight shapes; the attributes are
-// those every fast algorithm requires), the thread count and the CPU.
-std::string autotune_key(const PrepareContext& ctx, const TensorView& w) {
-  auto list = [](const std::vector<int64_t>& v) {
-    std::string s;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if (i) s += ',';
-      s += std::to_string(v[i]);
-    }
-    return s;
-  };
-  return "ConvTranspose x=" + list(ctx.graph.values[ctx.node.inputs[0]].static_shape()) +
-         " w=" + list(w.shape) + " threads=" + std::to_string(ctx.threads) +
-         " cpu=" + cpu_signature();
+// What an autotune result depends on in the layer: input and weight shapes (the attributes
+// are those every fast algorithm requires).
+std::string autotune_layer(const PrepareContext& ctx, const TensorView& w) {
+  return "ConvTranspose x=" + autotune_list(ctx.graph.values[ctx.node.inputs[0]].static_shape()) +
+         " w=" + autotune_list(w.shape);
 }
 
 Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareContext& ctx) {
@@ -113,7 +103,7 @@ Result<std::unique_ptr<PreparedState>> prepare_conv_transpose(const PrepareConte
     rule = conv_transpose_direct_preferred(w->shape[1], w->shape[2], w->shape[3]) ? kDirect
                                                                                   : kScatterGemm;
     if (ctx.autotune && ctx.algorithm.empty()) {
-      EI_ASSIGN_OR_RETURN(rule, autotuned_algorithm(ctx, autotune_key(ctx, *w), conv_transpose,
+      EI_ASSIGN_OR_RETURN(rule, autotuned_algorithm(ctx, autotune_layer(ctx, *w), conv_transpose,
                                                     candidates, rule, [&](const std::string& name) {
                                                       return std::unique_ptr<PreparedState>(
                                                           make_state(name, w, nullptr));

@@ -97,9 +97,11 @@ Result<double> KernelTimer::time(KernelFn kernel, const PreparedState* state) {
 }
 
 Result<std::string> autotuned_algorithm(
-    const PrepareContext& ctx, const std::string& key, KernelFn kernel,
+    const PrepareContext& ctx, const std::string& layer, KernelFn kernel,
     const std::vector<std::string>& candidates, const std::string& rule,
     const std::function<std::unique_ptr<PreparedState>(const std::string&)>& make_state) {
+  const std::string key =
+      layer + " threads=" + std::to_string(ctx.threads) + " cpu=" + cpu_signature();
   if (const std::string* cached = ctx.autotune->find(key);
       cached && std::find(candidates.begin(), candidates.end(), *cached) != candidates.end()) {
     return *cached;
@@ -120,6 +122,15 @@ Result<std::string> autotuned_algorithm(
   }
   ctx.autotune->record(key, best);
   return best;
+}
+
+std::string autotune_list(const std::vector<int64_t>& values) {
+  std::string s;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(values[i]);
+  }
+  return s;
 }
 
 }  // namespace edgeinfer::cpu::fast
