@@ -8,6 +8,15 @@
 // Weights, bias, residual and output keep the ONNX layouts. Every Conv kernel honours it: the
 // reference kernel, the fast CPU kernel (natively, or through an NCHW copy) and the Vulkan
 // executor's, so the graph means the same on every executor.
+//
+// The output side, for models that transpose their last layer's NCHW result to NHWC: the pass
+// absorb_nhwc_output_transposes drops that Transpose and marks the ConvTranspose instead:
+//
+//   attribute "ei_output_layout" string: "NHWC" = output 0 is written channels-last,
+//                                N x D1 x ... x C (absent, or "NCHW": the ONNX layout)
+//
+// Only on nodes without a fused residual (the kernels reject the pair). The reference kernel
+// and the fast CPU kernel honour it; the Vulkan executor turns it back into a Transpose.
 #pragma once
 
 #include <string>
@@ -28,6 +37,20 @@ inline bool reads_channels_last(const ir::Node& node) {
 inline bool known_input_layout(const ir::Node& node) {
   if (!node.has_attr(kInputLayoutAttr)) return true;
   const std::string layout = node.attr_string(kInputLayoutAttr, "");
+  return layout == "NCHW" || layout == kChannelsLastLayout;
+}
+
+inline constexpr const char* kOutputLayoutAttr = "ei_output_layout";
+
+// True when the node's output 0 is written channels-last.
+inline bool writes_channels_last(const ir::Node& node) {
+  return node.attr_string(kOutputLayoutAttr, "NCHW") == kChannelsLastLayout;
+}
+
+// True when the attribute is absent or is a string naming a layout the kernels know.
+inline bool known_output_layout(const ir::Node& node) {
+  if (!node.has_attr(kOutputLayoutAttr)) return true;
+  const std::string layout = node.attr_string(kOutputLayoutAttr, "");
   return layout == "NCHW" || layout == kChannelsLastLayout;
 }
 

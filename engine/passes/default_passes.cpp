@@ -70,8 +70,10 @@ Status run_default_passes(ir::Graph& graph, const PassOptions& options, PassCoun
                     commute_pointwise_convs_with_resizes(graph, options));
   done.emplace_back("fuse_residual_adds", fuse_residual_adds(graph, options));
   done.emplace_back("fuse_activations", fuse_activations(graph, options));
-  // Last of the rewrites: the layout attribute it sets is one the other passes do not look at.
+  // Last of the rewrites: the layout attributes they set are ones the other passes do not look
+  // at.
   done.emplace_back("absorb_nhwc_input_transposes", absorb_nhwc_input_transposes(graph, options));
+  done.emplace_back("absorb_nhwc_output_transposes", absorb_nhwc_output_transposes(graph, options));
   done.emplace_back("eliminate_dead_code", eliminate_dead_code(graph, options));
   return graph.validate();
 }

@@ -64,6 +64,12 @@ int hoist_constant_ops_over_transposes(ir::Graph& graph, const PassOptions& opti
 // the Transpose goes. Returns the number of Transposes absorbed.
 int absorb_nhwc_input_transposes(ir::Graph& graph, const PassOptions& options);
 
+// Transpose<perm=[0,2,3,1]> of a 4-D float32 value that a ConvTranspose without a fused
+// residual writes and only the Transpose reads: the ConvTranspose writes the Transpose's value
+// itself, marked channels-last (cpu/input_layout.h), and the Transpose goes. Returns the number
+// of Transposes absorbed.
+int absorb_nhwc_output_transposes(ir::Graph& graph, const PassOptions& options);
+
 // A Reshape of a Reshape (or Flatten, Squeeze, Unsqueeze) reads the first one's input.
 int collapse_reshapes(ir::Graph& graph, const PassOptions& options);
 

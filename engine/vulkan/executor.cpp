@@ -118,6 +118,7 @@ Result<std::unique_ptr<Executor>> Executor::create(const ir::Graph& graph,
   x.fp16_storage = options.fp16_storage;
   x.fence_spin = fence_spin_time();
   x.own_graph = graph;
+  expand_nhwc_output(x.own_graph);
   if (!has_static_shapes(x.own_graph)) EI_RETURN_IF_ERROR(resolve_shapes(x.own_graph));
   // fp16 storage: which weights may be fp16 depends on the activations' magnitudes, measured on
   // the graph before the rewrites below (whose fused ops the CPU executor does not run).

@@ -4,6 +4,7 @@
 // conv shaders take input strides, so they read it as it is: one dispatch and a full copy of
 // the input less. Sessions run the pass before the executor; this runs it again on the
 // executor's own copy of the graph, for graphs handed over without the default passes.
+//
 #pragma once
 
 #include <vector>
@@ -16,5 +17,12 @@ namespace edgeinfer::vulkan {
 
 // `keep`: per value, tensors the caller reads. Returns the number of Transposes folded.
 Result<int> fuse_nhwc_input(ir::Graph& graph, const std::vector<bool>& keep);
+
+// The output side: a node that writes channels-last (cpu::kOutputLayoutAttr, set by the pass
+// absorb_nhwc_output_transposes) writes the ONNX layout again into a new value, and an explicit
+// Transpose<perm=[0,2,3,1]> writes the node's old value; the Vulkan shaders only write NCHW.
+// Runs first, so the executor's own fusions see the graph they know. Returns the number of
+// Transposes added.
+int expand_nhwc_output(ir::Graph& graph);
 
 }  // namespace edgeinfer::vulkan

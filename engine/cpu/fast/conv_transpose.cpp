@@ -3,7 +3,9 @@
 // overlap, so the op is one GEMM, (M*kh*kw) x C times C x (H*W), whose rows are scattered to
 // their output pixels (`scatter-gemm`), or, when M*kh*kw is small, a direct kernel that sums
 // the few taps in registers and stores them in place (`direct`, conv_transpose_direct.h).
-// Other cases run the reference kernel.
+// Other cases run the reference kernel. A channels-last output (cpu/input_layout.h) is computed
+// in the ONNX layout into run-cache scratch and copied: `direct` one input row at a time while
+// it is in cache, `scatter-gemm` once at the end.
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
 #include "cpu/fast/kernel_timer.h"
+#include "cpu/input_layout.h"
 #include "cpu/thread_pool.h"
 
 namespace edgeinfer::cpu::fast {
@@ -137,11 +140,26 @@ void scatter_row(const float* src, int64_t ld, int64_t kw, int64_t len, float bi
 
 struct ConvTransposeRunCache final : RunCache {
   bool ready = false;
-  bool fast = false;  // false: the attributes ask for what the reference kernel does
-  Shape x_shape;      // the input shape the rest was computed for
-  Shape out_shape;
-  Epilogue activation;  // residual and slope are bound on each run
+  bool fast = false;           // false: the attributes ask for what the reference kernel does
+  Shape x_shape;               // the input shape the rest was computed for
+  Shape out_shape;             // NCHW
+  Shape y_shape;               // output 0's shape: out_shape, or channels-last
+  Epilogue activation;         // residual and slope are bound on each run
+  bool channels_last = false;  // output 0 is written NHWC (cpu/input_layout.h)
+  std::vector<float> planes;   // channels_last: the NCHW result before its copy
 };
+
+// y[n][p][m] = planes[n][m][p] over `channels` planes of `spatial` pixels per batch item.
+void copy_channels_last(KernelContext& ctx, const float* planes, int64_t batch, int64_t channels,
+                        int64_t spatial, float* y) {
+  parallel_for(ctx.thread_pool(), batch, [&](int64_t n, int) {
+    const float* src = planes + n * channels * spatial;
+    float* dst = y + n * channels * spatial;
+    for (int64_t p = 0; p < spatial; ++p)
+      for (int64_t m = 0; m < channels; ++m)
+        dst[p * channels + m] = src[m * spatial + p];
+  });
+}
 
 Status conv_transpose(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvTransposeState*>(ctx.prepared());
@@ -170,9 +188,15 @@ Status conv_transpose(KernelContext& ctx) {
     }
     const bool kernel_ok = !ctx.node().has_attr("kernel_shape") ||
                            ctx.node().attr_ints("kernel_shape") == std::vector<int64_t>{kh, kw};
-    rc.fast =
-        kernel_ok && (output_shape.empty() || output_shape == std::vector<int64_t>{out_h, out_w});
+    rc.channels_last = writes_channels_last(ctx.node());
+    // A channels-last output with a residual is an error the reference kernel reports.
+    const bool layout_ok =
+        known_output_layout(ctx.node()) && !(rc.channels_last && ctx.has_input(kResidualInput));
+    rc.fast = kernel_ok && layout_ok &&
+              (output_shape.empty() || output_shape == std::vector<int64_t>{out_h, out_w});
     rc.out_shape = {batch, m_count, out_h, out_w};
+    rc.y_shape = rc.channels_last ? Shape{batch, out_h, out_w, m_count} : rc.out_shape;
+    rc.planes.assign(rc.channels_last ? static_cast<size_t>(shape_elements(rc.out_shape)) : 0, 0.f);
     EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
     rc.x_shape = x.shape;
     rc.ready = true;
@@ -181,16 +205,15 @@ Status conv_transpose(KernelContext& ctx) {
   const Shape& out_shape = rc.out_shape;
   EI_ASSIGN_OR_RETURN(Epilogue e, bind_epilogue(ctx, rc.activation, out_shape, m_count));
   EI_ASSIGN_OR_RETURN(const TensorView* yv_view,
-                      ctx.allocate_output_view(0, DType::kFloat32, out_shape));
-  const TensorView& yv = *yv_view;
+                      ctx.allocate_output_view(0, DType::kFloat32, rc.y_shape));
   const kernels::KernelSet& ks = *st->ks;
   const float* xs = x.as<float>();
   const float* bias = ctx.has_input(2) ? ctx.input(2).as<float>() : nullptr;
-  float* y = yv.as<float>();
+  float* y = rc.channels_last ? rc.planes.data() : yv_view->as<float>();
   if (st->name == kDirect) {
     const UpsampleGeometry g{batch, st->in_channels, in_h, in_w, m_count, kh, kw};
     run_conv_transpose_direct(ctx, g, xs, ctx.input(1).as<float>(), bias, y, GemmEpilogue::from(e),
-                              ks);
+                              ks, true, rc.channels_last ? yv_view->as<float>() : nullptr);
     return Status::ok();
   }
   const int64_t in_spatial = in_h * in_w, out_spatial = out_h * out_w;
@@ -234,6 +257,9 @@ Status conv_transpose(KernelContext& ctx) {
       const float* res = e.residual ? e.residual + task * out_spatial : nullptr;
       ks.activate_row(ep.row(task % m_count), y + task * out_spatial, res, out_spatial);
     });
+  }
+  if (rc.channels_last) {
+    copy_channels_last(ctx, y, batch, m_count, out_spatial, yv_view->as<float>());
   }
   return Status::ok();
 }

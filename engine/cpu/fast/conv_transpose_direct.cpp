@@ -234,6 +234,31 @@ bool vector_kernel_here() {
   return std::string_view(kernels::best_kernel_set().isa) == "avx512";
 }
 
+// The kernel_h output rows of input row iy of batch item n, from the NCHW y into the NHWC
+// y_channels_last.
+void copy_rows_channels_last(const UpsampleGeometry& g, int64_t out_plane, const float* y,
+                             int64_t n, int64_t iy, float* __restrict y_channels_last) {
+  const int64_t out_w = g.in_w * g.kernel_w, m_count = g.out_channels;
+  for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
+    const int64_t oy = iy * g.kernel_h + ky;
+    const float* src = y + n * m_count * out_plane + oy * out_w;
+    float* __restrict dst = y_channels_last + (n * out_plane + oy * out_w) * m_count;
+    if (m_count == 2) {
+      // The selfie decoders' two channels: a constant stride, which vectorises.
+      const float* a = src;
+      const float* b = src + out_plane;
+      for (int64_t ox = 0; ox < out_w; ++ox) {
+        dst[2 * ox] = a[ox];
+        dst[2 * ox + 1] = b[ox];
+      }
+      continue;
+    }
+    for (int64_t m = 0; m < m_count; ++m)
+      for (int64_t ox = 0; ox < out_w; ++ox)
+        dst[ox * m_count + m] = src[m * out_plane + ox];
+  }
+}
+
 }  // namespace
 
 bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int64_t kernel_w) {
@@ -243,7 +268,8 @@ bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int
 
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
                                const float* w, const float* bias, float* y, const GemmEpilogue& ep,
-                               const kernels::KernelSet& ks, bool vector_kernel) {
+                               const kernels::KernelSet& ks, bool vector_kernel,
+                               float* y_channels_last) {
   const int64_t taps = g.out_channels * g.kernel_h * g.kernel_w;
   const int64_t out_w = g.in_w * g.kernel_w;
   const int64_t in_plane = g.in_h * g.in_w, out_plane = in_plane * taps / g.out_channels;
@@ -275,13 +301,16 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
                          out_plane,
                          out_w};
       row_kernel(row);
-      if (ep.epilogue.empty()) continue;
-      // The residual and activation over the row's finished outputs while they are in cache.
-      for (int64_t q = 0; q < g.out_channels * g.kernel_h; ++q) {
-        const int64_t offset = out_offset + (q / g.kernel_h) * out_plane + (q % g.kernel_h) * out_w;
-        ks.activate_row(ep.row(q / g.kernel_h), y + offset, residual ? residual + offset : nullptr,
-                        out_w);
+      if (!ep.epilogue.empty()) {
+        // The residual and activation over the row's finished outputs while they are in cache.
+        for (int64_t q = 0; q < g.out_channels * g.kernel_h; ++q) {
+          const int64_t offset =
+              out_offset + (q / g.kernel_h) * out_plane + (q % g.kernel_h) * out_w;
+          ks.activate_row(ep.row(q / g.kernel_h), y + offset,
+                          residual ? residual + offset : nullptr, out_w);
+        }
       }
+      if (y_channels_last) copy_rows_channels_last(g, out_plane, y, n, iy, y_channels_last);
     }
   });
 }

@@ -146,6 +146,25 @@ std::vector<T> channels_first(const TensorView& x) {
   return out;
 }
 
+// An ONNX-layout tensor N x C x D1 x ... of shape `shape` copied channels-last into `out`.
+template <typename T>
+void copy_channels_last(const T* src, const Shape& shape, T* out) {
+  const int64_t batch = shape[0], channels = shape[1];
+  const int64_t spatial = batch * channels == 0 ? 0 : shape_elements(shape) / (batch * channels);
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t p = 0; p < spatial; ++p)
+        out[(n * spatial + p) * channels + c] = src[(n * channels + c) * spatial + p];
+}
+
+// The channels-last shape of an ONNX-layout shape.
+Shape channels_last_shape(const Shape& s) {
+  Shape out{s.front()};
+  out.insert(out.end(), s.begin() + 2, s.end());
+  out.push_back(s[1]);
+  return out;
+}
+
 // The shape of a channels-last tensor in the ONNX layout.
 Shape channels_first_shape(const Shape& s) {
   Shape out{s.front(), s.back()};
@@ -335,6 +354,15 @@ Status conv_transpose(KernelContext& ctx) {
   }
   const int64_t out_channels = w.shape[1] * group;
   EI_RETURN_IF_ERROR(check_bias(ctx, out_channels));
+  if (!known_output_layout(ctx.node())) {
+    return ctx.invalid(std::string("unknown ") + kOutputLayoutAttr + " '" +
+                       ctx.node().attr_string(kOutputLayoutAttr, "") + "' (NCHW or NHWC)");
+  }
+  const bool channels_last = writes_channels_last(ctx.node());
+  // The residual would be channels-last too; the pass never asks for that, so neither does this.
+  if (channels_last && ctx.has_input(kResidualInput)) {
+    return ctx.invalid(std::string("a fused residual with ") + kOutputLayoutAttr + " NHWC");
+  }
   EI_ASSIGN_OR_RETURN(std::vector<int64_t> kernel, kernel_of(ctx, w.shape));
   const std::vector<int64_t> input(x.shape.begin() + 2, x.shape.end());
   EI_ASSIGN_OR_RETURN(Window win, transpose_window(ctx, input, kernel));
@@ -342,12 +370,23 @@ Status conv_transpose(KernelContext& ctx) {
   out_shape.insert(out_shape.end(), win.output.begin(), win.output.end());
   EI_RETURN_IF_ERROR(check_shape(ctx, out_shape));
   return dispatch<float, double>(ctx, x.dtype, [&]<typename T>() -> Status {
-    EI_ASSIGN_OR_RETURN(const TensorView* y_view, ctx.allocate_output_view(0, x.dtype, out_shape));
-    const TensorView& y = *y_view;
+    EI_ASSIGN_OR_RETURN(
+        const TensorView* y_view,
+        ctx.allocate_output_view(0, x.dtype,
+                                 channels_last ? channels_last_shape(out_shape) : out_shape));
     const T* bias = ctx.has_input(2) ? ctx.input(2).as<T>() : nullptr;
+    // A channels-last output is computed in the ONNX layout, then copied.
+    std::vector<T> planes;
+    TensorView y = *y_view;
+    if (channels_last) {
+      planes.resize(static_cast<size_t>(shape_elements(out_shape)));
+      y = TensorView{x.dtype, out_shape, planes.data()};
+    }
     conv_transpose_planes<T>(win, x.as<T>(), w.as<T>(), bias, y.as<T>(), x.shape[0], channels,
                              out_channels, group);
-    return apply_node_epilogue(ctx, y);
+    EI_RETURN_IF_ERROR(apply_node_epilogue(ctx, y));
+    if (channels_last) copy_channels_last<T>(planes.data(), out_shape, y_view->as<T>());
+    return Status::ok();
   });
 }
 
