@@ -2,7 +2,9 @@
 // kernel: through the executor at 1 and 2 threads (the AVX-512 kernel where the CPU has it),
 // and its portable loops called directly; random non-overlapping layers with odd sizes,
 // channel counts that are not multiples of 16, 2x2, 3x3, 1x2 and other kernels, with and without
-// bias, every fused activation and a residual. Also the rule that picks it.
+// bias, every fused activation and a residual. Also the rule that picks it, and every algorithm
+// writing a channels-last output (cpu::kOutputLayoutAttr) against the reference ConvTranspose
+// followed by a transpose.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -13,6 +15,7 @@
 #include "cpu/fast/conv_transpose_direct.h"
 #include "cpu/fast/kernel_timer.h"
 #include "cpu/fused_epilogue.h"
+#include "cpu/input_layout.h"
 #include "cpu/kernels/kernel_set.h"
 #include "cpu/thread_pool.h"
 #include "edgeinfer/edgeinfer.h"
@@ -247,4 +250,64 @@ TEST_CASE("a direct override where the windows overlap is an error by name, skip
   CHECK_THAT(by_name.status().message(), Catch::Contains("does not apply"));
   CHECK(check_against_reference(overlap, "overlapping ConvTranspose, direct by op type",
                                 {{"ConvTranspose", "direct"}}) == "reference");
+}
+
+namespace {
+
+// The NCHW values of a tensor of shape `nchw`, channels-last.
+std::vector<float> to_channels_last(const std::vector<float>& v, const Shape& nchw) {
+  const int64_t batch = nchw[0], channels = nchw[1], spatial = nchw[2] * nchw[3];
+  std::vector<float> out(v.size());
+  for (int64_t n = 0; n < batch; ++n)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t p = 0; p < spatial; ++p)
+        out[(n * spatial + p) * channels + c] = v[(n * channels + c) * spatial + p];
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ConvTranspose writes an NHWC output like the reference and a transpose",
+          "[fast_conv][nhwc]") {
+  std::mt19937 rng(2026);
+  std::vector<UpsampleCase> cases = random_cases(rng, 36);
+  // The selfie model's last layer, scaled down: 16 -> 2 channels, 2x2.
+  cases.push_back({1, 16, 2, 9, 33, 2, 2, true, false, true, ""});
+  for (UpsampleCase c : cases) {
+    c.residual = false;  // the pass never marks a node with a residual
+    NodeSpec spec = upsample_spec(rng, c);
+    const Shape nchw{c.batch, c.out_channels, c.h * c.kh, c.w * c.kw};
+    const std::vector<float> nchw_values = reference_output(spec);
+    spec.attributes[cpu::kOutputLayoutAttr] = std::string("NHWC");
+    // The reference kernel: bit-identical to its NCHW result transposed, with the NHWC shape.
+    auto ref = run_node(spec);
+    REQUIRE(ref.is_ok());
+    CHECK((*ref)[0].shape == Shape{nchw[0], nchw[2], nchw[3], nchw[1]});
+    REQUIRE((*ref)[0].values<float>() == to_channels_last(nchw_values, nchw));
+    // Every algorithm forced, 1 and 2 threads, against it.
+    for (const char* algorithm : {"direct", "scatter-gemm", "reference"}) {
+      CHECK(check_against_reference(spec, describe(c) + " NHWC", {{"ConvTranspose", algorithm}}) ==
+            algorithm);
+    }
+  }
+}
+
+TEST_CASE("an NHWC ConvTranspose output with a fused residual is an error", "[fast_conv][nhwc]") {
+  std::mt19937 rng(5);
+  UpsampleCase c{1, 4, 2, 3, 5, 2, 2, true, true, false, ""};
+  NodeSpec spec = upsample_spec(rng, c);
+  spec.attributes[cpu::kOutputLayoutAttr] = std::string("NHWC");
+  CHECK(!run_node(spec).is_ok());
+  cpu::ExecutorOptions options;
+  options.algorithms = {{"ConvTranspose", "direct"}};
+  CHECK(!run_node_in_executor(spec, {false, true, true, false}, options, cpu::fast_kernels())
+             .is_ok());
+}
+
+TEST_CASE("an unknown ConvTranspose output layout is an error", "[fast_conv][nhwc]") {
+  std::mt19937 rng(6);
+  UpsampleCase c{1, 4, 2, 3, 5, 2, 2, true, false, false, ""};
+  NodeSpec spec = upsample_spec(rng, c);
+  spec.attributes[cpu::kOutputLayoutAttr] = std::string("NCWH");
+  CHECK(!run_node(spec).is_ok());
 }
