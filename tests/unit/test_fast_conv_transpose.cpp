@@ -284,6 +284,44 @@ TEST_CASE("ConvTranspose writes an NHWC output like the reference and a transpos
     REQUIRE(ref.is_ok());
     CHECK((*ref)[0].shape == Shape{nchw[0], nchw[2], nchw[3], nchw[1]});
     REQUIRE((*ref)[0].values<float>() == to_channels_last(nchw_values, nchw));
+    // The direct kernel called directly: its portable loops and (where the CPU has it) the
+    // AVX-512 kernel, 1 and 2 threads.
+    cpu::Epilogue e;
+    auto activation = cpu::parse_activation(c.activation);
+    REQUIRE(activation.is_ok());
+    e.activation = *activation;
+    const std::vector<float> params = activation_params(c.activation);
+    if (!params.empty()) e.alpha = params[0];
+    if (params.size() > 1) e.beta = params[1];
+    const std::vector<float> slope =
+        c.activation == "PRelu" ? spec.inputs[4].values<float>() : std::vector<float>{};
+    e.slope = slope.data();
+    e.slope_count = static_cast<int64_t>(slope.size());
+    const std::vector<float> x = spec.inputs[0].values<float>(), w = spec.inputs[1].values<float>();
+    const std::vector<float> bias = c.bias ? spec.inputs[2].values<float>() : std::vector<float>{};
+    const cpu::fast::UpsampleGeometry g{c.batch, c.channels, c.h, c.w, c.out_channels, c.kh, c.kw};
+    const std::vector<float> want = to_channels_last(nchw_values, nchw);
+    for (bool vector_kernel : {false, true}) {
+      for (int threads : {1, 2}) {
+        cpu::ThreadPool pool(threads);
+        PoolContext ctx(&pool);
+        std::vector<float> scratch(
+            static_cast<size_t>(cpu::fast::direct_channels_last_scratch(g, threads)));
+        std::vector<float> got(want.size(), std::nanf(""));
+        cpu::fast::run_conv_transpose_direct(
+            ctx, g, x.data(), w.data(), c.bias ? bias.data() : nullptr, scratch.data(),
+            cpu::fast::GemmEpilogue::from(e), cpu::kernels::best_kernel_set(), vector_kernel,
+            got.data());
+        double worst = 0, scale = 1;
+        for (size_t i = 0; i < got.size(); ++i) {
+          worst = std::max(worst, std::abs(double(got[i]) - want[i]));
+          scale = std::max(scale, double(std::abs(want[i])));
+        }
+        INFO(describe(c) << " NHWC, vector " << vector_kernel << ", threads " << threads
+                         << ", max abs diff " << worst);
+        REQUIRE(worst <= 1e-4 * scale);  // NaN (an output never written) fails too
+      }
+    }
     // Every algorithm forced, 1 and 2 threads, against it.
     for (const char* algorithm : {"direct", "scatter-gemm", "reference"}) {
       CHECK(check_against_reference(spec, describe(c) + " NHWC", {{"ConvTranspose", algorithm}}) ==

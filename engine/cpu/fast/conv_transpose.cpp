@@ -4,8 +4,8 @@
 // their output pixels (`scatter-gemm`), or, when M*kh*kw is small, a direct kernel that sums
 // the few taps in registers and stores them in place (`direct`, conv_transpose_direct.h).
 // Other cases run the reference kernel. A channels-last output (cpu/input_layout.h) is computed
-// in the ONNX layout into run-cache scratch and copied: `direct` one input row at a time while
-// it is in cache, `scatter-gemm` once at the end.
+// in the ONNX layout into run-cache scratch and copied: `direct` one input row at a time into a
+// per-thread block that stays in cache, `scatter-gemm` the whole result at the end.
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -146,7 +146,7 @@ struct ConvTransposeRunCache final : RunCache {
   Shape y_shape;               // output 0's shape: out_shape, or channels-last
   Epilogue activation;         // residual and slope are bound on each run
   bool channels_last = false;  // output 0 is written NHWC (cpu/input_layout.h)
-  std::vector<float> planes;   // channels_last: the NCHW result before its copy
+  std::vector<float> planes;   // channels_last: the NCHW result (or direct's rows) before its copy
 };
 
 // y[n][p][m] = planes[n][m][p] over `channels` planes of `spatial` pixels per batch item.
@@ -196,7 +196,12 @@ Status conv_transpose(KernelContext& ctx) {
               (output_shape.empty() || output_shape == std::vector<int64_t>{out_h, out_w});
     rc.out_shape = {batch, m_count, out_h, out_w};
     rc.y_shape = rc.channels_last ? Shape{batch, out_h, out_w, m_count} : rc.out_shape;
-    rc.planes.assign(rc.channels_last ? static_cast<size_t>(shape_elements(rc.out_shape)) : 0, 0.f);
+    const ThreadPool* pool = ctx.thread_pool();
+    const UpsampleGeometry g{batch, st->in_channels, in_h, in_w, m_count, kh, kw};
+    const int64_t scratch = st->name == kDirect
+                                ? direct_channels_last_scratch(g, pool ? pool->threads() : 1)
+                                : shape_elements(rc.out_shape);
+    rc.planes.assign(rc.channels_last ? static_cast<size_t>(scratch) : 0, 0.f);
     EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
     rc.x_shape = x.shape;
     rc.ready = true;

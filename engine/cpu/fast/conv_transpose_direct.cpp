@@ -234,19 +234,19 @@ bool vector_kernel_here() {
   return std::string_view(kernels::best_kernel_set().isa) == "avx512";
 }
 
-// The kernel_h output rows of input row iy of batch item n, from the NCHW y into the NHWC
-// y_channels_last.
-void copy_rows_channels_last(const UpsampleGeometry& g, int64_t out_plane, const float* y,
-                             int64_t n, int64_t iy, float* __restrict y_channels_last) {
+// The outputs of input row iy of batch item n, `rows` as the row kernel wrote them (out_channels
+// x kernel_h rows of out_w), into the NHWC y_channels_last.
+void copy_row_channels_last(const UpsampleGeometry& g, const float* rows, int64_t n, int64_t iy,
+                            float* __restrict y_channels_last) {
   const int64_t out_w = g.in_w * g.kernel_w, m_count = g.out_channels;
+  const int64_t out_h = g.in_h * g.kernel_h, channel_rows = g.kernel_h * out_w;
   for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
-    const int64_t oy = iy * g.kernel_h + ky;
-    const float* src = y + n * m_count * out_plane + oy * out_w;
-    float* __restrict dst = y_channels_last + (n * out_plane + oy * out_w) * m_count;
+    const float* src = rows + ky * out_w;
+    float* __restrict dst = y_channels_last + (n * out_h + iy * g.kernel_h + ky) * out_w * m_count;
     if (m_count == 2) {
       // The selfie decoders' two channels: a constant stride, which vectorises.
       const float* a = src;
-      const float* b = src + out_plane;
+      const float* b = src + channel_rows;
       for (int64_t ox = 0; ox < out_w; ++ox) {
         dst[2 * ox] = a[ox];
         dst[2 * ox + 1] = b[ox];
@@ -255,7 +255,7 @@ void copy_rows_channels_last(const UpsampleGeometry& g, int64_t out_plane, const
     }
     for (int64_t m = 0; m < m_count; ++m)
       for (int64_t ox = 0; ox < out_w; ++ox)
-        dst[ox * m_count + m] = src[m * out_plane + ox];
+        dst[ox * m_count + m] = src[m * channel_rows + ox];
   }
 }
 
@@ -284,35 +284,45 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
   const float* residual = ep.epilogue.residual;
   // Work per input row: its C input values read and taps x in_w outputs written.
   const int64_t row_elements = g.in_w * (g.in_channels + taps);
-  for_rows(ctx, g.batch * g.in_h, row_elements, [&](int64_t begin, int64_t end) {
-    for (int64_t input_row = begin; input_row < end; ++input_row) {
-      const int64_t n = input_row / g.in_h, iy = input_row % g.in_h;
-      const int64_t out_offset = n * g.out_channels * out_plane + iy * g.kernel_h * out_w;
-      const InputRow row{x + n * g.in_channels * in_plane + iy * g.in_w,
-                         in_plane,
-                         g.in_w,
-                         g.in_channels,
-                         w,
-                         taps,
-                         g.kernel_h,
-                         g.kernel_w,
-                         bias,
-                         y + out_offset,
-                         out_plane,
-                         out_w};
-      row_kernel(row);
-      if (!ep.epilogue.empty()) {
-        // The residual and activation over the row's finished outputs while they are in cache.
-        for (int64_t q = 0; q < g.out_channels * g.kernel_h; ++q) {
-          const int64_t offset =
-              out_offset + (q / g.kernel_h) * out_plane + (q % g.kernel_h) * out_w;
-          ks.activate_row(ep.row(q / g.kernel_h), y + offset,
-                          residual ? residual + offset : nullptr, out_w);
-        }
-      }
-      if (y_channels_last) copy_rows_channels_last(g, out_plane, y, n, iy, y_channels_last);
-    }
-  });
+  for_rows_on_threads(ctx, g.batch * g.in_h, row_elements,
+                      [&](int64_t begin, int64_t end, int thread) {
+                        // Channels-last: each row's outputs go to the thread's scratch row block
+                        // (planes of kernel_h rows), which stays in cache until it is copied out
+                        // interleaved.
+                        float* const rows = y_channels_last ? y + thread * taps * g.in_w : nullptr;
+                        const int64_t plane = rows ? g.kernel_h * out_w : out_plane;
+                        for (int64_t input_row = begin; input_row < end; ++input_row) {
+                          const int64_t n = input_row / g.in_h, iy = input_row % g.in_h;
+                          const int64_t out_offset =
+                              rows ? 0 : n * g.out_channels * out_plane + iy * g.kernel_h * out_w;
+                          float* const out = rows ? rows : y;
+                          const InputRow row{x + n * g.in_channels * in_plane + iy * g.in_w,
+                                             in_plane,
+                                             g.in_w,
+                                             g.in_channels,
+                                             w,
+                                             taps,
+                                             g.kernel_h,
+                                             g.kernel_w,
+                                             bias,
+                                             out + out_offset,
+                                             plane,
+                                             out_w};
+                          row_kernel(row);
+                          if (!ep.epilogue.empty()) {
+                            // The residual and activation over the row's finished outputs while
+                            // they are in cache. (No residual with a channels-last output: the
+                            // kernel's caller runs the reference.)
+                            for (int64_t q = 0; q < g.out_channels * g.kernel_h; ++q) {
+                              const int64_t offset =
+                                  out_offset + (q / g.kernel_h) * plane + (q % g.kernel_h) * out_w;
+                              ks.activate_row(ep.row(q / g.kernel_h), out + offset,
+                                              residual ? residual + offset : nullptr, out_w);
+                            }
+                          }
+                          if (rows) copy_row_channels_last(g, rows, n, iy, y_channels_last);
+                        }
+                      });
 }
 
 }  // namespace edgeinfer::cpu::fast

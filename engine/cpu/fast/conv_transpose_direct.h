@@ -37,11 +37,17 @@ bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int
 // x and y NCHW, w as ONNX stores it (C x M x kh x kw). Splits input rows over the context's
 // thread pool. `vector_kernel`: use the AVX-512 kernel where it applies (the CPU's kernel set
 // is the AVX-512 one and kernel_w is 1 to 3); false runs the portable loops everywhere (tests).
-// `y_channels_last`, when given, gets the result channels-last (N x H x W x M) as well, each
-// input row's outputs copied from y while they are in cache (y is then scratch).
+// `y_channels_last`, when given, gets the result channels-last (N x H x W x M) instead, and y is
+// scratch for each thread's outputs of one input row before they are interleaved:
+// direct_channels_last_scratch floats. (No residual then: it would be channels-last too.)
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
                                const float* w, const float* bias, float* y, const GemmEpilogue& ep,
                                const kernels::KernelSet& ks, bool vector_kernel = true,
                                float* y_channels_last = nullptr);
+
+// The floats of y that run_conv_transpose_direct needs with a y_channels_last, on `threads`.
+inline int64_t direct_channels_last_scratch(const UpsampleGeometry& g, int64_t threads) {
+  return threads * g.out_channels * g.kernel_h * g.kernel_w * g.in_w;
+}
 
 }  // namespace edgeinfer::cpu::fast
