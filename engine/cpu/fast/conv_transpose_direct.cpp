@@ -227,6 +227,25 @@ void row_avx512(const InputRow& row) {
   }
 }
 
+// dst[2 * i] = a[i], dst[2 * i + 1] = b[i] for i < n: two channels interleaved, 32 outputs a
+// step (the baseline build's loop gets SSE2 and costs as much as the kernel's stores).
+__attribute__((target("avx512f"))) void interleave_pair_avx512(const float* a, const float* b,
+                                                               int64_t n, float* dst) {
+  const __m512i first_halves =
+      _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i second_halves =
+      _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  for (int64_t i = 0; i < n; i += kLanes) {
+    const __mmask16 m = lanes_below(n - i);
+    const __m512 av = _mm512_maskz_loadu_ps(m, a + i), bv = _mm512_maskz_loadu_ps(m, b + i);
+    const int64_t left = 2 * (n - i);
+    _mm512_mask_storeu_ps(dst + 2 * i, lanes_below(left),
+                          _mm512_permutex2var_ps(av, first_halves, bv));
+    _mm512_mask_storeu_ps(dst + 2 * i + kLanes, lanes_below(left - kLanes),
+                          _mm512_permutex2var_ps(av, second_halves, bv));
+  }
+}
+
 #endif
 
 // Whether the AVX-512 kernel runs here: the CPU's kernel set is the AVX-512 one.
@@ -237,7 +256,8 @@ bool vector_kernel_here() {
 // The outputs of input row iy of batch item n, `rows` as the row kernel wrote them (out_channels
 // x kernel_h rows of out_w), into the NHWC y_channels_last.
 void copy_row_channels_last(const UpsampleGeometry& g, const float* rows, int64_t n, int64_t iy,
-                            float* __restrict y_channels_last) {
+                            float* __restrict y_channels_last,
+                            [[maybe_unused]] bool vector_kernel) {
   const int64_t out_w = g.in_w * g.kernel_w, m_count = g.out_channels;
   const int64_t out_h = g.in_h * g.kernel_h, channel_rows = g.kernel_h * out_w;
   for (int64_t ky = 0; ky < g.kernel_h; ++ky) {
@@ -247,6 +267,12 @@ void copy_row_channels_last(const UpsampleGeometry& g, const float* rows, int64_
       // The selfie decoders' two channels: a constant stride, which vectorises.
       const float* a = src;
       const float* b = src + channel_rows;
+#if defined(__x86_64__)
+      if (vector_kernel) {
+        interleave_pair_avx512(a, b, out_w, dst);
+        continue;
+      }
+#endif
       for (int64_t ox = 0; ox < out_w; ++ox) {
         dst[2 * ox] = a[ox];
         dst[2 * ox + 1] = b[ox];
@@ -274,8 +300,9 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
   const int64_t out_w = g.in_w * g.kernel_w;
   const int64_t in_plane = g.in_h * g.in_w, out_plane = in_plane * taps / g.out_channels;
   void (*row_kernel)(const InputRow&) = row_portable;
+  vector_kernel = vector_kernel && vector_kernel_here();
 #if defined(__x86_64__)
-  if (vector_kernel && vector_kernel_here()) {
+  if (vector_kernel) {
     if (g.kernel_w == 1) row_kernel = row_avx512<1>;
     if (g.kernel_w == 2) row_kernel = row_avx512<2>;
     if (g.kernel_w == 3) row_kernel = row_avx512<3>;
@@ -320,7 +347,8 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
                                               residual ? residual + offset : nullptr, out_w);
                             }
                           }
-                          if (rows) copy_row_channels_last(g, rows, n, iy, y_channels_last);
+                          if (rows)
+                            copy_row_channels_last(g, rows, n, iy, y_channels_last, vector_kernel);
                         }
                       });
 }
