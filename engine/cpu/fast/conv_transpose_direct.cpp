@@ -264,7 +264,7 @@ void copy_row_channels_last(const UpsampleGeometry& g, const float* rows, int64_
     const float* src = rows + ky * out_w;
     float* __restrict dst = y_channels_last + (n * out_h + iy * g.kernel_h + ky) * out_w * m_count;
     if (m_count == 2) {
-      // The selfie decoders' two channels: a constant stride, which vectorises.
+      // The selfie decoders' two channels.
       const float* a = src;
       const float* b = src + channel_rows;
 #if defined(__x86_64__)
@@ -311,46 +311,42 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
   const float* residual = ep.epilogue.residual;
   // Work per input row: its C input values read and taps x in_w outputs written.
   const int64_t row_elements = g.in_w * (g.in_channels + taps);
-  for_rows_on_threads(ctx, g.batch * g.in_h, row_elements,
-                      [&](int64_t begin, int64_t end, int thread) {
-                        // Channels-last: each row's outputs go to the thread's scratch row block
-                        // (planes of kernel_h rows), which stays in cache until it is copied out
-                        // interleaved.
-                        float* const rows = y_channels_last ? y + thread * taps * g.in_w : nullptr;
-                        const int64_t plane = rows ? g.kernel_h * out_w : out_plane;
-                        for (int64_t input_row = begin; input_row < end; ++input_row) {
-                          const int64_t n = input_row / g.in_h, iy = input_row % g.in_h;
-                          const int64_t out_offset =
-                              rows ? 0 : n * g.out_channels * out_plane + iy * g.kernel_h * out_w;
-                          float* const out = rows ? rows : y;
-                          const InputRow row{x + n * g.in_channels * in_plane + iy * g.in_w,
-                                             in_plane,
-                                             g.in_w,
-                                             g.in_channels,
-                                             w,
-                                             taps,
-                                             g.kernel_h,
-                                             g.kernel_w,
-                                             bias,
-                                             out + out_offset,
-                                             plane,
-                                             out_w};
-                          row_kernel(row);
-                          if (!ep.epilogue.empty()) {
-                            // The residual and activation over the row's finished outputs while
-                            // they are in cache. (No residual with a channels-last output: the
-                            // kernel's caller runs the reference.)
-                            for (int64_t q = 0; q < g.out_channels * g.kernel_h; ++q) {
-                              const int64_t offset =
-                                  out_offset + (q / g.kernel_h) * plane + (q % g.kernel_h) * out_w;
-                              ks.activate_row(ep.row(q / g.kernel_h), out + offset,
-                                              residual ? residual + offset : nullptr, out_w);
-                            }
-                          }
-                          if (rows)
-                            copy_row_channels_last(g, rows, n, iy, y_channels_last, vector_kernel);
-                        }
-                      });
+  auto run_rows = [&](int64_t begin, int64_t end, int thread) {
+    // Channels-last: each row's outputs go to the thread's block of scratch (planes of kernel_h
+    // rows), which stays in cache until it is copied out interleaved.
+    float* const rows = y_channels_last ? y + thread * taps * g.in_w : nullptr;
+    float* const out = rows ? rows : y;
+    const int64_t plane = rows ? g.kernel_h * out_w : out_plane;
+    for (int64_t input_row = begin; input_row < end; ++input_row) {
+      const int64_t n = input_row / g.in_h, iy = input_row % g.in_h;
+      const int64_t out_offset =
+          rows ? 0 : n * g.out_channels * out_plane + iy * g.kernel_h * out_w;
+      const InputRow row{x + n * g.in_channels * in_plane + iy * g.in_w,
+                         in_plane,
+                         g.in_w,
+                         g.in_channels,
+                         w,
+                         taps,
+                         g.kernel_h,
+                         g.kernel_w,
+                         bias,
+                         out + out_offset,
+                         plane,
+                         out_w};
+      row_kernel(row);
+      if (!ep.epilogue.empty()) {
+        // The residual and activation over the row's finished outputs while they are in cache
+        // (no residual with a channels-last output: the caller runs the reference kernel then).
+        for (int64_t q = 0; q < g.out_channels * g.kernel_h; ++q) {
+          const int64_t offset = out_offset + (q / g.kernel_h) * plane + (q % g.kernel_h) * out_w;
+          ks.activate_row(ep.row(q / g.kernel_h), out + offset,
+                          residual ? residual + offset : nullptr, out_w);
+        }
+      }
+      if (rows) copy_row_channels_last(g, rows, n, iy, y_channels_last, vector_kernel);
+    }
+  };
+  for_rows_on_threads(ctx, g.batch * g.in_h, row_elements, run_rows);
 }
 
 }  // namespace edgeinfer::cpu::fast
