@@ -33,11 +33,16 @@ inline bool reads_channels_last(const ir::Node& node) {
   return node.attr_string(kInputLayoutAttr, "NCHW") == kChannelsLastLayout;
 }
 
-// True when the attribute is absent or is a string naming a layout the kernels know.
-inline bool known_input_layout(const ir::Node& node) {
-  if (!node.has_attr(kInputLayoutAttr)) return true;
-  const std::string layout = node.attr_string(kInputLayoutAttr, "");
+// True when the layout attribute `attr` (kInputLayoutAttr or kOutputLayoutAttr) is absent or
+// is a string naming a layout the kernels know.
+inline bool known_layout(const ir::Node& node, const char* attr) {
+  if (!node.has_attr(attr)) return true;
+  const std::string layout = node.attr_string(attr, "");
   return layout == "NCHW" || layout == kChannelsLastLayout;
+}
+
+inline bool known_input_layout(const ir::Node& node) {
+  return known_layout(node, kInputLayoutAttr);
 }
 
 inline constexpr const char* kOutputLayoutAttr = "ei_output_layout";
@@ -47,11 +52,8 @@ inline bool writes_channels_last(const ir::Node& node) {
   return node.attr_string(kOutputLayoutAttr, "NCHW") == kChannelsLastLayout;
 }
 
-// True when the attribute is absent or is a string naming a layout the kernels know.
 inline bool known_output_layout(const ir::Node& node) {
-  if (!node.has_attr(kOutputLayoutAttr)) return true;
-  const std::string layout = node.attr_string(kOutputLayoutAttr, "");
-  return layout == "NCHW" || layout == kChannelsLastLayout;
+  return known_layout(node, kOutputLayoutAttr);
 }
 
 }  // namespace edgeinfer::cpu

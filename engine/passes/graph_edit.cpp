@@ -132,6 +132,15 @@ bool is_static_float(const ir::Value& value) {
   return value.dtype == DType::kFloat32 && value.is_fully_static();
 }
 
+bool is_float_4d_transpose(const ir::Graph& graph, const ir::Node& node,
+                           const std::vector<int64_t>& perm) {
+  if (!is_op(node, "Transpose") || !node.has_input(0) || node.outputs.size() != 1 ||
+      node.outputs[0] == ir::kNoValue || node.attr_ints("perm") != perm)
+    return false;
+  const ir::Value& x = graph.value(node.inputs[0]);
+  return x.dtype == DType::kFloat32 && x.has_shape && x.dims.size() == 4;
+}
+
 void replace_uses(ir::Graph& graph, ir::ValueId from, ir::ValueId to) {
   for (ir::Node& node : graph.nodes) {
     for (ir::ValueId& in : node.inputs) {

@@ -76,6 +76,10 @@ std::optional<std::vector<float>> per_channel_constant(const ir::Graph& graph, i
 bool has_fixed_shapes(const ir::Graph& graph);
 // A float32 value with a fully static shape.
 bool is_static_float(const ir::Value& value);
+// A Transpose with permutation `perm` of a float32 4-D value, writing one output (the NHWC
+// <-> NCHW boundary Transposes).
+bool is_float_4d_transpose(const ir::Graph& graph, const ir::Node& node,
+                           const std::vector<int64_t>& perm);
 
 // Points every reader of `from` at `to` (graph outputs are not touched).
 void replace_uses(ir::Graph& graph, ir::ValueId from, ir::ValueId to);

@@ -11,14 +11,6 @@ namespace edgeinfer::passes {
 
 namespace {
 
-bool is_nchw_of_nhwc(const ir::Graph& graph, const ir::Node& node) {
-  if (!is_op(node, "Transpose") || !node.has_input(0) || node.outputs.size() != 1 ||
-      node.outputs[0] == ir::kNoValue || node.attr_ints("perm") != std::vector<int64_t>{0, 3, 1, 2})
-    return false;
-  const ir::Value& x = graph.value(node.inputs[0]);
-  return x.dtype == DType::kFloat32 && x.has_shape && x.dims.size() == 4;
-}
-
 // Slot 0 of a Conv still in the ONNX layout (a Conv that also reads the value as weights or
 // bias has a second reader entry, for that slot, which fails this).
 bool reads_as_conv_input(const ir::Graph& graph, const Reader& reader) {
@@ -28,7 +20,7 @@ bool reads_as_conv_input(const ir::Graph& graph, const Reader& reader) {
 
 bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   const ir::Node& t = graph.nodes[id];
-  if (!is_nchw_of_nhwc(graph, t)) return false;
+  if (!is_float_4d_transpose(graph, t, {0, 3, 1, 2})) return false;
   const ir::ValueId nchw = t.outputs[0];
   const std::vector<Reader>& readers = uses.readers(nchw);
   if (uses.is_protected(nchw) || readers.empty()) return false;

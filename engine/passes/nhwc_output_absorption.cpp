@@ -12,14 +12,6 @@ namespace edgeinfer::passes {
 
 namespace {
 
-bool is_nhwc_of_nchw(const ir::Graph& graph, const ir::Node& node) {
-  if (!is_op(node, "Transpose") || !node.has_input(0) || node.outputs.size() != 1 ||
-      node.outputs[0] == ir::kNoValue || node.attr_ints("perm") != std::vector<int64_t>{0, 2, 3, 1})
-    return false;
-  const ir::Value& x = graph.value(node.inputs[0]);
-  return x.dtype == DType::kFloat32 && x.has_shape && x.dims.size() == 4;
-}
-
 // A ConvTranspose writing its one output in the ONNX layout, without a fused residual (which
 // would have to be channels-last too).
 bool writes_nchw(const ir::Node& node) {
@@ -29,7 +21,7 @@ bool writes_nchw(const ir::Node& node) {
 
 bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   const ir::Node& t = graph.nodes[id];
-  if (!is_nhwc_of_nchw(graph, t)) return false;
+  if (!is_float_4d_transpose(graph, t, {0, 2, 3, 1})) return false;
   const ir::ValueId nchw = t.inputs[0];
   const ir::NodeId producer = graph.value(nchw).producer;
   if (producer < 0 || !writes_nchw(graph.nodes[producer]) || uses.sole_reader(nchw) != id)

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cpu/fast/algorithm_choice.h"
+#include "cpu/fast/channel_layout.h"
 #include "cpu/fast/conv_direct.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
@@ -525,19 +526,6 @@ bool reads_channels_last_in_place(const std::string& algorithm, const InputDims&
   return algorithm == kDirect || algorithm == kIm2col || d.channels == 1 || d.height * d.width == 1;
 }
 
-// x (N x H x W x C) into out (N x C x H x W), input rows spread over the threads.
-void copy_to_channels_first(ThreadPool* pool, const float* x, const InputDims& d, float* out) {
-  const int64_t plane = d.height * d.width;
-  parallel_for(pool, d.batch * d.height, [&](int64_t task, int) {
-    const int64_t n = task / d.height, iy = task % d.height;
-    const float* src = x + task * d.width * d.channels;
-    float* dst = out + n * d.channels * plane + iy * d.width;
-    for (int64_t c = 0; c < d.channels; ++c)
-      for (int64_t ix = 0; ix < d.width; ++ix)
-        dst[c * plane + ix] = src[ix * d.channels + c];
-  });
-}
-
 Status conv(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvState*>(ctx.prepared());
   if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
@@ -597,7 +585,8 @@ Status conv(KernelContext& ctx) {
                    interleaved ? dims.channels : 1};
   const float* xd = x.as<float>();
   if (copy_input) {
-    copy_to_channels_first(ctx.thread_pool(), xd, dims, rc.nchw.data());
+    copy_to_channels_first(ctx, xd, dims.batch, dims.channels, dims.height * dims.width,
+                           rc.nchw.data());
     xd = rc.nchw.data();
   }
   const GemmEpilogue ep = GemmEpilogue::from(e);

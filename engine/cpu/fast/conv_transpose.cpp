@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "cpu/fast/algorithm_choice.h"
+#include "cpu/fast/channel_layout.h"
 #include "cpu/fast/conv_transpose_direct.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
@@ -149,18 +150,6 @@ struct ConvTransposeRunCache final : RunCache {
   std::vector<float> planes;   // channels_last: the NCHW result (or direct's rows) before its copy
 };
 
-// y[n][p][m] = planes[n][m][p] over `channels` planes of `spatial` pixels per batch item.
-void copy_channels_last(KernelContext& ctx, const float* planes, int64_t batch, int64_t channels,
-                        int64_t spatial, float* y) {
-  parallel_for(ctx.thread_pool(), batch, [&](int64_t n, int) {
-    const float* src = planes + n * channels * spatial;
-    float* dst = y + n * channels * spatial;
-    for (int64_t p = 0; p < spatial; ++p)
-      for (int64_t m = 0; m < channels; ++m)
-        dst[p * channels + m] = src[m * spatial + p];
-  });
-}
-
 Status conv_transpose(KernelContext& ctx) {
   const auto* st = dynamic_cast<const ConvTransposeState*>(ctx.prepared());
   if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
@@ -264,7 +253,7 @@ Status conv_transpose(KernelContext& ctx) {
     });
   }
   if (rc.channels_last) {
-    copy_channels_last(ctx, y, batch, m_count, out_spatial, yv_view->as<float>());
+    copy_to_channels_last(ctx, y, batch, m_count, out_spatial, yv_view->as<float>());
   }
   return Status::ok();
 }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/fast/channel_layout.h"
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
 
@@ -308,10 +309,62 @@ Status transpose_kernel(KernelContext& ctx) {
   return Status::ok();
 }
 
+// `count` pixels from interleaved channels to planes `plane_stride` apart (or back), the
+// channel count a constant for 2 to 4 channels.
+void pixels_to_planes(const float* x, float* y, int64_t channels, int64_t plane_stride,
+                      int64_t count) {
+  if (channels == 2) return deinterleave<float, 2>(x, y, plane_stride, count);
+  if (channels == 3) return deinterleave<float, 3>(x, y, plane_stride, count);
+  if (channels == 4) return deinterleave<float, 4>(x, y, plane_stride, count);
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t c = 0; c < channels; ++c)
+      y[c * plane_stride + i] = x[i * channels + c];
+}
+
+void planes_to_pixels(const float* x, float* y, int64_t channels, int64_t plane_stride,
+                      int64_t count) {
+  if (channels == 2) return interleave<float, 2>(x, y, plane_stride, count);
+  if (channels == 3) return interleave<float, 3>(x, y, plane_stride, count);
+  if (channels == 4) return interleave<float, 4>(x, y, plane_stride, count);
+  for (int64_t i = 0; i < count; ++i)
+    for (int64_t c = 0; c < channels; ++c)
+      y[i * channels + c] = x[c * plane_stride + i];
+}
+
+// Both copies: each thread takes a range of the batch's pixels (all their channels).
+template <bool kToPlanes>
+void copy_layout(KernelContext& ctx, const float* x, int64_t batch, int64_t channels,
+                 int64_t pixels, float* y) {
+  for_elements(ctx, batch * pixels, [&](int64_t begin, int64_t end) {
+    while (begin < end) {
+      const int64_t n = begin / pixels, first = begin % pixels;
+      const int64_t count = std::min(pixels - first, end - begin);
+      const int64_t interleaved = (n * pixels + first) * channels;
+      const int64_t planes = n * channels * pixels + first;
+      if (kToPlanes) {
+        pixels_to_planes(x + interleaved, y + planes, channels, pixels, count);
+      } else {
+        planes_to_pixels(x + planes, y + interleaved, channels, pixels, count);
+      }
+      begin += count;
+    }
+  });
+}
+
 }  // namespace
 
 void register_fast_transpose(KernelRegistry& registry) {
   registry.add("Transpose", transpose_kernel);
+}
+
+void copy_to_channels_first(KernelContext& ctx, const float* x, int64_t batch, int64_t channels,
+                            int64_t pixels, float* y) {
+  copy_layout<true>(ctx, x, batch, channels, pixels, y);
+}
+
+void copy_to_channels_last(KernelContext& ctx, const float* x, int64_t batch, int64_t channels,
+                           int64_t pixels, float* y) {
+  copy_layout<false>(ctx, x, batch, channels, pixels, y);
 }
 
 }  // namespace edgeinfer::cpu::fast
