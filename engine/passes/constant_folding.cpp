@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cpu/evaluate_node.h"
+#include "ir/static_shape.h"
 #include "passes/pass.h"
 
 namespace edgeinfer::passes {
@@ -65,10 +66,7 @@ Result<int> fold_constants(ir::Graph& graph, const PassOptions& options) {
       v.constant = (*outputs)[i];
       v.producer = -1;
       v.dtype = v.constant->dtype();
-      v.has_shape = true;
-      v.dims.clear();
-      for (int64_t d : v.constant->shape())
-        v.dims.push_back(ir::Dim::fixed(d));
+      ir::set_static_shape(v, v.constant->shape());
     }
     folded[id] = true;
     ++count;

@@ -1,4 +1,5 @@
 #include "passes/graph_edit.h"
+#include "ir/static_shape.h"
 
 #include <cmath>
 #include <cstring>
@@ -184,9 +185,7 @@ ir::ValueId add_float_constant(ir::Graph& graph, const std::string& base, const 
   v.name = unique_value_name(graph, base);
   v.kind = ir::ValueKind::kConstant;
   v.dtype = DType::kFloat32;
-  v.has_shape = true;
-  for (int64_t d : shape)
-    v.dims.push_back(ir::Dim::fixed(d));
+  ir::set_static_shape(v, shape);
   v.constant =
       ir::Constant::copy_of(DType::kFloat32, shape, data.data(), data.size() * sizeof(float));
   return graph.add_value(std::move(v));

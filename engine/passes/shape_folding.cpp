@@ -3,6 +3,7 @@
 // Concat(Slice(Shape(x)), ...); once Shape is a constant, constant folding removes the rest.
 #include <algorithm>
 
+#include "ir/static_shape.h"
 #include "passes/graph_edit.h"
 
 namespace edgeinfer::passes {
@@ -43,10 +44,7 @@ bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   v.constant =
       ir::Constant::copy_of(DType::kInt64, shape, data.data(), data.size() * sizeof(int64_t));
   v.producer = -1;
-  v.has_shape = true;
-  v.dims.clear();
-  for (int64_t d : shape)
-    v.dims.push_back(ir::Dim::fixed(d));
+  ir::set_static_shape(v, shape);
   remove_node(graph, id);
   return true;
 }

@@ -4,6 +4,7 @@
 // pass fills them in with the reference kernels' own shape rules (cpu/node_output_types.h),
 // with the graph's constants as the known contents.
 #include "cpu/node_output_types.h"
+#include "ir/static_shape.h"
 #include "passes/graph_edit.h"
 
 namespace edgeinfer::passes {
@@ -57,10 +58,7 @@ int infer_static_shapes(ir::Graph& graph, const PassOptions& options) {
       if (node.outputs[i] == ir::kNoValue) continue;
       ir::Value& v = graph.value(node.outputs[i]);
       v.dtype = (*results)[i].dtype;
-      v.has_shape = true;
-      v.dims.clear();
-      for (int64_t d : (*results)[i].shape)
-        v.dims.push_back(ir::Dim::fixed(d));
+      ir::set_static_shape(v, (*results)[i].shape);
     }
     ++count;
   }

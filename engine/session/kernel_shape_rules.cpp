@@ -8,6 +8,7 @@
 
 #include "cpu/evaluate_node.h"
 #include "cpu/node_output_types.h"
+#include "ir/static_shape.h"
 #include "passes/graph_edit.h"
 
 namespace edgeinfer::load_detail {
@@ -64,10 +65,7 @@ std::optional<std::vector<ir::ConstantPtr>> evaluate_on_known(const ir::Graph& g
 
 void set_type(ir::Value& v, DType dtype, const Shape& shape) {
   v.dtype = dtype;
-  v.has_shape = true;
-  v.dims.clear();
-  for (int64_t d : shape)
-    v.dims.push_back(ir::Dim::fixed(d));
+  ir::set_static_shape(v, shape);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cpu/executor.h"
+#include "ir/static_shape.h"
 #include "planner/tensor_memory.h"
 
 namespace edgeinfer::vulkan {
@@ -66,10 +67,7 @@ Status resolve_shapes(ir::Graph& g) {
     ir::Value& v = g.values[id];
     if (v.kind != ir::ValueKind::kIntermediate || v.producer < 0) continue;
     v.dtype = run->values[id].dtype;
-    v.has_shape = true;
-    v.dims.clear();
-    for (int64_t d : run->values[id].shape)
-      v.dims.push_back(ir::Dim::fixed(d));
+    ir::set_static_shape(v, run->values[id].shape);
   }
   return Status::ok();
 }

@@ -6,6 +6,7 @@
 #include "import/onnx/onnx_attributes.h"
 #include "import/onnx/onnx_tensor_convert.h"
 #include "import/onnx/onnx_types.h"
+#include "ir/static_shape.h"
 #include "onnx/onnx_pb.h"
 
 namespace edgeinfer::import::onnx_detail {
@@ -78,9 +79,7 @@ class GraphBuilder {
     v.name = name;
     v.kind = ir::ValueKind::kConstant;
     v.dtype = constant->dtype();
-    v.has_shape = true;
-    for (int64_t d : constant->shape())
-      v.dims.push_back(ir::Dim::fixed(d));
+    ir::set_static_shape(v, constant->shape());
     v.constant = std::move(constant);
     auto id = add_named(std::move(v), what);
     return id.status();

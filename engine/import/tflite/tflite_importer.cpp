@@ -23,6 +23,7 @@
 #include "import/importer.h"
 #include "import/tflite/tflite_schema_generated.h"
 #include "ir/float16.h"
+#include "ir/static_shape.h"
 
 namespace edgeinfer::import {
 
@@ -377,7 +378,7 @@ class TfliteImporter {
       v.name = slot.name;
       v.kind = ir::ValueKind::kInput;
       v.dtype = slot.dtype;
-      set_dims(v, slot.shape);
+      ir::set_static_shape(v, slot.shape);
       slot.as_is = graph_.add_value(std::move(v));
       slot.written = true;
       graph_.inputs.push_back(slot.as_is);
@@ -402,13 +403,6 @@ class TfliteImporter {
 
   // ---- IR building helpers ------------------------------------------------------------
 
-  static void set_dims(ir::Value& v, const Shape& shape) {
-    v.has_shape = true;
-    v.dims.clear();
-    for (int64_t d : shape)
-      v.dims.push_back(ir::Dim::fixed(d));
-  }
-
   std::string unique_name(const std::string& base) {
     std::string name = base;
     for (int k = 1; names_.count(name) != 0; ++k)
@@ -423,7 +417,7 @@ class TfliteImporter {
     v.name = name;
     v.kind = ir::ValueKind::kIntermediate;
     v.dtype = dtype;
-    set_dims(v, shape);
+    ir::set_static_shape(v, shape);
     return graph_.add_value(std::move(v));
   }
 
@@ -433,7 +427,7 @@ class TfliteImporter {
     v.name = exact ? base : unique_name(base);
     v.kind = ir::ValueKind::kConstant;
     v.dtype = data->dtype();
-    set_dims(v, data->shape());
+    ir::set_static_shape(v, data->shape());
     v.constant = std::move(data);
     return graph_.add_value(std::move(v));
   }
