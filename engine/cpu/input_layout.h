@@ -9,6 +9,10 @@
 // reference kernel, the fast CPU kernel (natively, or through an NCHW copy) and the Vulkan
 // executor's, so the graph means the same on every executor.
 //
+// Blocked channel layouts ("NCHW16c", ...) use the same two attributes on the CPU executor's
+// own copy of the graph: cpu/blocked_layout.h. known_layout() does not accept them: kernels
+// route such nodes (uses_blocked_layout) before they look at NCHW or NHWC.
+//
 // The output side, for models that transpose their last layer's NCHW result to NHWC: the pass
 // absorb_nhwc_output_transposes drops that Transpose and marks the ConvTranspose instead:
 //

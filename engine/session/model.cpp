@@ -1,4 +1,5 @@
 // Model::load: file -> importer -> IR -> checks. The model is immutable afterwards.
+#include "cpu/blocked_layout.h"
 #include "cpu/kernel.h"
 #include "edgeinfer/edgeinfer.h"
 #include "import/importer.h"
@@ -70,7 +71,9 @@ Result<Model> finish_load(const import::ModelBytes& bytes, const Options& option
   if (options.weights == WeightsMode::kMapped) map_remaining_constants(*impl, bytes);
   import::release_file_pages(bytes);
   for (const ir::Node& node : impl->graph.nodes) {
+    // The executor's internal ops (the layout reorder) never come from a model file.
     const bool known = (node.domain.empty() || node.domain == "ai.onnx") &&
+                       node.op_type != cpu::kReorderOp &&
                        cpu::reference_kernels().find(node.op_type) != nullptr;
     if (!known) {
       return error(StatusCode::kUnsupported,

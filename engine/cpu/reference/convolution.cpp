@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/fused_epilogue.h"
 #include "cpu/input_layout.h"
 #include "cpu/reference/dispatch.h"
@@ -393,7 +394,7 @@ Status conv_transpose(KernelContext& ctx) {
 }  // namespace
 
 void register_convolution(KernelRegistry& registry) {
-  registry.add("Conv", conv);
+  registry.add("Conv", with_blocked_layout<conv>);
   registry.add("ConvTranspose", conv_transpose);
 }
 

@@ -26,5 +26,7 @@ void register_reduction(KernelRegistry& registry);
 void register_tensor_ops(KernelRegistry& registry);
 // Resize Upsample.
 void register_resize(KernelRegistry& registry);
+// The internal reorder between NCHW and blocked channel layouts (cpu/blocked_layout.h).
+void register_blocked_reorder(KernelRegistry& registry);
 
 }  // namespace edgeinfer::cpu::reference

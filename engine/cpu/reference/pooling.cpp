@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/reference/dispatch.h"
 #include "cpu/reference/families.h"
 #include "cpu/reference/nn_window.h"
@@ -218,11 +219,11 @@ Status global_lp_pool(KernelContext& ctx) {
 }  // namespace
 
 void register_pooling(KernelRegistry& registry) {
-  registry.add("AveragePool", average_pool);
-  registry.add("MaxPool", max_pool);
+  registry.add("AveragePool", with_blocked_layout<average_pool>);
+  registry.add("MaxPool", with_blocked_layout<max_pool>);
   registry.add("LpPool", lp_pool);
-  registry.add("GlobalAveragePool", global_average_pool);
-  registry.add("GlobalMaxPool", global_max_pool);
+  registry.add("GlobalAveragePool", with_blocked_layout<global_average_pool>);
+  registry.add("GlobalMaxPool", with_blocked_layout<global_max_pool>);
   registry.add("GlobalLpPool", global_lp_pool);
 }
 

@@ -14,6 +14,7 @@ const KernelRegistry& reference_kernels() {
     reference::register_reduction(r);
     reference::register_tensor_ops(r);
     reference::register_resize(r);
+    reference::register_blocked_reorder(r);
     return r;
   }();
   return registry;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <functional>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/reference/families.h"
 #include "cpu/reference/tensor_ops.h"
 
@@ -393,7 +394,7 @@ Status upsample(KernelContext& ctx) {
 }  // namespace
 
 void register_resize(KernelRegistry& registry) {
-  registry.add("Resize", resize);
+  registry.add("Resize", with_blocked_layout<resize>);
   registry.add("Upsample", upsample);
 }
 
