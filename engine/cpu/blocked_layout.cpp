@@ -8,8 +8,13 @@
 
 #include "cpu/fused_epilogue.h"
 #include "cpu/input_layout.h"
+#include "cpu/kernels/kernel_set.h"
 
 namespace edgeinfer::cpu {
+
+int preferred_channel_block() {
+  return std::string(kernels::best_kernel_set().isa) == "avx512" ? 16 : 8;
+}
 
 int block_of_layout(const std::string& layout) {
   if (layout.size() < 6 || layout.compare(0, 4, "NCHW") != 0 || layout.back() != 'c') return 0;
@@ -51,8 +56,8 @@ Shape planar_shape(const Shape& blocked, int64_t channels) {
   return out;
 }
 
-void block_channels(const float* src, float* dst, int64_t batch, int64_t channels,
-                    int64_t spatial, int block) {
+void block_channels(const float* src, float* dst, int64_t batch, int64_t channels, int64_t spatial,
+                    int block) {
   const int64_t blocks = channel_blocks(channels, block);
   for (int64_t n = 0; n < batch; ++n) {
     for (int64_t cb = 0; cb < blocks; ++cb) {
@@ -101,7 +106,9 @@ class PlanarContext final : public KernelContext {
  public:
   PlanarContext(KernelContext& outer, ir::Node node, std::vector<TensorView> inputs,
                 bool own_output)
-      : outer_(outer), node_(std::move(node)), inputs_(std::move(inputs)),
+      : outer_(outer),
+        node_(std::move(node)),
+        inputs_(std::move(inputs)),
         own_output_(own_output) {}
 
   const ir::Node& node() const override { return node_; }
@@ -135,6 +142,7 @@ Status run_through_planar_layout(KernelContext& ctx, KernelFn planar_kernel) {
   ir::Node planar_node = node;
   if (in_block) planar_node.attributes.erase(kInputLayoutAttr);
   if (out_block) planar_node.attributes.erase(kOutputLayoutAttr);
+  planar_node.attributes.erase(kChannelsAttr);
   std::vector<TensorView> inputs(node.inputs.size());
   std::vector<std::vector<float>> copies(node.inputs.size());
   const bool is_conv = node.op_type == "Conv";
@@ -149,8 +157,8 @@ Status run_through_planar_layout(KernelContext& ctx, KernelFn planar_kernel) {
     }
     const Shape shape = planar_shape(blocked.shape, channels);
     copies[i].resize(static_cast<size_t>(shape_elements(shape)));
-    unblock_channels(blocked.as<float>(), copies[i].data(), shape[0], channels,
-                     spatial_of(shape), block);
+    unblock_channels(blocked.as<float>(), copies[i].data(), shape[0], channels, spatial_of(shape),
+                     block);
     inputs[i] = TensorView{DType::kFloat32, shape, copies[i].data()};
     return Status::ok();
   };
@@ -163,7 +171,9 @@ Status run_through_planar_layout(KernelContext& ctx, KernelFn planar_kernel) {
     out_channels = ctx.input(1).shape[0];
   }
   if (in_block && node.has_input(0)) {
-    int64_t channels = ctx.input(0).shape.size() >= 2 ? ctx.input(0).shape[1] * in_block : 0;
+    int64_t channels = node.attr_int(kChannelsAttr, 0);
+    if (channels <= 0 && ctx.input(0).shape.size() >= 2)
+      channels = ctx.input(0).shape[1] * in_block;
     if (is_conv && node.has_input(1) && ctx.input(1).shape.size() >= 2) {
       channels = ctx.input(1).shape[1] * node.attr_int("group", 1);
     }
@@ -177,8 +187,9 @@ Status run_through_planar_layout(KernelContext& ctx, KernelFn planar_kernel) {
   if (!out_block || !ctx.wants_output(0)) return Status::ok();
   const TensorView& y = planar.output();
   if (y.shape.size() < 2) return ctx.invalid("a blocked output needs a channel axis");
-  EI_ASSIGN_OR_RETURN(const TensorView* out, ctx.allocate_output_view(
-                                                 0, DType::kFloat32, blocked_shape(y.shape, out_block)));
+  EI_ASSIGN_OR_RETURN(
+      const TensorView* out,
+      ctx.allocate_output_view(0, DType::kFloat32, blocked_shape(y.shape, out_block)));
   block_channels(y.as<float>(), out->as<float>(), y.shape[0], y.shape[1], spatial_of(y.shape),
                  out_block);
   return Status::ok();

@@ -13,7 +13,9 @@
 //
 // Nodes that read or write a blocked tensor say so with the layout attributes of
 // cpu/input_layout.h, naming the block: "NCHW16c", "NCHW8c". For a Conv, a blocked output
-// means a blocked residual too (the residual is laid out like the output). The reorders are the
+// means a blocked residual too (the residual is laid out like the output). Other ops in a
+// blocked layout (pooling, Resize) carry their channel count C as attribute "channels": their
+// other inputs (Resize sizes) speak of the ONNX-layout tensor. The reorders are the
 // internal op kReorderOp (never in a model file: loading rejects it), with
 //
 //   attribute "ei_input_layout"   layout of input 0   ("NCHW" or "NCHW<b>c")
@@ -30,6 +32,10 @@
 namespace edgeinfer::cpu {
 
 inline constexpr const char* kReorderOp = "EdgeInferReorder";
+inline constexpr const char* kChannelsAttr = "channels";
+
+// The block the fastest kernels of this CPU use: 16 with AVX-512, else 8.
+int preferred_channel_block();
 
 // b of a layout name "NCHW<b>c" (b in 2..64); 0 for any other string.
 int block_of_layout(const std::string& layout);
@@ -51,8 +57,8 @@ Shape blocked_shape(const Shape& planar, int block);
 Shape planar_shape(const Shape& blocked, int64_t channels);
 
 // dst (blocked, padding zeroed) from src (N x C x `spatial` elements).
-void block_channels(const float* src, float* dst, int64_t batch, int64_t channels,
-                    int64_t spatial, int block);
+void block_channels(const float* src, float* dst, int64_t batch, int64_t channels, int64_t spatial,
+                    int block);
 // dst (N x C x `spatial`) from src (blocked); padding lanes are not read.
 void unblock_channels(const float* src, float* dst, int64_t batch, int64_t channels,
                       int64_t spatial, int block);

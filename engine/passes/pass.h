@@ -102,6 +102,15 @@ int fuse_activations(ir::Graph& graph, const PassOptions& options);
 // and values nothing refers to. Returns the number of nodes removed.
 int eliminate_dead_code(ir::Graph& graph, const PassOptions& options);
 
+// The CPU executor's blocked channel layout (cpu/blocked_layout.h) with block `block` (16 for
+// AVX-512, 8 for AVX2): Convs with one group or depthwise, and the per-channel ops between them
+// (activations, arithmetic with per-channel constants or equal shapes, pooling, Resize, Concat
+// of whole blocks), read and write blocked tensors; reorders go only where a planar op, a graph
+// output or a kept value needs the ONNX layout. Not one of the default passes: the session runs
+// it on its own copy of the graph when it runs on the CPU with Options::cpu_layout blocked.
+// Needs fixed shapes (does nothing otherwise). Returns the number of nodes that joined.
+int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block);
+
 // How many rewrites each pass made, in the order they ran.
 using PassCounts = std::vector<std::pair<std::string, int>>;
 

@@ -3,9 +3,11 @@
 #include <cstring>
 #include <optional>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/executor.h"
 #include "edgeinfer/edgeinfer.h"
 #include "ir/tensor_size.h"
+#include "passes/pass.h"
 #include "planner/aligned_buffer.h"
 #include "planner/graph_plan.h"
 #include "planner/schedule.h"
@@ -34,6 +36,8 @@ class SessionImpl {
   // run, from the tensors it produced.
   Status plan_memory(const std::vector<size_t>& bytes, bool shapes_from_run);
 
+  // The graph the CPU runs when it differs from the model's (the blocked layout), else null.
+  std::unique_ptr<ir::Graph> own_graph_;
   std::unique_ptr<cpu::Executor> executor_;
   // Set when the session runs on a Vulkan device (backend vulkan, or auto with a GPU).
   std::unique_ptr<vulkan::Executor> gpu_;
@@ -61,6 +65,16 @@ std::optional<std::vector<size_t>> static_intermediate_bytes(const ir::Graph& gr
     bytes[id] = static_cast<size_t>(*elements) * dtype_size(v.dtype);
   }
   return bytes;
+}
+
+// Marks the values named in `names` (Options::keep_tensors).
+std::vector<bool> kept_values(const ir::Graph& graph, const std::vector<std::string>& names) {
+  std::vector<bool> kept(graph.values.size(), false);
+  for (const std::string& name : names) {
+    const ir::ValueId id = graph.find_value(name);
+    if (id != ir::kNoValue) kept[id] = true;
+  }
+  return kept;
 }
 
 // Every value's shape as the model gives it (-1 for what it does not fix).
@@ -124,12 +138,35 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   auto s = std::make_unique<SessionImpl>();
   s->model = model;
   s->graph = &model->graph;
-  const ir::Graph& g = *s->graph;
-  s->kept_.assign(g.values.size(), false);
-  for (const std::string& name : model->options.keep_tensors) {
-    const ir::ValueId id = g.find_value(name);
-    if (id != ir::kNoValue) s->kept_[id] = true;
+  s->kept_ = kept_values(*s->graph, model->options.keep_tensors);
+  if (model->options.backend != Backend::kCpu) {
+    vulkan::ExecutorOptions vulkan_options;
+    vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
+    vulkan_options.device.index = model->options.device_index;
+    vulkan_options.cache_dir = model->options.cache_dir;
+    vulkan_options.fp16_storage = model->options.vulkan_fp16;
+    auto gpu = vulkan::Executor::create(*s->graph, vulkan_options, s->kept_);
+    if (gpu) {
+      s->gpu_ = std::move(gpu).value();
+    } else if (model->options.backend == Backend::kVulkan) {
+      return gpu.status().with_context(model->path);
+    }  // auto: no usable GPU, the CPU executor runs the model
   }
+  if (!s->gpu_ && model->options.blocked_layout) {
+    // The CPU's own copy of the graph, in the blocked layout; the model's stays as it is for
+    // other sessions and executors.
+    auto blocked = std::make_unique<ir::Graph>(model->graph);
+    passes::PassOptions pass_options;
+    pass_options.keep = model->options.keep_tensors;
+    if (passes::propagate_blocked_layout(*blocked, pass_options, cpu::preferred_channel_block()) >
+        0) {
+      EI_RETURN_IF_ERROR(blocked->validate().with_context(model->path));
+      s->own_graph_ = std::move(blocked);
+      s->graph = s->own_graph_.get();
+      s->kept_ = kept_values(*s->graph, model->options.keep_tensors);
+    }
+  }
+  const ir::Graph& g = *s->graph;
   cpu::ExecutorOptions executor_options;
   executor_options.threads = model->options.threads;
   executor_options.algorithms = model->options.algorithms;
@@ -152,19 +189,6 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   if (!executor) return executor.status().with_context(model->path);
   s->executor_ = std::make_unique<cpu::Executor>(std::move(executor).value());
   s->memory_ = planner::make_tensor_memory(model->options.memory_mode);
-  if (model->options.backend != Backend::kCpu) {
-    vulkan::ExecutorOptions vulkan_options;
-    vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
-    vulkan_options.device.index = model->options.device_index;
-    vulkan_options.cache_dir = model->options.cache_dir;
-    vulkan_options.fp16_storage = model->options.vulkan_fp16;
-    auto gpu = vulkan::Executor::create(g, vulkan_options, s->kept_);
-    if (gpu) {
-      s->gpu_ = std::move(gpu).value();
-    } else if (model->options.backend == Backend::kVulkan) {
-      return gpu.status().with_context(model->path);
-    }  // auto: no usable GPU, the CPU executor runs the model
-  }
   if (s->gpu_) {
     // Device memory is planned by the Vulkan executor; no host arena is needed.
   } else if (schedule_plan && s->memory_->wants_plan()) {
@@ -423,6 +447,10 @@ Result<TensorView> Session::tensor(const std::string& name) const {
     return error(StatusCode::kNotFound, "the model has no tensor named '" + name + "'");
   }
   return impl_->tensor(id);
+}
+
+std::string Session::graph_text() const {
+  return impl_->graph->to_string();
 }
 
 SessionStats Session::stats() const {

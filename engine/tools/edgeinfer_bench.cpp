@@ -251,7 +251,7 @@ int bench_tool(int argc, char** argv) {
   auto session = model->create_session();
   if (!session) return report_error(kProgram, session.status());
   const double load_ms = ms_since(load_start);
-  if (args.has("dump-graph")) std::fputs(model->graph_text().c_str(), json ? stderr : stdout);
+  if (args.has("dump-graph")) std::fputs(session->graph_text().c_str(), json ? stderr : stdout);
 
   Status fed = feed_inputs(*session, *model, *input_files, *seed, false);
   if (!fed) return report_error(kProgram, fed);

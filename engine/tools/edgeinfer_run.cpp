@@ -57,9 +57,9 @@ int run_tool(int argc, char** argv) {
 
   auto model = Model::load(args.positionals()[0], *options);
   if (!model) return report_error(kProgram, model.status());
-  if (args.has("dump-graph")) std::fputs(model->graph_text().c_str(), stdout);
   auto session = model->create_session();
   if (!session) return report_error(kProgram, session.status());
+  if (args.has("dump-graph")) std::fputs(session->graph_text().c_str(), stdout);
   Status fed = feed_inputs(*session, *model, *input_files, seed, /*require_all=*/true);
   if (!fed) return report_error(kProgram, fed);
   Status ran = session->run();

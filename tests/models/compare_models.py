@@ -4,6 +4,7 @@ the same deterministic input and checks that every output agrees within a tolera
 
     compare_models.py --edgeinfer-run PATH [--models-dir DIR] [--model NAME]...
                       [--tolerance 1e-4] [--work-dir DIR] [--node node] [--ort-run ort_run.js]
+                      [--threads N] [--layout nchw|nchwc]
 
 Inputs: numpy's seeded generator, uniform [0, 1), except for models whose input is normalized
 (SINet: BGR pixels in [0, 255] mapped with the model's mean and std, see MODELS.md), which
@@ -102,7 +103,7 @@ def compare_model(args, model_path):
               f"range [{data.min():.4g}, {data.max():.4g}]")
 
     _, ei_time = run([args.edgeinfer_run, model_path, '--threads', str(args.threads),
-                      *input_args, '--output-dir', ei_dir], 'edgeinfer-run')
+                      '--layout', args.layout, *input_args, '--output-dir', ei_dir], 'edgeinfer-run')
     _, ort_time = run([args.node, args.ort_run, model_path, '--threads', str(args.threads),
                        '--node-modules', args.node_modules, *input_args, '--output-dir',
                        ort_dir], 'ort_run.js')
@@ -165,6 +166,8 @@ def main():
     parser.add_argument('--work-dir', default='model-compare')
     parser.add_argument('--tolerance', type=float, default=1e-4)
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--layout', default='nchw', choices=['nchw', 'nchwc'],
+                        help="edgeinfer-run's CPU tensor layout")
     parser.add_argument('--seed', type=int, default=20240611)
     args = parser.parse_args()
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/channel_layout.h"
 #include "cpu/fast/conv_direct.h"
@@ -159,7 +160,7 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const int64_t group = node.attr_int("group", 1);
   const bool usable = x_float && w && w->dtype == DType::kFloat32 && w->shape.size() == 4 &&
                       group >= 1 && w->shape[0] % group == 0 && w->shape[0] > 0 &&
-                      known_input_layout(node);
+                      known_input_layout(node) && !uses_blocked_layout(node);
   ConvState shape;
   if (usable) {
     shape.channels_last = reads_channels_last(node);

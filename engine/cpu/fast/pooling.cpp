@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
 #include "cpu/reference/nn_window.h"
@@ -185,7 +186,9 @@ EI_VECTOR_CLONES float plane_mean(const float* x, int64_t n) {
 }
 
 Status global_average_pool_kernel(KernelContext& ctx) {
-  if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() < 3) return run_reference(ctx);
+  if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() < 3 || uses_blocked_layout(ctx.node())) {
+    return run_reference(ctx);
+  }
   const TensorView& x = ctx.input(0);
   const int64_t planes = x.shape[0] * x.shape[1];
   const int64_t size = planes > 0 ? x.elements() / planes : 0;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/resize_spec.h"
@@ -228,6 +229,7 @@ void plan_resize(const KernelContext& ctx, ResizeRunCache& rc) {
 }
 
 Status resize_kernel(KernelContext& ctx) {
+  if (uses_blocked_layout(ctx.node())) return run_reference(ctx);
   ResizeRunCache& rc = run_cache_of<ResizeRunCache>(ctx);
   if (!rc.key.matches(ctx, 1)) {
     rc.key.clear();

@@ -24,20 +24,21 @@ Result<ReorderSpec> reorder_spec(const KernelContext& ctx) {
   const int from_block = block_of_layout(from), to_block = block_of_layout(to);
   if ((from_block == 0) == (to_block == 0) || (from_block == 0 && from != "NCHW") ||
       (to_block == 0 && to != "NCHW")) {
-    return ctx.invalid("reorders between NCHW and a blocked layout, not from '" + from +
-                       "' to '" + to + "'");
+    return ctx.invalid("reorders between NCHW and a blocked layout, not from '" + from + "' to '" +
+                       to + "'");
   }
   spec.to_blocked = to_block != 0;
   spec.block = spec.to_blocked ? to_block : from_block;
   const TensorView& x = ctx.input(0);
   if (x.dtype != DType::kFloat32) return ctx.unsupported("reorders float32 tensors only");
   if (spec.to_blocked) {
-    if (x.shape.size() < 3) return ctx.invalid("input " + shape_to_string(x.shape) + " has no spatial axis");
+    if (x.shape.size() < 3)
+      return ctx.invalid("input " + shape_to_string(x.shape) + " has no spatial axis");
     spec.channels = x.shape[1];
     spec.output_shape = blocked_shape(x.shape, spec.block);
     spec.spatial = spatial_elements(x.shape, 2, x.shape.size());
   } else {
-    spec.channels = node.attr_int("channels", -1);
+    spec.channels = node.attr_int(kChannelsAttr, -1);
     if (x.shape.size() < 4 || x.shape.back() != spec.block || spec.channels < 1 ||
         channel_blocks(spec.channels, spec.block) != x.shape[1]) {
       return ctx.invalid("input " + shape_to_string(x.shape) + " is not " +

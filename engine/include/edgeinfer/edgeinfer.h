@@ -52,6 +52,10 @@ struct Options {
   std::vector<std::string> fed_initializers;
   // Values for named dynamic dimensions ("batch" -> 1). Unnamed or unlisted dynamic dims are 1.
   std::map<std::string, int64_t> dim_values;
+  // CPU: carry the tensors between convolutions in a blocked channel layout (NCHWc: 16
+  // channels a block with AVX-512, 8 otherwise) with reorders only where an op needs the ONNX
+  // layout; false: every op reads and writes the ONNX layout. The Vulkan executor ignores it.
+  bool blocked_layout = false;
   // Memory mode `planned` on the CPU: run the nodes in the topological order with the lowest
   // memory bound of a few tried (false: the model's own order).
   bool memory_aware_schedule = true;
@@ -139,6 +143,9 @@ class Session {
   Result<TensorView> tensor(const std::string& name) const;
 
   SessionStats stats() const;
+  // Human-readable dump of the graph this session runs: the model's, or the CPU executor's
+  // own copy when Options::blocked_layout changed it.
+  std::string graph_text() const;
 
  private:
   friend class Model;
