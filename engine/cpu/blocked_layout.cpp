@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <variant>
 #include <vector>
 
 #include "cpu/fused_epilogue.h"
@@ -31,12 +32,27 @@ std::string blocked_layout_name(int block) {
   return "NCHW" + std::to_string(block) + "c";
 }
 
+namespace {
+
+// The block a layout attribute names; reads the attribute in place, so kernels may ask on every
+// run without allocating.
+int block_of_attr(const ir::Node& node, const std::string& key) {
+  auto it = node.attributes.find(key);
+  if (it == node.attributes.end()) return 0;
+  const std::string* layout = std::get_if<std::string>(&it->second);
+  return layout ? block_of_layout(*layout) : 0;
+}
+
+}  // namespace
+
 int input_block(const ir::Node& node) {
-  return block_of_layout(node.attr_string(kInputLayoutAttr, ""));
+  static const std::string key = kInputLayoutAttr;
+  return block_of_attr(node, key);
 }
 
 int output_block(const ir::Node& node) {
-  return block_of_layout(node.attr_string(kOutputLayoutAttr, ""));
+  static const std::string key = kOutputLayoutAttr;
+  return block_of_attr(node, key);
 }
 
 bool uses_blocked_layout(const ir::Node& node) {
