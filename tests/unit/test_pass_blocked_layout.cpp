@@ -197,9 +197,9 @@ TEST_CASE("a model file that names the internal reorder op is rejected at load",
   add_io(g->add_input(), "x", {1, 8, 4, 4});
   add_io(g->add_output(), "y", {1, 1, 4, 4, 8});
   auto* n = g->add_node();
-  n->set_op_type(cpu::kReorderOp);
-  n->add_input("x");
-  n->add_output("y");
+  n->set_op_type(std::string(cpu::kReorderOp));
+  n->add_input(std::string("x"));
+  n->add_output(std::string("y"));
   auto* a = n->add_attribute();
   a->set_name(cpu::kOutputLayoutAttr);
   a->set_type(onnx::AttributeProto::STRING);
@@ -224,9 +224,9 @@ TEST_CASE("a session with the blocked layout computes what the planar one does",
   set_ints(c1, "pads", {1, 1, 1, 1});
   set_ints(c1, "strides", {2, 2});
   auto* relu = g->add_node();
-  relu->set_op_type("Relu");
-  relu->add_input("h");
-  relu->add_output("r");
+  relu->set_op_type(std::string("Relu"));
+  relu->add_input(std::string("h"));
+  relu->add_output(std::string("r"));
   add_conv(g, "c2", "r", "w2", "y");
   const std::string bytes = serialized(m);
   std::vector<float> results[2];
