@@ -299,6 +299,11 @@ ei_status ei_options_set(ei_options* options, const char* key, const char* value
                       "autotune must be 0, 1, false or true, got '" + v + "'");
       }
       o.autotune = v == "1" || v == "true";
+    } else if (k == "layout") {
+      if (v != "nchw" && v != "nchwc") {
+        return Status(StatusCode::kInvalidArgument, "layout must be nchw or nchwc, got '" + v + "'");
+      }
+      o.blocked_layout = v == "nchwc";
     } else if (k == "keep") {
       if (v.empty()) return Status(StatusCode::kInvalidArgument, "tensor name is empty");
       o.keep_tensors.push_back(v);
@@ -306,7 +311,8 @@ ei_status ei_options_set(ei_options* options, const char* key, const char* value
       return Status(
           StatusCode::kInvalidArgument,
           "unknown option '" + k +
-              "' (expected backend, threads, memory_mode, weights, cache_dir, autotune or keep)");
+              "' (expected backend, threads, memory_mode, weights, cache_dir, autotune, layout "
+              "or keep)");
     }
     return Status::ok();
   });

@@ -94,6 +94,10 @@ static void test_options(void) {
   CHECK(ei_options_set(options, "autotune", "0") == EI_OK);
   CHECK(ei_options_set(options, "autotune", "maybe") == EI_INVALID_ARGUMENT);
   CHECK(contains(ei_last_error(), "maybe"));
+  CHECK(ei_options_set(options, "layout", "nchwc") == EI_OK);
+  CHECK(ei_options_set(options, "layout", "nchw") == EI_OK);
+  CHECK(ei_options_set(options, "layout", "nhwc") == EI_INVALID_ARGUMENT);
+  CHECK(contains(ei_last_error(), "nhwc"));
   CHECK(ei_options_set(options, "colour", "blue") == EI_INVALID_ARGUMENT);
   CHECK(contains(ei_last_error(), "colour"));
   CHECK(ei_options_set(NULL, "threads", "1") == EI_INVALID_ARGUMENT);
