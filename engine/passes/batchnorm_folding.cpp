@@ -3,8 +3,6 @@
 // ConvTranspose or Gemm that nothing else reads, the BN disappears into its weights and bias.
 // A BN that follows no such node is left to its kernel (one pass over the tensor, as cheap
 // as the Mul + Add it would become).
-#include <cmath>
-
 #include "passes/channel_affine.h"
 #include "passes/graph_edit.h"
 
@@ -15,12 +13,6 @@ namespace {
 bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   const ir::Node& bn = graph.nodes[id];
   if (!is_op(bn, "BatchNormalization") || bn.inputs.size() != 5 || !bn.has_input(0)) return false;
-  if (bn.attr_int("training_mode", 0) != 0 || bn.outputs.empty() || bn.outputs[0] == ir::kNoValue) {
-    return false;
-  }
-  for (size_t i = 1; i < bn.outputs.size(); ++i) {
-    if (bn.outputs[i] != ir::kNoValue) return false;  // running statistics are wanted
-  }
   const ir::ValueId x = bn.inputs[0];
   const ir::NodeId producer = graph.value(x).producer;
   if (graph.value(x).kind != ir::ValueKind::kIntermediate || producer < 0 ||
@@ -29,20 +21,10 @@ bool rewrite(ir::Graph& graph, const Uses& uses, ir::NodeId id) {
   }
   const int64_t channels = output_channels(graph, graph.nodes[producer]);
   if (channels <= 0) return false;
-  const float* stats[4];
-  for (size_t i = 0; i < 4; ++i) {
-    stats[i] = float_constant(graph, bn.inputs[i + 1]);
-    if (!stats[i] || graph.value(bn.inputs[i + 1]).constant->elements() != channels) return false;
-  }
-  const float epsilon = bn.attr_float("epsilon", 1e-5f);
-  std::vector<float> scale(static_cast<size_t>(channels)), shift(scale.size());
-  for (int64_t c = 0; c < channels; ++c) {
-    const float s = stats[0][c] / std::sqrt(stats[3][c] + epsilon);
-    scale[c] = s;
-    shift[c] = stats[1][c] - stats[2][c] * s;
-  }
+  const std::optional<ChannelAffine> affine = batch_norm_affine(graph, bn, channels);
+  if (!affine) return false;
   const ir::ValueId y = bn.outputs[0];
-  if (!fold_affine_into(graph, producer, scale, shift)) return false;
+  if (!fold_affine_into(graph, producer, affine->scale, affine->shift)) return false;
   take_over_output(graph, producer, y);
   remove_node(graph, id);
   return true;

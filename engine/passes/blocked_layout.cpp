@@ -10,6 +10,7 @@
 // blocked layout makes one (once per value); wherever something outside the region (or the
 // caller) reads a value that only has a twin, a reorder back gives it the value.
 //
+// A BatchNormalization in a region becomes a depthwise 1x1 Conv (one pass, blocked kernels).
 // Per-channel constants become blocked constants (1 x C/b x 1 x 1 x b, zero padding), so the
 // NumPy broadcasting of the unchanged elementwise kernels stays right; scalars stay as they are.
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "cpu/fused_epilogue.h"
 #include "cpu/input_layout.h"
 #include "ir/static_shape.h"
+#include "passes/channel_affine.h"
 #include "passes/graph_edit.h"
 
 namespace edgeinfer::passes {
@@ -147,6 +149,10 @@ class BlockedLayout {
       return node.outputs.size() == 1 && is_static_float_4d(y) && y.dims[1] == x.dims[1] &&
              y.dims[0] == x.dims[0];
     }
+    if (op == "BatchNormalization") {
+      const ir::Value& y = graph_.value(node.outputs[0]);
+      return is_static_float_4d(y) && batch_norm_affine(graph_, node, y.dims[1].value).has_value();
+    }
     if (op == "Concat") {
       // Along the channels, every input blocked and whole blocks except in the last.
       const int64_t axis = node.attr_int("axis", 0);
@@ -223,8 +229,28 @@ class BlockedLayout {
     return false;
   }
 
+  // A BatchNormalization becomes the depthwise 1x1 Conv it equals (x * scale + shift per
+  // channel), which the blocked kernels run in one pass.
+  void batch_norm_to_depthwise_conv(ir::NodeId id) {
+    ir::Node& bn = graph_.nodes[id];
+    const int64_t channels = graph_.value(bn.outputs[0]).dims[1].value;
+    const ChannelAffine affine = *batch_norm_affine(graph_, bn, channels);
+    const std::string base = graph_.value(bn.outputs[0]).name;
+    const ir::ValueId w =
+        add_float_constant(graph_, base + "_scale", {channels, 1, 1, 1}, affine.scale);
+    const ir::ValueId b = add_float_constant(graph_, base + "_shift", {channels}, affine.shift);
+    ir::Node& conv = graph_.nodes[id];
+    conv.op_type = "Conv";
+    conv.inputs = {conv.inputs[0], w, b};
+    conv.outputs.resize(1);
+    conv.attributes.clear();
+    conv.attributes["group"] = channels;
+    conv.attributes["kernel_shape"] = std::vector<int64_t>{1, 1};
+  }
+
   bool join(ir::NodeId id, const std::string& layout) {
     if (!joins_region(graph_.nodes[id])) return false;
+    if (is_op(graph_.nodes[id], "BatchNormalization")) batch_norm_to_depthwise_conv(id);
     ir::Node node = graph_.nodes[id];
     const ir::Value out_value = graph_.value(node.outputs[0]);
     if (is_op(node, "Conv")) {

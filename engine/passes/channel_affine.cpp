@@ -1,5 +1,7 @@
 #include "passes/channel_affine.h"
 
+#include <cmath>
+
 #include "cpu/fused_epilogue.h"
 #include "passes/graph_edit.h"
 
@@ -120,6 +122,34 @@ bool fold_affine_into(ir::Graph& graph, ir::NodeId id, const std::vector<float>&
   set_input(rewritten, bias_slot, bias_id);
   if (gemm) rewritten.attributes["beta"] = 1.f;
   return true;
+}
+
+std::optional<ChannelAffine> batch_norm_affine(const ir::Graph& graph, const ir::Node& bn,
+                                               int64_t channels) {
+  if (bn.op_type != "BatchNormalization" || bn.inputs.size() != 5 || channels <= 0 ||
+      bn.attr_int("training_mode", 0) != 0 || bn.outputs.empty() || bn.outputs[0] == ir::kNoValue) {
+    return std::nullopt;
+  }
+  for (size_t i = 1; i < bn.outputs.size(); ++i) {
+    if (bn.outputs[i] != ir::kNoValue) return std::nullopt;  // running statistics are wanted
+  }
+  const float* stats[4];
+  for (size_t i = 0; i < 4; ++i) {
+    stats[i] = float_constant(graph, bn.inputs[i + 1]);
+    if (!stats[i] || graph.value(bn.inputs[i + 1]).constant->elements() != channels) {
+      return std::nullopt;
+    }
+  }
+  const float epsilon = bn.attr_float("epsilon", 1e-5f);
+  ChannelAffine affine;
+  affine.scale.resize(static_cast<size_t>(channels));
+  affine.shift.resize(affine.scale.size());
+  for (int64_t c = 0; c < channels; ++c) {
+    const float s = stats[0][c] / std::sqrt(stats[3][c] + epsilon);
+    affine.scale[c] = s;
+    affine.shift[c] = stats[1][c] - stats[2][c] * s;
+  }
+  return affine;
 }
 
 }  // namespace edgeinfer::passes

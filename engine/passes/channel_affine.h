@@ -4,6 +4,7 @@
 // by scaling its weights per output channel and rewriting its bias.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "ir/graph.h"
@@ -23,5 +24,13 @@ int64_t output_channels(const ir::Graph& graph, const ir::Node& node);
 // modified: the node gets new constants.
 bool fold_affine_into(ir::Graph& graph, ir::NodeId id, const std::vector<float>& scale,
                       const std::vector<float>& shift);
+
+// A BatchNormalization in inference form (no training mode, no running statistics wanted,
+// constant statistics of `channels` values each) as y = x * scale[c] + shift[c].
+struct ChannelAffine {
+  std::vector<float> scale, shift;
+};
+std::optional<ChannelAffine> batch_norm_affine(const ir::Graph& graph, const ir::Node& bn,
+                                               int64_t channels);
 
 }  // namespace edgeinfer::passes

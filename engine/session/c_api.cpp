@@ -301,7 +301,8 @@ ei_status ei_options_set(ei_options* options, const char* key, const char* value
       o.autotune = v == "1" || v == "true";
     } else if (k == "layout") {
       if (v != "nchw" && v != "nchwc") {
-        return Status(StatusCode::kInvalidArgument, "layout must be nchw or nchwc, got '" + v + "'");
+        return Status(StatusCode::kInvalidArgument,
+                      "layout must be nchw or nchwc, got '" + v + "'");
       }
       o.blocked_layout = v == "nchwc";
     } else if (k == "keep") {

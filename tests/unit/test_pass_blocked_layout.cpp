@@ -254,3 +254,29 @@ TEST_CASE("a session with the blocked layout computes what the planar one does",
   for (size_t i = 0; i < results[0].size(); ++i)
     CHECK(results[1][i] == Approx(results[0][i]).margin(1e-4));
 }
+
+TEST_CASE("a BatchNormalization in a region becomes a blocked depthwise 1x1 Conv",
+          "[passes][blocked_layout]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", {1, 3, 7, 9});
+  const ir::ValueId a = conv(b, "a", x, 3, 10, 3, {1, 10, 7, 9});
+  const ir::ValueId bn =
+      b.node("BatchNormalization",
+             {a, b.random_constant("gamma", {10}), b.random_constant("beta", {10}),
+              b.random_constant("mean", {10}), b.random_constant("var", {10}, 0.5f, 2.f)},
+             "bn", {1, 10, 7, 9}, Attrs{{"epsilon", 1e-3f}});
+  const ir::ValueId p =
+      b.node("PRelu", {bn, b.random_constant("slope", {10, 1, 1})}, "prelu", {1, 10, 7, 9});
+  b.output(conv(b, "c", p, 10, 4, 1, {1, 4, 7, 9}));
+  ir::Graph after;
+  CHECK(rewrite_and_compare(
+            b.graph(), [](ir::Graph& g) { return passes::propagate_blocked_layout(g, {}, 8); },
+            &after) == 4);
+  CHECK(count_ops(after, "BatchNormalization") == 0);
+  const ir::Node& dw = node_named(after, "bn");
+  CHECK(dw.op_type == "Conv");
+  CHECK(dw.attr_int("group", 1) == 10);
+  CHECK(cpu::input_block(dw) == 8);
+  CHECK(cpu::output_block(dw) == 8);
+  CHECK(count_reorders(after, "NCHW") == 1);
+}
