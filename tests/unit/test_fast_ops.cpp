@@ -200,6 +200,11 @@ TEST_CASE("fast binary ops match the reference on every broadcasting pattern", "
       {{1, 1}, {1}},                   // one element
       {{0, 3}, {3}},                   // empty
       {{4, 1}, {1, 1000}},             // long inner run
+      // Short runs repeated along the next dim: per channel in the blocked layout (NCHW16c,
+      // large enough to split over threads mid-run), and the stretched input first.
+      {{1, 3, 33, 31, 16}, {1, 3, 1, 1, 16}},
+      {{1, 2, 1, 1, 8}, {1, 2, 6, 7, 8}},
+      {{2, 5, 9, 8}, {2, 5, 1, 8}},
   };
   for (const char* op : {"Add", "Sub", "Mul", "Div", "Max", "Min"}) {
     for (const auto& [a, b] : patterns) {

@@ -224,6 +224,11 @@ TEST_CASE("fast kernels give the same bits at 1 to 4 threads", "[fast][threads]"
   check_threads(node("Mul", {random_tensor(rng, odd), random_tensor(rng, {1})}));
   check_threads(node("PRelu", {random_tensor(rng, odd), random_tensor(rng, {5, 1, 1})}));
   check_threads(node("Add", {random_tensor(rng, {1, 131, 127, 3}), random_tensor(rng, {3})}));
+  // Short runs repeated per pixel (the blocked layout's per-channel operands), split mid-run.
+  check_threads(
+      node("Mul", {random_tensor(rng, {1, 3, 61, 67, 24}), random_tensor(rng, {1, 3, 1, 1, 24})}));
+  check_threads(
+      node("Add", {random_tensor(rng, {1, 2, 1, 1, 16}), random_tensor(rng, {1, 2, 93, 91, 16})}));
   check_threads(node("HardSwish", {random_tensor(rng, odd)}));
   check_threads(node("Tanh", {random_tensor(rng, {52009})}));
   // Few-channel transposes split by pixels: NHWC -> NCHW and back, 2 to 4 channels, batch 2.

@@ -36,6 +36,25 @@ EI_VECTOR_CLONES void run_scalar_a(float a, const float* b, float* c, int64_t n,
     c[i] = op(a, b[i]);
 }
 
+// `rows` consecutive inner runs of `inner` elements along one dim: row r reads a + r * step_a and
+// b + r * step_b (a step of 0 repeats that input's run). The blocked channel layout's
+// per-channel operands (1 x C/16 x 1 x 1 x 16 against N x C/16 x H x W x 16) are such runs of
+// 16 repeated over every pixel; one call per run would cost more than the arithmetic.
+template <typename Op>
+EI_VECTOR_CLONES void run_short_rows(const float* a, int64_t step_a, const float* b, int64_t step_b,
+                                     float* c, int64_t rows, int64_t inner, Op op) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* ar = a + r * step_a;
+    const float* br = b + r * step_b;
+    float* cr = c + r * inner;
+    for (int64_t i = 0; i < inner; ++i)
+      cr[i] = op(ar[i], br[i]);
+  }
+}
+
+// Inner runs shorter than this go through run_short_rows where they can.
+constexpr int64_t kShortRun = 64;
+
 // Output elements [begin, end): the inner runs they cross, the first and last maybe in part.
 template <typename Op>
 void run_range(const BinaryPlan& plan, const float* a, const float* b, float* c, int64_t begin,
@@ -43,9 +62,24 @@ void run_range(const BinaryPlan& plan, const float* a, const float* b, float* c,
   const int64_t inner = plan.inner();
   const bool a_runs = plan.stride_a.back() != 0;
   const bool b_runs = plan.stride_b.back() != 0;
+  const size_t dims = plan.dims.size();
+  const bool short_rows = a_runs && b_runs && inner < kShortRun && dims >= 2;
   int64_t row = begin / inner;
   int64_t col = begin % inner;
   while (begin < end) {
+    if (short_rows && col == 0 && end - begin >= 2 * inner) {
+      // Whole runs up to the end of the range or the wrap of the next-to-inner dim.
+      const int64_t along = plan.dims[dims - 2];
+      const int64_t rows = std::min((end - begin) / inner, along - row % along);
+      int64_t oa = 0;
+      int64_t ob = 0;
+      plan.row_offsets(row, &oa, &ob);
+      run_short_rows(a + oa, plan.stride_a[dims - 2], b + ob, plan.stride_b[dims - 2], c + begin,
+                     rows, inner, op);
+      begin += rows * inner;
+      row += rows;
+      continue;
+    }
     const int64_t n = std::min(inner - col, end - begin);
     int64_t oa = 0;
     int64_t ob = 0;
