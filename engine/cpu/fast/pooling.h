@@ -37,7 +37,7 @@ inline AxisWindows plan_pool_axis(const reference::Window& win, size_t d, bool c
 enum class BlockedPool { kAverage, kMax, kGlobalAverage, kGlobalMax };
 
 // The pooling kernels for a node with blocked layout attributes (pooling_nchwc.cpp): input and
-// output in the same layout NCHW<b>c, 2-D windows (global pools: any spatial rank); anything
+// output in the same layout NCHW<b>c, 2-D images (N x C/b x H x W x b); anything
 // else runs the reference kernel.
 Status blocked_pool(KernelContext& ctx, BlockedPool kind);
 
