@@ -18,13 +18,18 @@ void register_fast_elementwise_binary(KernelRegistry& registry);
 void register_fast_activations(KernelRegistry& registry);
 // BatchNormalization (float32, inference).
 void register_fast_normalization(KernelRegistry& registry);
-// AveragePool MaxPool (2-D) GlobalAveragePool (float32).
+// AveragePool MaxPool (2-D) GlobalAveragePool (float32), and on blocked channel layouts
+// (pooling_nchwc.cpp) those and GlobalMaxPool.
 void register_fast_pooling(KernelRegistry& registry);
 // Softmax LogSoftmax (float32, any axis).
 void register_fast_softmax(KernelRegistry& registry);
 // Transpose (elements of 1, 2, 4 or 8 bytes).
 void register_fast_transpose(KernelRegistry& registry);
-// Resize Upsample (float32, nearest and linear over the last two axes).
+// Resize Upsample (float32, nearest and linear over the last two axes; Resize also on blocked
+// channel layouts, resize_nchwc.cpp).
 void register_fast_resize(KernelRegistry& registry);
+// The reorder between the ONNX layout and a blocked channel layout, kReorderOp
+// (blocked_reorder.cpp).
+void register_fast_blocked_reorder(KernelRegistry& registry);
 
 }  // namespace edgeinfer::cpu::fast

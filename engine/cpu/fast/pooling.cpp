@@ -7,6 +7,8 @@
 // neutral value (0 for sums, lowest() for max), so no loop tests borders. The average divisor
 // is the product of the row count and the column count of the window, both looked up in
 // tables. Dilation, the Indices output, other ranks and types go to the reference kernel.
+// Nodes on blocked channel layouts go to pooling_nchwc.cpp (GlobalMaxPool is registered for
+// those only).
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -14,6 +16,7 @@
 #include "cpu/blocked_layout.h"
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
+#include "cpu/fast/pooling.h"
 #include "cpu/reference/nn_window.h"
 #include "cpu/run_cache.h"
 
@@ -21,29 +24,6 @@ namespace edgeinfer::cpu::fast {
 namespace {
 
 using reference::Window;
-
-// Per output position along one axis: the first and one-past-last input index inside the
-// input, and the divisor contribution (positions inside the input, or inside input and pads).
-struct AxisWindows {
-  std::vector<int64_t> begin, end;
-  std::vector<float> count;
-};
-
-AxisWindows plan_axis(const Window& win, size_t d, bool count_include_pad) {
-  AxisWindows a;
-  const int64_t in = win.input[d];
-  for (int64_t o = 0; o < win.output[d]; ++o) {
-    const int64_t start = o * win.strides[d] - win.pads_begin[d];
-    const int64_t stop = start + win.kernel[d];
-    a.begin.push_back(std::clamp<int64_t>(start, 0, in));
-    a.end.push_back(std::clamp<int64_t>(stop, 0, in));
-    const int64_t padded =
-        std::min(stop, in + win.pads_end[d]) - std::max(start, -win.pads_begin[d]);
-    a.count.push_back(
-        static_cast<float>(count_include_pad ? padded : a.end.back() - a.begin.back()));
-  }
-  return a;
-}
 
 struct MaxOp {
   static float neutral() { return std::numeric_limits<float>::lowest(); }
@@ -117,8 +97,8 @@ void plan_pool(const KernelContext& ctx, PoolRunCache& rc) {
   rc.win = std::move(*win);
   rc.out_shape = {x.shape[0], x.shape[1], rc.win.output[0], rc.win.output[1]};
   rc.count_include_pad = node.attr_int("count_include_pad", 0) != 0;
-  rc.rows = plan_axis(rc.win, 0, rc.count_include_pad);
-  rc.cols = plan_axis(rc.win, 1, rc.count_include_pad);
+  rc.rows = plan_pool_axis(rc.win, 0, rc.count_include_pad);
+  rc.cols = plan_pool_axis(rc.win, 1, rc.count_include_pad);
   rc.padded_w = std::max(rc.win.pads_begin[1] + rc.win.input[1],
                          (rc.win.output[1] - 1) * rc.win.strides[1] + rc.win.kernel[1]);
   rc.fast = true;
@@ -145,6 +125,9 @@ void pool(KernelContext& ctx, PoolRunCache& rc, const float* x, float* y, int64_
 }
 
 Status windowed_pool(KernelContext& ctx, bool average) {
+  if (uses_blocked_layout(ctx.node())) {
+    return blocked_pool(ctx, average ? BlockedPool::kAverage : BlockedPool::kMax);
+  }
   if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() != 4 || ctx.wants_output(1)) {
     return run_reference(ctx);
   }
@@ -186,9 +169,8 @@ EI_VECTOR_CLONES float plane_mean(const float* x, int64_t n) {
 }
 
 Status global_average_pool_kernel(KernelContext& ctx) {
-  if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() < 3 || uses_blocked_layout(ctx.node())) {
-    return run_reference(ctx);
-  }
+  if (uses_blocked_layout(ctx.node())) return blocked_pool(ctx, BlockedPool::kGlobalAverage);
+  if (!float_inputs(ctx, 1) || ctx.input(0).shape.size() < 3) return run_reference(ctx);
   const TensorView& x = ctx.input(0);
   const int64_t planes = x.shape[0] * x.shape[1];
   const int64_t size = planes > 0 ? x.elements() / planes : 0;
@@ -209,6 +191,12 @@ Status global_average_pool_kernel(KernelContext& ctx) {
   return Status::ok();
 }
 
+// Blocked tensors only: the ONNX layout keeps the reference kernel.
+Status global_max_pool_kernel(KernelContext& ctx) {
+  if (uses_blocked_layout(ctx.node())) return blocked_pool(ctx, BlockedPool::kGlobalMax);
+  return run_reference(ctx);
+}
+
 Status average_pool_kernel(KernelContext& ctx) {
   return windowed_pool(ctx, true);
 }
@@ -222,6 +210,7 @@ void register_fast_pooling(KernelRegistry& registry) {
   registry.add("AveragePool", average_pool_kernel);
   registry.add("MaxPool", max_pool_kernel);
   registry.add("GlobalAveragePool", global_average_pool_kernel);
+  registry.add("GlobalMaxPool", global_max_pool_kernel);
 }
 
 }  // namespace edgeinfer::cpu::fast

@@ -17,6 +17,7 @@ const KernelRegistry& fast_kernels() {
     fast::register_fast_softmax(r);
     fast::register_fast_transpose(r);
     fast::register_fast_resize(r);
+    fast::register_fast_blocked_reorder(r);
     return r;
   }();
   return registry;

@@ -22,71 +22,6 @@
 namespace edgeinfer::cpu::fast {
 namespace {
 
-// The input coordinate of output position x on an axis of size `in` -> `out` with `scale`.
-double source_coordinate(const std::string& t, double scale, int64_t in, int64_t out, int64_t x) {
-  const double width = scale * static_cast<double>(in);  // the unrounded output size
-  const double xr = static_cast<double>(x);
-  if (t == "asymmetric") return xr / scale;
-  if (t == "half_pixel") return (xr + 0.5) / scale - 0.5;
-  if (t == "pytorch_half_pixel") return width == 1.0 ? 0.0 : (xr + 0.5) / scale - 0.5;
-  if (t == "tf_half_pixel_for_nearest") return (xr + 0.5) / scale;
-  if (t == "align_corners") {
-    return width == 1.0 ? 0.0 : xr * static_cast<double>(in - 1) / (width - 1.0);
-  }
-  // half_pixel_symmetric
-  const double adjustment = static_cast<double>(out) / width;
-  const double center = static_cast<double>(in) / 2.0;
-  return center * (1.0 - adjustment) + (xr + 0.5) / scale - 0.5;
-}
-
-int64_t nearest_index(const std::string& mode, double scale, double xo, int64_t in) {
-  const double f = std::floor(xo);
-  int64_t index;
-  if (mode == "simple") {
-    index = static_cast<int64_t>(scale < 1.0 ? std::ceil(xo) : f);
-  } else if (xo == f) {
-    index = static_cast<int64_t>(f);
-  } else {
-    const double ratio = xo - f;
-    bool up;
-    if (mode == "round_prefer_floor")
-      up = ratio > 0.5;
-    else if (mode == "round_prefer_ceil")
-      up = ratio >= 0.5;
-    else
-      up = mode == "ceil";
-    index = static_cast<int64_t>(f) + (up ? 1 : 0);
-  }
-  return std::clamp<int64_t>(index, 0, in - 1);
-}
-
-// Per output position of one axis: nearest uses index0 only; linear blends index0 and index1
-// with weight0 and weight1 (indices clamped to the input: edge padding).
-struct AxisTable {
-  std::vector<int64_t> index0, index1;
-  std::vector<float> weight0, weight1;
-};
-
-AxisTable plan_axis(const ResizeSpec& spec, size_t axis, int64_t in, int64_t out) {
-  AxisTable t;
-  const double scale = spec.scales[axis];
-  for (int64_t x = 0; x < out; ++x) {
-    const double xo = source_coordinate(spec.transform, scale, in, out, x);
-    if (spec.mode == ResizeMode::kNearest) {
-      t.index0.push_back(nearest_index(spec.nearest_mode, scale, xo, in));
-      continue;
-    }
-    const double f = std::floor(xo);
-    const double ratio = xo - f;
-    const int64_t base = static_cast<int64_t>(f);
-    t.index0.push_back(std::clamp<int64_t>(base, 0, in - 1));
-    t.index1.push_back(std::clamp<int64_t>(base + 1, 0, in - 1));
-    t.weight0.push_back(static_cast<float>(1.0 - ratio));
-    t.weight1.push_back(static_cast<float>(ratio));
-  }
-  return t;
-}
-
 EI_VECTOR_CLONES void gather_row(const float* __restrict src, const int64_t* __restrict index,
                                  float* __restrict dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
@@ -152,20 +87,6 @@ EI_VECTOR_CLONES void blend_double(const float* __restrict src, const AxisTable&
   blend_edge(src, cols, dst, n - 4, n);
 }
 
-// True when the table maps every output position to the same input position (a leading axis
-// of scale 1: true for most transforms, not for tf_half_pixel_for_nearest, which shifts by half
-// a pixel even there).
-bool is_identity(const AxisTable& t, ResizeMode mode) {
-  for (size_t x = 0; x < t.index0.size(); ++x) {
-    const int64_t i = static_cast<int64_t>(x);
-    const bool same = mode == ResizeMode::kNearest ? t.index0[x] == i
-                                                   : (t.index0[x] == i && t.weight0[x] == 1.0f) ||
-                                                         (t.index1[x] == i && t.weight1[x] == 1.0f);
-    if (!same) return false;
-  }
-  return true;
-}
-
 struct Geometry {
   int64_t in_h, in_w, out_h, out_w;
 };
@@ -217,19 +138,19 @@ void plan_resize(const KernelContext& ctx, ResizeRunCache& rc) {
   if (rank < 2 || x.elements() == 0) return;
   for (size_t d = 0; d + 2 < rank; ++d) {
     if (spec->out[d] != x.shape[d] ||
-        !is_identity(plan_axis(*spec, d, x.shape[d], x.shape[d]), spec->mode)) {
+        !is_identity(plan_resize_axis(*spec, d, x.shape[d], x.shape[d]), spec->mode)) {
       return;
     }
   }
   rc.spec = *spec;
   rc.g = {x.shape[rank - 2], x.shape[rank - 1], spec->out[rank - 2], spec->out[rank - 1]};
-  rc.rows = plan_axis(*spec, rank - 2, rc.g.in_h, rc.g.out_h);
-  rc.cols = plan_axis(*spec, rank - 1, rc.g.in_w, rc.g.out_w);
+  rc.rows = plan_resize_axis(*spec, rank - 2, rc.g.in_h, rc.g.out_h);
+  rc.cols = plan_resize_axis(*spec, rank - 1, rc.g.in_w, rc.g.out_w);
   rc.fast = true;
 }
 
 Status resize_kernel(KernelContext& ctx) {
-  if (uses_blocked_layout(ctx.node())) return run_reference(ctx);
+  if (uses_blocked_layout(ctx.node())) return blocked_resize(ctx);
   ResizeRunCache& rc = run_cache_of<ResizeRunCache>(ctx);
   if (!rc.key.matches(ctx, 1)) {
     rc.key.clear();

@@ -1,5 +1,6 @@
 #include "cpu/fast/resize_spec.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cpu/reference/dispatch.h"
@@ -102,6 +103,44 @@ std::optional<ResizeSpec> resize_spec(const KernelContext& ctx, const Shape& in)
   return spec;
 }
 
+// The input coordinate of output position x on an axis of size `in` -> `out` with `scale`.
+double source_coordinate(const std::string& t, double scale, int64_t in, int64_t out, int64_t x) {
+  const double width = scale * static_cast<double>(in);  // the unrounded output size
+  const double xr = static_cast<double>(x);
+  if (t == "asymmetric") return xr / scale;
+  if (t == "half_pixel") return (xr + 0.5) / scale - 0.5;
+  if (t == "pytorch_half_pixel") return width == 1.0 ? 0.0 : (xr + 0.5) / scale - 0.5;
+  if (t == "tf_half_pixel_for_nearest") return (xr + 0.5) / scale;
+  if (t == "align_corners") {
+    return width == 1.0 ? 0.0 : xr * static_cast<double>(in - 1) / (width - 1.0);
+  }
+  // half_pixel_symmetric
+  const double adjustment = static_cast<double>(out) / width;
+  const double center = static_cast<double>(in) / 2.0;
+  return center * (1.0 - adjustment) + (xr + 0.5) / scale - 0.5;
+}
+
+int64_t nearest_index(const std::string& mode, double scale, double xo, int64_t in) {
+  const double f = std::floor(xo);
+  int64_t index;
+  if (mode == "simple") {
+    index = static_cast<int64_t>(scale < 1.0 ? std::ceil(xo) : f);
+  } else if (xo == f) {
+    index = static_cast<int64_t>(f);
+  } else {
+    const double ratio = xo - f;
+    bool up;
+    if (mode == "round_prefer_floor")
+      up = ratio > 0.5;
+    else if (mode == "round_prefer_ceil")
+      up = ratio >= 0.5;
+    else
+      up = mode == "ceil";
+    index = static_cast<int64_t>(f) + (up ? 1 : 0);
+  }
+  return std::clamp<int64_t>(index, 0, in - 1);
+}
+
 }  // namespace
 
 std::optional<ResizeSpec> fast_resize_spec(const KernelContext& ctx) {
@@ -110,6 +149,37 @@ std::optional<ResizeSpec> fast_resize_spec(const KernelContext& ctx) {
   const ir::Node& node = ctx.node();
   const bool legacy = node.op_type == "Upsample" || node.opset < 11;
   return legacy ? legacy_spec(ctx, in) : resize_spec(ctx, in);
+}
+
+AxisTable plan_resize_axis(const ResizeSpec& spec, size_t axis, int64_t in, int64_t out) {
+  AxisTable t;
+  const double scale = spec.scales[axis];
+  for (int64_t x = 0; x < out; ++x) {
+    const double xo = source_coordinate(spec.transform, scale, in, out, x);
+    if (spec.mode == ResizeMode::kNearest) {
+      t.index0.push_back(nearest_index(spec.nearest_mode, scale, xo, in));
+      continue;
+    }
+    const double f = std::floor(xo);
+    const double ratio = xo - f;
+    const int64_t base = static_cast<int64_t>(f);
+    t.index0.push_back(std::clamp<int64_t>(base, 0, in - 1));
+    t.index1.push_back(std::clamp<int64_t>(base + 1, 0, in - 1));
+    t.weight0.push_back(static_cast<float>(1.0 - ratio));
+    t.weight1.push_back(static_cast<float>(ratio));
+  }
+  return t;
+}
+
+bool is_identity(const AxisTable& t, ResizeMode mode) {
+  for (size_t x = 0; x < t.index0.size(); ++x) {
+    const int64_t i = static_cast<int64_t>(x);
+    const bool same = mode == ResizeMode::kNearest ? t.index0[x] == i
+                                                   : (t.index0[x] == i && t.weight0[x] == 1.0f) ||
+                                                         (t.index1[x] == i && t.weight1[x] == 1.0f);
+    if (!same) return false;
+  }
+  return true;
 }
 
 }  // namespace edgeinfer::cpu::fast
