@@ -162,6 +162,7 @@ Status run_through_planar_layout(KernelContext& ctx, KernelFn planar_kernel) {
   std::vector<TensorView> inputs(node.inputs.size());
   std::vector<std::vector<float>> copies(node.inputs.size());
   const bool is_conv = node.op_type == "Conv";
+  const bool is_conv_transpose = node.op_type == "ConvTranspose";
   // Unblocks input i into an ONNX-layout copy of `channels` channels.
   auto unblock_input = [&](size_t i, int block, int64_t channels) -> Status {
     const TensorView& blocked = ctx.input(i);
@@ -192,6 +193,9 @@ Status run_through_planar_layout(KernelContext& ctx, KernelFn planar_kernel) {
       channels = ctx.input(0).shape[1] * in_block;
     if (is_conv && node.has_input(1) && ctx.input(1).shape.size() >= 2) {
       channels = ctx.input(1).shape[1] * node.attr_int("group", 1);
+    }
+    if (is_conv_transpose && node.has_input(1) && !ctx.input(1).shape.empty()) {
+      channels = ctx.input(1).shape[0];  // W is C x M/group x k...
     }
     EI_RETURN_IF_ERROR(unblock_input(0, in_block, channels));
   }

@@ -13,7 +13,8 @@
 //
 // Nodes that read or write a blocked tensor say so with the layout attributes of
 // cpu/input_layout.h, naming the block: "NCHW16c", "NCHW8c". For a Conv, a blocked output
-// means a blocked residual too (the residual is laid out like the output). Other ops in a
+// means a blocked residual too (the residual is laid out like the output). A ConvTranspose may
+// read a blocked input 0 (its output stays in the ONNX or NHWC layout). Other ops in a
 // blocked layout (pooling, Resize) carry their channel count C as attribute "channels": their
 // other inputs (Resize sizes) speak of the ONNX-layout tensor. The reorders are the
 // internal op kReorderOp (never in a model file: loading rejects it), with

@@ -11,8 +11,9 @@
 // caller) reads a value that only has a twin, a reorder back gives it the value.
 //
 // A BatchNormalization in a region becomes a depthwise 1x1 Conv (one pass, blocked kernels).
-// Per-channel constants become blocked constants (1 x C/b x 1 x 1 x b, zero padding), so the
-// NumPy broadcasting of the unchanged elementwise kernels stays right; scalars stay as they are.
+// A ConvTranspose reads a blocked input in place. Per-channel constants become blocked constants (1
+// x C/b x 1 x 1 x b, zero padding), so the NumPy broadcasting of the unchanged elementwise kernels
+// stays right; scalars stay as they are.
 #include <algorithm>
 #include <set>
 
@@ -58,7 +59,8 @@ class BlockedLayout {
     int joined = 0;
     for (ir::NodeId id : *order) {
       // Nodes are appended below; take a copy of what the checks read, never a reference.
-      if (graph_.nodes[id].domain.empty() && join(id, layout)) ++joined;
+      if (!graph_.nodes[id].domain.empty()) continue;
+      if (join(id, layout) || read_blocked_input(id, layout)) ++joined;
     }
     if (joined == 0) return 0;
     reorder_back_for_planar_readers();
@@ -288,6 +290,20 @@ class BlockedLayout {
     graph_.value(planar_out).producer = -1;
     graph_.value(node.outputs[0]).producer = id;
     graph_.nodes[id] = std::move(node);
+    return true;
+  }
+
+  // A ConvTranspose (a decoder's last layer) reads a blocked input in place; its output keeps
+  // its layout.
+  bool read_blocked_input(ir::NodeId id, const std::string& layout) {
+    ir::Node& node = graph_.nodes[id];
+    if (!is_op(node, "ConvTranspose") || node.inputs.empty() || !has_twin(node.inputs[0]) ||
+        node.has_attr(cpu::kInputLayoutAttr) || !node.has_input(1) ||
+        !float_constant(graph_, node.inputs[1])) {
+      return false;
+    }
+    node.inputs[0] = twin_[node.inputs[0]];
+    node.attributes[cpu::kInputLayoutAttr] = layout;
     return true;
   }
 

@@ -395,7 +395,7 @@ Status conv_transpose(KernelContext& ctx) {
 
 void register_convolution(KernelRegistry& registry) {
   registry.add("Conv", with_blocked_layout<conv>);
-  registry.add("ConvTranspose", conv_transpose);
+  registry.add("ConvTranspose", with_blocked_layout<conv_transpose>);
 }
 
 }  // namespace edgeinfer::cpu::reference
