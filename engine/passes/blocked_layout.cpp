@@ -68,6 +68,8 @@ class BlockedLayout {
     return joined;
   }
 
+  const BlockedLayoutTraffic& traffic() const { return traffic_; }
+
  private:
   bool has_twin(ir::ValueId v) const {
     return v != ir::kNoValue && static_cast<size_t>(v) < twin_.size() && twin_[v] != ir::kNoValue;
@@ -195,11 +197,14 @@ class BlockedLayout {
     reorder.inputs = {v};
     const ir::ValueId blocked = add_twin_value(v);
     reorder.outputs = {blocked};
+    traffic_.reorder_elements += elements(blocked);
     graph_.add_node(std::move(reorder));
     return blocked;
   }
 
   std::string layout() const { return cpu::blocked_layout_name(block_); }
+
+  int64_t elements(ir::ValueId v) const { return shape_elements(graph_.value(v).static_shape()); }
 
   void remember_twin(ir::ValueId v, ir::ValueId twin) {
     if (twin_.size() < graph_.values.size()) twin_.resize(graph_.values.size(), ir::kNoValue);
@@ -287,6 +292,7 @@ class BlockedLayout {
     }
     const ir::ValueId planar_out = node.outputs[0];
     node.outputs[0] = add_twin_value(planar_out);
+    traffic_.blocked_elements += elements(node.outputs[0]);
     graph_.value(planar_out).producer = -1;
     graph_.value(node.outputs[0]).producer = id;
     graph_.nodes[id] = std::move(node);
@@ -331,6 +337,7 @@ class BlockedLayout {
       reorder.attributes[cpu::kChannelsAttr] = graph_.value(id).dims[1].value;
       reorder.inputs = {twin};
       reorder.outputs = {id};
+      traffic_.reorder_elements += elements(id);
       graph_.add_node(std::move(reorder));
     }
   }
@@ -338,15 +345,20 @@ class BlockedLayout {
   ir::Graph& graph_;
   const PassOptions& options_;
   int block_;
+  BlockedLayoutTraffic traffic_;
   std::vector<ir::ValueId> twin_;  // per value: its blocked twin, or kNoValue
   std::set<std::string> node_names_;
 };
 
 }  // namespace
 
-int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block) {
+int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block,
+                             BlockedLayoutTraffic* traffic) {
   if (block < 2 || !has_fixed_shapes(graph)) return 0;
-  return BlockedLayout(graph, options, block).run();
+  BlockedLayout layout(graph, options, block);
+  const int joined = layout.run();
+  if (traffic) *traffic = layout.traffic();
+  return joined;
 }
 
 }  // namespace edgeinfer::passes

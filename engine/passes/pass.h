@@ -108,8 +108,14 @@ int eliminate_dead_code(ir::Graph& graph, const PassOptions& options);
 // of whole blocks), read and write blocked tensors; reorders go only where a planar op, a graph
 // output or a kept value needs the ONNX layout. Not one of the default passes: the session runs
 // it on its own copy of the graph when it runs on the CPU with Options::cpu_layout blocked.
-// Needs fixed shapes (does nothing otherwise). Returns the number of nodes that joined.
-int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block);
+// Needs fixed shapes (does nothing otherwise). Returns the number of nodes that joined; fills
+// `traffic` when given.
+struct BlockedLayoutTraffic {
+  int64_t blocked_elements = 0;  // elements the blocked nodes write, padding included
+  int64_t reorder_elements = 0;  // elements the reorders write
+};
+int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block,
+                             BlockedLayoutTraffic* traffic = nullptr);
 
 // How many rewrites each pass made, in the order they ran.
 using PassCounts = std::vector<std::pair<std::string, int>>;

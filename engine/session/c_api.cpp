@@ -300,11 +300,9 @@ ei_status ei_options_set(ei_options* options, const char* key, const char* value
       }
       o.autotune = v == "1" || v == "true";
     } else if (k == "layout") {
-      if (v != "nchw" && v != "nchwc") {
-        return Status(StatusCode::kInvalidArgument,
-                      "layout must be nchw or nchwc, got '" + v + "'");
-      }
-      o.blocked_layout = v == "nchwc";
+      auto layout = edgeinfer::parse_cpu_layout(v);
+      if (!layout) return layout.status();
+      o.cpu_layout = *layout;
     } else if (k == "keep") {
       if (v.empty()) return Status(StatusCode::kInvalidArgument, "tensor name is empty");
       o.keep_tensors.push_back(v);

@@ -33,6 +33,18 @@ const char* weights_mode_name(WeightsMode mode) {
   return mode == WeightsMode::kLoad ? "load" : "mapped";
 }
 
+const char* cpu_layout_name(CpuLayout layout) {
+  switch (layout) {
+    case CpuLayout::kAuto:
+      return "auto";
+    case CpuLayout::kNchw:
+      return "nchw";
+    case CpuLayout::kNchwc:
+      return "nchwc";
+  }
+  return "?";
+}
+
 Result<Backend> parse_backend(const std::string& text) {
   for (Backend b : {Backend::kAuto, Backend::kCpu, Backend::kVulkan}) {
     if (text == backend_name(b)) return b;
@@ -55,6 +67,14 @@ Result<WeightsMode> parse_weights_mode(const std::string& text) {
   if (text == "mapped") return WeightsMode::kMapped;
   return error(StatusCode::kInvalidArgument,
                "unknown weights mode '" + text + "' (expected load or mapped)");
+}
+
+Result<CpuLayout> parse_cpu_layout(const std::string& text) {
+  for (CpuLayout l : {CpuLayout::kAuto, CpuLayout::kNchw, CpuLayout::kNchwc}) {
+    if (text == cpu_layout_name(l)) return l;
+  }
+  return error(StatusCode::kInvalidArgument,
+               "unknown CPU layout '" + text + "' (expected auto, nchw or nchwc)");
 }
 
 const char* version() {

@@ -1,8 +1,13 @@
 // Session: owns input buffers, the executor and the memory of intermediates.
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <functional>
+#include <limits>
 #include <optional>
 
+#include "cpu/autotune_cache.h"
 #include "cpu/blocked_layout.h"
 #include "cpu/executor.h"
 #include "edgeinfer/edgeinfer.h"
@@ -30,6 +35,17 @@ class SessionImpl {
   const ir::Graph* graph = nullptr;
 
  private:
+  // The session on `own_graph` (null: the model's graph), with `gpu` when the Vulkan executor
+  // runs the model.
+  static Result<std::unique_ptr<SessionImpl>> build(std::shared_ptr<const ModelImpl> model,
+                                                    std::unique_ptr<ir::Graph> own_graph,
+                                                    std::unique_ptr<vulkan::Executor> gpu);
+  // CpuLayout::kAuto with autotune: the faster of the planar and the `blocked` session, timed
+  // (or read from the autotune cache).
+  static Result<std::unique_ptr<SessionImpl>> faster_layout(std::shared_ptr<const ModelImpl> model,
+                                                            std::unique_ptr<ir::Graph> blocked);
+  // Milliseconds of one run on the inputs as they are, for faster_layout (infinite on failure).
+  double timed_run_ms();
   Status allocate_input(ir::ValueId id, DType dtype, const Shape& shape);
   void warm_up();
   // Plans from the intermediates' sizes; shapes from the model (before any run) or, after a
@@ -132,40 +148,74 @@ double estimated_multiply_adds(const ir::Graph& graph) {
 // run fills them instead.
 constexpr double kWarmUpMaxMultiplyAdds = 2e9;
 
+// CpuLayout::kAuto without timings takes the blocked layout when its reorders write at most
+// 1/kMaxReorderShare of the elements its blocked ops write (the models' 6% take it, SINet's
+// channel shuffles, about 20%, do not).
+constexpr int64_t kMaxReorderShare = 10;
+// Timed layout choice: runs of each layout (alternating), and the margin the blocked layout
+// must win by, so that timing noise does not flip the choice from one load to the next.
+constexpr int kLayoutTimingRuns = 9;
+constexpr double kLayoutMargin = 0.97;
+
+// A name for the graph in cache keys: a hash of its text dump (ops, attributes, shapes).
+std::string graph_fingerprint(const ir::Graph& graph) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(graph.to_string()));
+  return hex;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const ModelImpl> model) {
-  auto s = std::make_unique<SessionImpl>();
-  s->model = model;
-  s->graph = &model->graph;
-  s->kept_ = kept_values(*s->graph, model->options.keep_tensors);
+  std::unique_ptr<vulkan::Executor> gpu;
   if (model->options.backend != Backend::kCpu) {
     vulkan::ExecutorOptions vulkan_options;
     vulkan_options.device.gpus_only = model->options.backend == Backend::kAuto;
     vulkan_options.device.index = model->options.device_index;
     vulkan_options.cache_dir = model->options.cache_dir;
     vulkan_options.fp16_storage = model->options.vulkan_fp16;
-    auto gpu = vulkan::Executor::create(*s->graph, vulkan_options, s->kept_);
-    if (gpu) {
-      s->gpu_ = std::move(gpu).value();
+    auto created = vulkan::Executor::create(model->graph, vulkan_options,
+                                            kept_values(model->graph, model->options.keep_tensors));
+    if (created) {
+      gpu = std::move(created).value();
     } else if (model->options.backend == Backend::kVulkan) {
-      return gpu.status().with_context(model->path);
+      return created.status().with_context(model->path);
     }  // auto: no usable GPU, the CPU executor runs the model
   }
-  if (!s->gpu_ && model->options.blocked_layout) {
-    // The CPU's own copy of the graph, in the blocked layout; the model's stays as it is for
-    // other sessions and executors.
-    auto blocked = std::make_unique<ir::Graph>(model->graph);
-    passes::PassOptions pass_options;
-    pass_options.keep = model->options.keep_tensors;
-    if (passes::propagate_blocked_layout(*blocked, pass_options, cpu::preferred_channel_block()) >
-        0) {
-      EI_RETURN_IF_ERROR(blocked->validate().with_context(model->path));
-      s->own_graph_ = std::move(blocked);
-      s->graph = s->own_graph_.get();
-      s->kept_ = kept_values(*s->graph, model->options.keep_tensors);
-    }
+  const CpuLayout layout = model->options.cpu_layout;
+  if (gpu || layout == CpuLayout::kNchw) return build(model, nullptr, std::move(gpu));
+  // The CPU's own copy of the graph, in the blocked layout; the model's stays as it is for
+  // other sessions and executors.
+  auto blocked = std::make_unique<ir::Graph>(model->graph);
+  passes::PassOptions pass_options;
+  pass_options.keep = model->options.keep_tensors;
+  passes::BlockedLayoutTraffic traffic;
+  if (passes::propagate_blocked_layout(*blocked, pass_options, cpu::preferred_channel_block(),
+                                       &traffic) == 0) {
+    return build(model, nullptr, nullptr);  // nothing the blocked kernels take
   }
+  EI_RETURN_IF_ERROR(blocked->validate().with_context(model->path));
+  if (layout == CpuLayout::kNchwc) return build(model, std::move(blocked), nullptr);
+  // Models too large to warm up at creation would take seconds to time: the rule decides.
+  if (model->options.autotune && estimated_multiply_adds(model->graph) <= kWarmUpMaxMultiplyAdds) {
+    return faster_layout(model, std::move(blocked));
+  }
+  // Without timings: blocked where its reorders move little beside what its kernels write.
+  if (traffic.reorder_elements * kMaxReorderShare <= traffic.blocked_elements) {
+    return build(model, std::move(blocked), nullptr);
+  }
+  return build(model, nullptr, nullptr);
+}
+
+Result<std::unique_ptr<SessionImpl>> SessionImpl::build(std::shared_ptr<const ModelImpl> model,
+                                                        std::unique_ptr<ir::Graph> own_graph,
+                                                        std::unique_ptr<vulkan::Executor> gpu) {
+  auto s = std::make_unique<SessionImpl>();
+  s->model = model;
+  s->own_graph_ = std::move(own_graph);
+  s->graph = s->own_graph_ ? s->own_graph_.get() : &model->graph;
+  s->kept_ = kept_values(*s->graph, model->options.keep_tensors);
+  s->gpu_ = std::move(gpu);
   const ir::Graph& g = *s->graph;
   cpu::ExecutorOptions executor_options;
   executor_options.threads = model->options.threads;
@@ -228,6 +278,42 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
     s->warm_up();
   }
   return s;
+}
+
+Result<std::unique_ptr<SessionImpl>> SessionImpl::faster_layout(
+    std::shared_ptr<const ModelImpl> model, std::unique_ptr<ir::Graph> blocked) {
+  EI_ASSIGN_OR_RETURN(std::unique_ptr<SessionImpl> planar, build(model, nullptr, nullptr));
+  const std::string key = "Layout graph=" + graph_fingerprint(model->graph) +
+                          " threads=" + std::to_string(planar->executor_->threads()) +
+                          " cpu=" + cpu::cpu_signature();
+  cpu::AutotuneCache cache =
+      cpu::AutotuneCache::open(cpu::autotune_cache_path(model->options.cache_dir));
+  if (const std::string* cached = cache.find(key)) {
+    if (*cached == "nchw") return planar;
+    if (*cached == "nchwc") return build(model, std::move(blocked), nullptr);
+  }
+  EI_ASSIGN_OR_RETURN(std::unique_ptr<SessionImpl> tiled,
+                      build(model, std::move(blocked), nullptr));
+  std::vector<double> planar_ms, blocked_ms;
+  for (int i = 0; i < kLayoutTimingRuns; ++i) {
+    planar_ms.push_back(planar->timed_run_ms());
+    blocked_ms.push_back(tiled->timed_run_ms());
+  }
+  auto median = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const bool use_blocked = median(blocked_ms) < kLayoutMargin * median(planar_ms);
+  cache.record(key, use_blocked ? "nchwc" : "nchw");
+  (void)cache.save();  // a folder that cannot be written costs the next load the timing
+  return use_blocked ? std::move(tiled) : std::move(planar);
+}
+
+double SessionImpl::timed_run_ms() {
+  const auto start = std::chrono::steady_clock::now();
+  const Status status = executor_->run(values_, live_, *memory_, nullptr);
+  const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
+  return status.is_ok() ? took.count() : std::numeric_limits<double>::infinity();
 }
 
 void SessionImpl::warm_up() {
@@ -359,6 +445,7 @@ Result<TensorView> SessionImpl::tensor(ir::ValueId id) const {
 
 SessionStats SessionImpl::stats() const {
   SessionStats s = stats_;
+  if (!gpu_) s.cpu_layout = own_graph_ ? CpuLayout::kNchwc : CpuLayout::kNchw;
   if (gpu_) {
     s.lower_bound_bytes =
         planner::lower_bound_bytes(gpu_->lifetimes(), gpu_->value_bytes(), gpu_->schedule().size());

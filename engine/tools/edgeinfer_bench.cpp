@@ -304,6 +304,7 @@ int bench_tool(int argc, char** argv) {
     out += "\"model\": \"" + json_escape(model_path) + "\"";
     out += ", \"backend\": \"" + std::string(backend) + "\"";
     out += ", \"threads\": " + std::to_string(options->threads);
+    out += ", \"cpu_layout\": \"" + std::string(cpu_layout_name(stats.cpu_layout)) + "\"";
     out += ", \"memory_mode\": \"" + std::string(memory) + "\"";
     out += ", \"weights\": \"" + std::string(weights) + "\"";
     out += ", \"load_ms\": " + fmt(load_ms, 6);
@@ -332,8 +333,13 @@ int bench_tool(int argc, char** argv) {
     return 0;
   }
   std::printf("model       %s\n", model_path.c_str());
-  std::printf("options     backend %s, threads %d, memory mode %s, weights %s\n", backend,
-              options->threads, memory, weights);
+  // The layout asked for, and the one the CPU runs (none on a GPU).
+  const std::string layout = std::string(cpu_layout_name(options->cpu_layout)) +
+                             (stats.cpu_layout == CpuLayout::kAuto
+                                  ? ""
+                                  : std::string(" -> ") + cpu_layout_name(stats.cpu_layout));
+  std::printf("options     backend %s, threads %d, memory mode %s, weights %s, layout %s\n",
+              backend, options->threads, memory, weights, layout.c_str());
   std::printf("load        %s ms (Model::load + create_session)\n", fmt(load_ms).c_str());
   std::printf("first run   %s ms\n", fmt(first_run_ms).c_str());
   std::printf("runs        %lld timed after %lld warm-up%s\n", static_cast<long long>(*iterations),

@@ -102,8 +102,9 @@ void add_engine_options(ArgParser& args) {
                   "memory (default: the node order with the lowest memory bound, planned\n"
                   "mode) or topological (the model's own order)");
   args.add_option("layout", "L",
-                  "CPU tensor layout between convolutions: nchw (default: the ONNX layout)\n"
-                  "or nchwc (blocked channels, 16 a block with AVX-512, else 8)");
+                  "CPU tensor layout between convolutions: auto (default: the faster of the\n"
+                  "two for the model), nchw (the ONNX layout) or nchwc (blocked channels,\n"
+                  "16 a block with AVX-512, else 8)");
   args.add_option("cache-dir", "DIR", "cache folder (default $XDG_CACHE_HOME/edgeinfer)");
   args.add_option("device", "N", "Vulkan device index (default: the best device)");
   args.add_option("precision", "P",
@@ -164,7 +165,11 @@ Result<Options> engine_options(const ArgParser& args) {
   EI_RETURN_IF_ERROR(
       read_two_way_flag(args, "schedule", "memory", "topological", options.memory_aware_schedule));
   EI_RETURN_IF_ERROR(read_two_way_flag(args, "precision", "fp16", "fp32", options.vulkan_fp16));
-  EI_RETURN_IF_ERROR(read_two_way_flag(args, "layout", "nchwc", "nchw", options.blocked_layout));
+  if (args.has("layout")) {
+    auto l = parse_cpu_layout(args.get("layout"));
+    if (!l) return l.status();
+    options.cpu_layout = *l;
+  }
   options.cache_dir = args.get("cache-dir");
   for (const std::string& spec : args.get_all("dim")) {
     const size_t eq = spec.find('=');

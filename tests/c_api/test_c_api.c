@@ -96,6 +96,7 @@ static void test_options(void) {
   CHECK(contains(ei_last_error(), "maybe"));
   CHECK(ei_options_set(options, "layout", "nchwc") == EI_OK);
   CHECK(ei_options_set(options, "layout", "nchw") == EI_OK);
+  CHECK(ei_options_set(options, "layout", "auto") == EI_OK);
   CHECK(ei_options_set(options, "layout", "nhwc") == EI_INVALID_ARGUMENT);
   CHECK(contains(ei_last_error(), "nhwc"));
   CHECK(ei_options_set(options, "colour", "blue") == EI_INVALID_ARGUMENT);

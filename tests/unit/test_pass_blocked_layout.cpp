@@ -5,11 +5,18 @@
 // against them in their own tests and on the real models in models_vs_ort_nchwc).
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "cpu/blocked_layout.h"
+#include "cpu/fast/common.h"
 #include "cpu/input_layout.h"
 #include "edgeinfer/edgeinfer.h"
 #include "onnx_builder.h"
 #include "passes/pass.h"
+#include "temp_dir.h"
+#include "test_models.h"
 #include "test_pass_support.h"
 
 using namespace edgeinfer;
@@ -75,6 +82,25 @@ ir::Graph region_network(int64_t c) {
              "resized", {1, 24, 9, 10}, Attrs{{"mode", std::string("linear")}});
   b.output(y);
   return b.graph();
+}
+
+// Two convolutions with a Relu between them, 3 -> 20 -> 10 channels at 12x12 (stride 2).
+std::string small_conv_model() {
+  onnx::ModelProto m = onnx_model("blocked_session");
+  auto* g = m.mutable_graph();
+  add_io(g->add_input(), "x", {1, 3, 12, 12});
+  add_io(g->add_output(), "y", {1, 10, 6, 6});
+  add_weight(g, "w1", {20, 3, 3, 3});
+  add_weight(g, "w2", {10, 20, 1, 1});
+  auto* c1 = add_conv(g, "c1", "x", "w1", "h");
+  set_ints(c1, "pads", {1, 1, 1, 1});
+  set_ints(c1, "strides", {2, 2});
+  auto* relu = g->add_node();
+  relu->set_op_type(std::string("Relu"));
+  relu->add_input(std::string("h"));
+  relu->add_output(std::string("r"));
+  add_conv(g, "c2", "r", "w2", "y");
+  return serialized(m);
 }
 
 }  // namespace
@@ -214,26 +240,12 @@ TEST_CASE("a model file that names the internal reorder op is rejected at load",
 TEST_CASE("a session with the blocked layout computes what the planar one does",
           "[passes][blocked_layout]") {
   // Through the public API with the fast kernels, on a graph the pass changes.
-  onnx::ModelProto m = onnx_model("blocked_session");
-  auto* g = m.mutable_graph();
-  add_io(g->add_input(), "x", {1, 3, 12, 12});
-  add_io(g->add_output(), "y", {1, 10, 6, 6});
-  add_weight(g, "w1", {20, 3, 3, 3});
-  add_weight(g, "w2", {10, 20, 1, 1});
-  auto* c1 = add_conv(g, "c1", "x", "w1", "h");
-  set_ints(c1, "pads", {1, 1, 1, 1});
-  set_ints(c1, "strides", {2, 2});
-  auto* relu = g->add_node();
-  relu->set_op_type(std::string("Relu"));
-  relu->add_input(std::string("h"));
-  relu->add_output(std::string("r"));
-  add_conv(g, "c2", "r", "w2", "y");
-  const std::string bytes = serialized(m);
+  const std::string bytes = small_conv_model();
   std::vector<float> results[2];
   for (bool blocked : {false, true}) {
     Options options;
     options.backend = Backend::kCpu;
-    options.blocked_layout = blocked;
+    options.cpu_layout = blocked ? CpuLayout::kNchwc : CpuLayout::kNchw;
     options.threads = 2;
     auto model = Model::load_from_memory(bytes.data(), bytes.size(), "blocked.onnx", options);
     REQUIRE(model.is_ok());
@@ -279,4 +291,88 @@ TEST_CASE("a BatchNormalization in a region becomes a blocked depthwise 1x1 Conv
   CHECK(cpu::input_block(dw) == 8);
   CHECK(cpu::output_block(dw) == 8);
   CHECK(count_reorders(after, "NCHW") == 1);
+}
+
+TEST_CASE("the real models run blocked on fast kernels with no reference detour",
+          "[passes][blocked_layout][models]") {
+  for (const std::string& path : testing::real_models()) {
+    for (const int threads : {1, 2}) {
+      INFO(path << ", " << threads << " thread(s)");
+      Options options;
+      options.backend = Backend::kCpu;
+      options.cpu_layout = CpuLayout::kNchwc;
+      options.threads = threads;
+      auto model = Model::load(path, options);
+      REQUIRE(model.is_ok());
+      auto session = model->create_session();
+      REQUIRE(session.is_ok());
+      const int64_t fallbacks = cpu::fast::reference_fallback_count();
+      std::vector<NodeProfile> profile;
+      REQUIRE(session->run_profiled(&profile).is_ok());
+      CHECK(cpu::fast::reference_fallback_count() == fallbacks);
+      int blocked_convs = 0;
+      for (const NodeProfile& node : profile) {
+        INFO(node.node_name << " (" << node.op_type << ") " << node.algorithm);
+        CHECK(node.algorithm != "reference");
+        if (node.algorithm.rfind("nchwc", 0) == 0) ++blocked_convs;
+      }
+      CHECK(blocked_convs >= 20);
+    }
+  }
+}
+
+TEST_CASE("layout auto takes the blocked layout where its reorders are few",
+          "[passes][blocked_layout][models]") {
+  const std::vector<std::string> models = testing::real_models();
+  for (const std::string& path : models) {
+    Options options;
+    options.backend = Backend::kCpu;
+    auto model = Model::load(path, options);
+    REQUIRE(model.is_ok());
+    auto session = model->create_session();
+    REQUIRE(session.is_ok());
+    // SINet's channel shuffles would need reorders around most of its layers.
+    const bool sinet = path.find("SINet") != std::string::npos;
+    INFO(path);
+    CHECK(session->stats().cpu_layout == (sinet ? CpuLayout::kNchw : CpuLayout::kNchwc));
+  }
+}
+
+TEST_CASE("layout auto with autotune times both layouts once and caches the choice",
+          "[passes][blocked_layout]") {
+  testing::TempDir cache;
+  const std::string bytes = small_conv_model();
+  Options options;
+  options.backend = Backend::kCpu;
+  options.autotune = true;
+  options.cache_dir = cache.path.string();
+  auto load = [&]() {
+    auto model = Model::load_from_memory(bytes.data(), bytes.size(), "small.onnx", options);
+    REQUIRE(model.is_ok());
+    auto session = model->create_session();
+    REQUIRE(session.is_ok());
+    return session->stats().cpu_layout;
+  };
+  const CpuLayout first = load();
+  CHECK(first != CpuLayout::kAuto);
+  const std::filesystem::path file = cache.path / "autotune" / "cpu.tsv";
+  REQUIRE(std::filesystem::exists(file));
+  std::string text;
+  {
+    std::ifstream in(file);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string chosen = std::string("\t") + cpu_layout_name(first) + "\n";
+  const size_t line = text.find("Layout graph=");
+  REQUIRE(line != std::string::npos);
+  const size_t value = text.find(chosen, line);
+  REQUIRE(value != std::string::npos);
+  // A later load reads the cache: flip the recorded choice and it follows.
+  const CpuLayout other = first == CpuLayout::kNchw ? CpuLayout::kNchwc : CpuLayout::kNchw;
+  text.replace(value, chosen.size(), std::string("\t") + cpu_layout_name(other) + "\n");
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << text;
+  }
+  CHECK(load() == other);
 }

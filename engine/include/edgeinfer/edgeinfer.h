@@ -18,13 +18,18 @@ namespace edgeinfer {
 enum class Backend { kAuto, kCpu, kVulkan };
 enum class MemoryMode { kSeparate, kReduce, kReuse, kPlanned };
 enum class WeightsMode { kLoad, kMapped };
+// The CPU's tensor layout between convolutions: the ONNX layout, the blocked channel layout
+// (NCHWc), or the one of the two that is faster for the model (CpuLayout::kAuto).
+enum class CpuLayout { kAuto, kNchw, kNchwc };
 
 const char* backend_name(Backend backend);
 const char* memory_mode_name(MemoryMode mode);
 const char* weights_mode_name(WeightsMode mode);
+const char* cpu_layout_name(CpuLayout layout);  // "auto", "nchw", "nchwc"
 Result<Backend> parse_backend(const std::string& text);
 Result<MemoryMode> parse_memory_mode(const std::string& text);
 Result<WeightsMode> parse_weights_mode(const std::string& text);
+Result<CpuLayout> parse_cpu_layout(const std::string& text);
 
 struct Options {
   Backend backend = Backend::kAuto;
@@ -52,10 +57,13 @@ struct Options {
   std::vector<std::string> fed_initializers;
   // Values for named dynamic dimensions ("batch" -> 1). Unnamed or unlisted dynamic dims are 1.
   std::map<std::string, int64_t> dim_values;
-  // CPU: carry the tensors between convolutions in a blocked channel layout (NCHWc: 16
+  // CPU: kNchwc carries the tensors between convolutions in a blocked channel layout (16
   // channels a block with AVX-512, 8 otherwise) with reorders only where an op needs the ONNX
-  // layout; false: every op reads and writes the ONNX layout. The Vulkan executor ignores it.
-  bool blocked_layout = false;
+  // layout; kNchw runs every op in the ONNX layout; kAuto picks one per model: with `autotune`
+  // by timing both at load (cached like the layer choices), otherwise blocked where the
+  // reorders it needs move under a tenth of the bytes its blocked ops write. The Vulkan
+  // executor ignores it.
+  CpuLayout cpu_layout = CpuLayout::kAuto;
   // Memory mode `planned` on the CPU: run the nodes in the topological order with the lowest
   // memory bound of a few tried (false: the model's own order).
   bool memory_aware_schedule = true;
@@ -73,6 +81,9 @@ struct SessionStats {
   size_t weights_mapped_bytes = 0;   // of which in read-only file mappings (shared page cache)
   size_t peak_allocated_bytes = 0;
   int64_t runs = 0;
+  // The layout the CPU executor runs the model in (kNchw or kNchwc, as Options::cpu_layout
+  // chose); kAuto when the Vulkan executor runs it.
+  CpuLayout cpu_layout = CpuLayout::kAuto;
   // Bytes of intermediates alive at each step of the schedule in the last run (in `planned`
   // mode as the plan places them: values run in place counted once); for plots.
   std::vector<size_t> live_bytes_per_step;

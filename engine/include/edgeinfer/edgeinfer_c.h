@@ -143,7 +143,7 @@ ei_status ei_options_set_algorithm(ei_options* options, const char* node_or_op,
                                    const char* algorithm);
 /* Sets an option from text: "backend", "threads", "memory_mode", "weights", "cache_dir",
  * "autotune" ("1"/"true": time each layer's algorithms at load, cached in the cache folder),
- * "layout" ("nchw" or "nchwc": the CPU's blocked channel layout), "keep" (adds one). For configuration files and command lines. */
+ * "layout" ("auto", "nchw" or "nchwc": the CPU's blocked channel layout), "keep" (adds one). For configuration files and command lines. */
 ei_status ei_options_set(ei_options* options, const char* key, const char* value);
 
 /* Models. `options` may be NULL (defaults). On failure *model is NULL. */
