@@ -1,9 +1,10 @@
 // The fast blocked (NCHWc) Conv (cpu/fast/conv_nchwc.h) against the reference kernel, through
-// the executor (prepared weights, 1 and 2 threads): blocks 16 (AVX-512 strips on this CPU), 8 and
-// 4 (portable loops), channel counts that do not fill a block, every window / stride / padding
-// / dilation, NCHW and NHWC first-layer inputs, depthwise, fused epilogues with a blocked
-// residual, and the layer shapes of the test models. [.bench] times model-like layers against
-// the planar fast kernels.
+// the executor (prepared weights, 1 and 2 threads): blocks 16 and 8 (the AVX-512 and AVX2 strips
+// where the CPU has them) and others (the portable loops), channel counts that do not fill a
+// block, every window / stride / padding / dilation, NCHW and NHWC first-layer inputs,
+// depthwise, fused epilogues with a blocked residual, and the layer shapes of the test models;
+// the ISA strip kernels against the portable loops directly. [fast_conv_nchwc_bench] (hidden)
+// times model-like layers against the planar fast kernels.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "cpu/blocked_layout.h"
 #include "cpu/fast/common.h"
+#include "cpu/fast/conv_nchwc.h"
 #include "fast_vs_reference.h"
 #include "planner/tensor_memory.h"
 
@@ -166,7 +168,9 @@ TEST_CASE("fast NCHWc Conv matches the reference on random shapes", "[fast_conv_
   int checked = 0;
   for (int trial = 0; checked < 150; ++trial) {
     Case c;
-    c.block = trial % 3 == 2 ? 8 : trial % 11 == 5 ? 4 : 16;
+    // 16: AVX-512 strips, 8: AVX2 strips (on this CPU), others: the portable loops.
+    const std::vector<int> blocks = {16, 8, 16, 4, 16, 8, 3, 16, 32};
+    c.block = blocks[static_cast<size_t>(trial) % blocks.size()];
     const int kind = trial % 5;  // 0, 1: dense blocked; 2: depthwise; 3: NCHW; 4: NHWC input
     c.input = kind == 3 ? In::kNchw : kind == 4 ? In::kNhwc : In::kBlocked;
     c.depthwise = kind == 2;
@@ -416,4 +420,96 @@ TEST_CASE("NCHWc Conv against the planar fast kernels", "[.bench][fast_conv_nchw
     }
   }
   (void)rng;
+}
+
+namespace {
+
+std::vector<float> random_values(std::mt19937& rng, size_t n) {
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  std::vector<float> v(n);
+  for (float& x : v)
+    x = d(rng);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("NCHWc strip kernels match the portable loops", "[fast_conv_nchwc]") {
+  std::mt19937 rng(3);
+  const cpu::fast::NchwcStripKernels portable = cpu::fast::nchwc_portable_strip_kernels();
+  for (int block : {16, 8}) {
+    const cpu::fast::NchwcStripKernels isa = cpu::fast::nchwc_strip_kernels(block);
+    if (std::string(isa.isa) == "portable") continue;  // this CPU has no kernels for the block
+    INFO("block " << block << " " << isa.isa);
+    const int64_t b = block;
+    for (int trial = 0; trial < 300; ++trial) {
+      const bool depthwise = trial % 3 == 2;
+      const int out_blocks = 1 + trial % 2;
+      const int pixels =
+          1 + static_cast<int>(rng() % static_cast<unsigned>(depthwise ? isa.max_depthwise_strip
+                                                                       : isa.max_strip));
+      const int64_t ky = 1 + rng() % 3, kx = 1 + rng() % 5;
+      // Input layouts: blocked at stride 1 or 2 (pixel steps b, 2b), or a few lanes at a
+      // strided distance (an NCHW / NHWC first layer).
+      const bool blocked = depthwise || trial % 4 != 3;
+      const int64_t lanes = blocked ? b : 1 + rng() % 5;
+      const int64_t in_blocks = blocked ? 1 + rng() % 3 : 1;
+      const int64_t last_lanes = blocked && trial % 5 == 0 ? 1 + rng() % b : lanes;
+      const int64_t x_pixel = blocked ? b * (1 + trial % 2) : 1 + rng() % 7;
+      const int64_t dil = 1 + (trial % 7 == 0);
+      const int64_t x_kx = (blocked ? b : 1) * dil, x_lane = blocked ? 1 : 97;
+      const int64_t x_ky = 1000, x_block = 5000;
+      const std::vector<float> x = random_values(rng, 20000);
+      const std::vector<float> w = random_values(rng, 2 * 3 * 5 * 3 * 16 * 16 + 64);
+      const std::vector<float> bias = random_values(rng, 2 * b), slope = random_values(rng, 2 * b);
+      const std::vector<float> residual = random_values(rng, 2 * 16 * b);
+      const int activation = trial % 6;
+      const float lo = trial % 6 == 5 ? 0.2f : -0.3f, hi = 0.5f;
+      const uint64_t keep =
+          trial % 4 == 0 ? (uint64_t{1} << (1 + rng() % (b - 1))) - 1 : (uint64_t{1} << b) - 1;
+      std::vector<float> want(2 * 16 * b, 7.f), got(2 * 16 * b, 7.f);
+      auto run = [&](const cpu::fast::NchwcStripKernels& k, std::vector<float>& y) {
+        if (depthwise) {
+          cpu::kernels::NchwcDepthwiseStrip s{};
+          s.block = b;
+          s.x = x.data();
+          s.x_pixel = x_pixel, s.x_ky = x_ky, s.x_kx = x_kx;
+          s.ky_count = ky, s.kx_count = kx;
+          s.w = w.data(), s.w_ky = 5 * b, s.w_kx = b;
+          s.bias = bias.data(), s.slope = slope.data();
+          s.residual = trial % 2 ? residual.data() : nullptr;
+          s.y = y.data(), s.keep = keep;
+          s.activation = activation, s.lo = lo, s.hi = hi;
+          k.depthwise(s, pixels);
+        } else {
+          cpu::kernels::NchwcConvStrip s{};
+          s.block = b;
+          s.x = x.data();
+          s.x_block = x_block, s.x_lane = x_lane, s.x_pixel = x_pixel, s.x_ky = x_ky;
+          s.x_kx = blocked ? x_kx : x_pixel * dil;
+          s.in_blocks = in_blocks, s.lanes = lanes, s.last_lanes = last_lanes;
+          s.ky_count = ky, s.kx_count = kx;
+          s.w_kx = lanes * b, s.w_ky = 5 * s.w_kx, s.w_block = 3 * s.w_ky;
+          for (int o = 0; o < 2; ++o) {
+            s.w[o] = w.data() + o * in_blocks * s.w_block;
+            s.bias[o] = bias.data() + o * b;
+            s.slope[o] = slope.data() + o * b;
+            s.residual[o] = trial % 2 ? residual.data() + o * 16 * b : nullptr;
+            s.y[o] = y.data() + o * 16 * b;
+            s.keep[o] = o == out_blocks - 1 ? keep : (uint64_t{1} << b) - 1;
+          }
+          s.activation = activation, s.lo = lo, s.hi = hi;
+          k.conv(s, out_blocks, pixels);
+        }
+      };
+      run(portable, want);
+      run(isa, got);
+      INFO("trial " << trial << (depthwise ? " depthwise" : " dense") << " pixels " << pixels
+                    << " activation " << activation);
+      double worst = 0;
+      for (size_t i = 0; i < want.size(); ++i)
+        worst = std::max(worst, std::abs(double(want[i]) - got[i]));
+      CHECK(worst <= 1e-4);
+    }
+  }
 }

@@ -1,5 +1,5 @@
 // Fast blocked (NCHWc) Conv: the prepare step, the row and strip walk over the thread pool and
-// the portable strip loops (any block); AVX-512 strips in kernels/nchwc_avx512.cpp.
+// the portable strip loops (any block); the AVX-512 and AVX2 strips in kernels/nchwc_*.cpp.
 #include "cpu/fast/conv_nchwc.h"
 
 #include <algorithm>
@@ -38,7 +38,7 @@ class NchwcConvState final : public PreparedState {
   const void* weights = nullptr;  // the data packed (a fed replacement runs the reference)
   PackedBytes packed;
   const kernels::KernelSet* ks = nullptr;
-  bool avx512 = false;  // block 16 on an AVX-512 CPU: the AVX-512 strips
+  NchwcStripKernels strips;
 };
 
 InputKind input_kind(const ir::Node& node) {
@@ -120,7 +120,8 @@ uint64_t lane_mask(int64_t blk, int64_t b, int64_t channels) {
 }
 
 // The portable dense strip, any block.
-void portable_conv_strip(const NchwcConvStrip& s, int64_t b, int out_blocks, int pixels) {
+void portable_conv_strip(const NchwcConvStrip& s, int out_blocks, int pixels) {
+  const int64_t b = s.block;
   float acc[kMaxBlock];
   for (int o = 0; o < out_blocks; ++o) {
     for (int p = 0; p < pixels; ++p) {
@@ -131,7 +132,7 @@ void portable_conv_strip(const NchwcConvStrip& s, int64_t b, int out_blocks, int
           for (int64_t kx = 0; kx < s.kx_count; ++kx) {
             const float* xt = xp + ib * s.x_block + ky * s.x_ky + kx * s.x_kx;
             const float* wt = s.w[o] + ib * s.w_block + ky * s.w_ky + kx * s.w_kx;
-            for (int64_t i = 0; i < s.lanes; ++i) {
+            for (int64_t i = 0; i < (ib + 1 == s.in_blocks ? s.last_lanes : s.lanes); ++i) {
               const float xv = xt[i * s.x_lane];
               const float* wv = wt + i * b;
               for (int64_t l = 0; l < b; ++l)
@@ -145,7 +146,8 @@ void portable_conv_strip(const NchwcConvStrip& s, int64_t b, int out_blocks, int
 }
 
 // The portable depthwise strip, any block.
-void portable_depthwise_strip(const NchwcDepthwiseStrip& s, int64_t b, int pixels) {
+void portable_depthwise_strip(const NchwcDepthwiseStrip& s, int pixels) {
+  const int64_t b = s.block;
   float acc[kMaxBlock];
   for (int p = 0; p < pixels; ++p) {
     std::copy(s.bias, s.bias + b, acc);
@@ -237,8 +239,7 @@ void run_dense(ThreadPool* pool, const NchwcConvState& st, const Walk& g, const 
   const float* packed = reinterpret_cast<const float*>(st.packed.data);
   const int64_t out_plane = g.out_h * g.out_w;
   // Work units: output rows, long rows (a flattened 1x1 layer) in chunks of strips.
-  const int64_t chunk =
-      g.out_w > 16 * kernels::kNchwcMaxStrip ? 16 * kernels::kNchwcMaxStrip : g.out_w;
+  const int64_t chunk = g.out_w > 16 * st.strips.max_strip ? 16 * st.strips.max_strip : g.out_w;
   const int64_t chunks = (g.out_w + chunk - 1) / chunk;
   const int64_t units = g.out_h * chunks;
   const int threads = pool ? pool->threads() : 1;
@@ -249,7 +250,8 @@ void run_dense(ThreadPool* pool, const NchwcConvState& st, const Walk& g, const 
   if (split && g.batch * units < 4 * threads) {
     groups = std::min(pairs, (4 * threads + g.batch * units - 1) / (g.batch * units));
   }
-  const bool avx512 = st.avx512;
+  const NchwcStripKernels& strips = st.strips;
+  const bool merge_taps = st.input == InputKind::kNhwc && g.dil_w == 1;
   auto task_fn = [&](int64_t task, int) {
     const int64_t u = task % units;
     const int64_t grp = (task / units) % groups;
@@ -264,6 +266,7 @@ void run_dense(ThreadPool* pool, const NchwcConvState& st, const Walk& g, const 
       const int64_t ob = 2 * p;
       const int out_blocks = ob + 1 < ocb ? 2 : 1;
       NchwcConvStrip s;
+      s.block = b;
       s.x_block = g.x_block;
       s.x_lane = g.x_lane;
       s.x_pixel = g.x_pixel * g.stride_w;
@@ -271,6 +274,7 @@ void run_dense(ThreadPool* pool, const NchwcConvState& st, const Walk& g, const 
       s.x_kx = g.x_pixel * g.dil_w;
       s.in_blocks = st.in_blocks;
       s.lanes = st.lanes;
+      s.last_lanes = st.lanes - (st.in_blocks * st.lanes - st.in_channels);
       s.w_block = w_block;
       s.w_ky = w_ky;
       s.w_kx = w_kx;
@@ -283,12 +287,17 @@ void run_dense(ThreadPool* pool, const NchwcConvState& st, const Walk& g, const 
         s.slope[o] = slope ? slope + blk * b : nullptr;
         s.keep[o] = lane_mask(blk, b, st.out_channels);
       }
-      walk_columns(g, kw, c0, c1, kernels::kNchwcMaxStrip,
+      walk_columns(g, kw, c0, c1, strips.max_strip,
                    [&](int64_t ox, int pixels, int64_t kx_lo, int64_t kx_hi) {
                      const int64_t ix0 = ox * g.stride_w - g.pad_left;
                      const bool any = ky_hi > ky_lo && kx_hi > kx_lo;
                      s.ky_count = any ? ky_hi - ky_lo : 0;
                      s.kx_count = any ? kx_hi - kx_lo : 0;
+                     if (merge_taps && any) {
+                       // NHWC at dilation 1: the taps of a window row are one run of channels.
+                       s.lanes = s.last_lanes = s.kx_count * st.in_channels;
+                       s.kx_count = 1;
+                     }
                      s.x = any ? xn + (iy0 + ky_lo * g.dil_h) * g.x_row +
                                      (ix0 + kx_lo * g.dil_w) * g.x_pixel
                                : xn;
@@ -300,11 +309,7 @@ void run_dense(ThreadPool* pool, const NchwcConvState& st, const Walk& g, const 
                        s.y[o] = y + y_off;
                        s.residual[o] = residual ? residual + y_off : nullptr;
                      }
-                     if (avx512) {
-                       kernels::avx512_nchwc_conv_strip(s, out_blocks, pixels);
-                     } else {
-                       portable_conv_strip(s, b, out_blocks, pixels);
-                     }
+                     strips.conv(s, out_blocks, pixels);
                      if (g.row_pass) {
                        for (int o = 0; o < out_blocks; ++o)
                          activate_pixels(*st.ks, g.row, s.y[o], pixels, b, s.keep[o]);
@@ -325,8 +330,7 @@ void run_depthwise(ThreadPool* pool, const NchwcConvState& st, const Walk& g, co
   const int threads = pool ? pool->threads() : 1;
   const int64_t macs = g.batch * blocks * b * out_plane * kh * kw;
   const bool split = threads > 1 && macs >= kMinMacsToSplit / 4;
-  const bool avx512 = st.avx512;
-  const int max_strip = avx512 ? kernels::kNchwcMaxDepthwiseStrip : 8;
+  const NchwcStripKernels& strips = st.strips;
   auto task_fn = [&](int64_t task, int) {
     const int64_t oy = task % g.out_h;
     const int64_t cb = (task / g.out_h) % blocks;
@@ -336,6 +340,7 @@ void run_depthwise(ThreadPool* pool, const NchwcConvState& st, const Walk& g, co
     const int64_t iy0 = oy * g.stride_h - g.pad_top;
     clip_window(iy0, g.in_h, kh, g.dil_h, ky_lo, ky_hi);
     NchwcDepthwiseStrip s;
+    s.block = b;
     s.x_pixel = g.x_pixel * g.stride_w;
     s.x_ky = g.x_row * g.dil_h;
     s.x_kx = g.x_pixel * g.dil_w;
@@ -348,30 +353,45 @@ void run_depthwise(ThreadPool* pool, const NchwcConvState& st, const Walk& g, co
     s.lo = g.lo;
     s.hi = g.hi;
     const float* wc = packed + cb * kh * kw * b;
-    walk_columns(
-        g, kw, 0, g.out_w, max_strip, [&](int64_t ox, int pixels, int64_t kx_lo, int64_t kx_hi) {
-          const int64_t ix0 = ox * g.stride_w - g.pad_left;
-          const bool any = ky_hi > ky_lo && kx_hi > kx_lo;
-          s.ky_count = any ? ky_hi - ky_lo : 0;
-          s.kx_count = any ? kx_hi - kx_lo : 0;
-          s.x = any ? xc + (iy0 + ky_lo * g.dil_h) * g.x_row + (ix0 + kx_lo * g.dil_w) * g.x_pixel
-                    : xc;
-          s.w = wc + (any ? ky_lo * s.w_ky + kx_lo * s.w_kx : 0);
-          const int64_t y_off = ((n * blocks + cb) * out_plane + oy * g.out_w + ox) * b;
-          s.y = y + y_off;
-          s.residual = residual ? residual + y_off : nullptr;
-          if (avx512) {
-            kernels::avx512_nchwc_depthwise_strip(s, pixels);
-          } else {
-            portable_depthwise_strip(s, b, pixels);
-          }
-          if (g.row_pass) activate_pixels(*st.ks, g.row, s.y, pixels, b, s.keep);
-        });
+    walk_columns(g, kw, 0, g.out_w, strips.max_depthwise_strip,
+                 [&](int64_t ox, int pixels, int64_t kx_lo, int64_t kx_hi) {
+                   const int64_t ix0 = ox * g.stride_w - g.pad_left;
+                   const bool any = ky_hi > ky_lo && kx_hi > kx_lo;
+                   s.ky_count = any ? ky_hi - ky_lo : 0;
+                   s.kx_count = any ? kx_hi - kx_lo : 0;
+                   s.x = any ? xc + (iy0 + ky_lo * g.dil_h) * g.x_row +
+                                   (ix0 + kx_lo * g.dil_w) * g.x_pixel
+                             : xc;
+                   s.w = wc + (any ? ky_lo * s.w_ky + kx_lo * s.w_kx : 0);
+                   const int64_t y_off = ((n * blocks + cb) * out_plane + oy * g.out_w + ox) * b;
+                   s.y = y + y_off;
+                   s.residual = residual ? residual + y_off : nullptr;
+                   strips.depthwise(s, pixels);
+                   if (g.row_pass) activate_pixels(*st.ks, g.row, s.y, pixels, b, s.keep);
+                 });
   };
   parallel_for(split ? pool : nullptr, g.batch * blocks * g.out_h, task_fn);
 }
 
 }  // namespace
+
+NchwcStripKernels nchwc_portable_strip_kernels() {
+  return {"portable", portable_conv_strip, portable_depthwise_strip, 8, 8};
+}
+
+NchwcStripKernels nchwc_strip_kernels(int block) {
+  const std::string_view isa = kernels::best_kernel_set().isa;
+  if (block == 16 && isa == "avx512") {
+    return {"avx512", kernels::avx512_nchwc_conv_strip, kernels::avx512_nchwc_depthwise_strip,
+            kernels::kNchwcAvx512MaxStrip, kernels::kNchwcAvx512MaxDepthwiseStrip};
+  }
+  // The AVX-512 set implies AVX2 and FMA (kernels/select.cpp).
+  if (block == 8 && (isa == "avx512" || isa == "avx2")) {
+    return {"avx2", kernels::avx2_nchwc_conv_strip, kernels::avx2_nchwc_depthwise_strip,
+            kernels::kNchwcAvx2MaxStrip, kernels::kNchwcAvx2MaxDepthwiseStrip};
+  }
+  return nchwc_portable_strip_kernels();
+}
 
 std::string nchwc_conv_algorithm(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
@@ -413,7 +433,7 @@ std::unique_ptr<PreparedState> prepare_nchwc_conv(const PrepareContext& ctx,
   st->lanes = blocked ? st->block : st->in_channels;
   st->weights = w->data;
   st->ks = &kernels::best_kernel_set();
-  st->avx512 = st->block == 16 && std::string_view(st->ks->isa) == "avx512";
+  st->strips = nchwc_strip_kernels(st->block);
   const int64_t taps = st->kernel_h * st->kernel_w;
   const int64_t floats = st->depthwise
                              ? st->out_blocks * taps * st->block

@@ -8,8 +8,9 @@
 //   "nchwc-depthwise"  group == C == M with a blocked input: a vector FMA per tap and pixel.
 //
 // Bias, the fused residual (laid out like the output, so blocked) and the activation are applied
-// as each strip is stored. Block 16 on AVX-512 runs the AVX-512 strip kernels; any other block
-// or CPU the portable loops of conv_nchwc.cpp. Everything else (other groups, mismatched
+// as each strip is stored. Block 16 on AVX-512 runs the AVX-512 strip kernels, block 8 on AVX2
+// the AVX2 ones (kernels/nchwc_strips.inc); any other block or CPU the portable loops of
+// conv_nchwc.cpp. Everything else (other groups, mismatched
 // blocks, non-float tensors, fed weights) runs the reference kernel, never a planar algorithm.
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "cpu/kernel.h"
+#include "cpu/kernels/nchwc_conv.h"
 
 namespace edgeinfer::cpu::fast {
 
@@ -31,6 +33,18 @@ std::string nchwc_conv_algorithm(const PrepareContext& ctx);
 // through ctx's weight cache.
 std::unique_ptr<PreparedState> prepare_nchwc_conv(const PrepareContext& ctx,
                                                   const std::string& algorithm);
+
+// The strip kernels for `block` on this CPU: AVX-512 for 16, AVX2 for 8 where the CPU has them,
+// else the portable loops (any block).
+struct NchwcStripKernels {
+  const char* isa;  // "avx512", "avx2", "portable"
+  kernels::NchwcConvStripFn conv;
+  kernels::NchwcDepthwiseStripFn depthwise;
+  int max_strip, max_depthwise_strip;
+};
+NchwcStripKernels nchwc_strip_kernels(int block);
+// The portable loops alone (tests compare the ISA kernels with them).
+NchwcStripKernels nchwc_portable_strip_kernels();
 
 // True for a state prepare_nchwc_conv made.
 bool is_nchwc_state(const PreparedState* state);

@@ -27,10 +27,12 @@ struct NchwcConvStrip {
   // Input element (input block 0, channel 0 of the block) read by the first strip pixel's first
   // tap (ky = 0, kx = 0 of the clipped window). Channel i of block ib of pixel p's tap (ky, kx) is
   // x[ib * x_block + i * x_lane + p * x_pixel + ky * x_ky + kx * x_kx].
+  int64_t block;  // lanes of an output block (the portable loops read it; ISA kernels know it)
   const float* x;
   int64_t x_block, x_lane, x_pixel, x_ky, x_kx;
-  int64_t in_blocks;  // input channel blocks
-  int64_t lanes;      // channels per input block
+  int64_t in_blocks;   // input channel blocks
+  int64_t lanes;       // channels per input block
+  int64_t last_lanes;  // channels of the last input block (<= lanes; its other lanes are padding)
   int64_t ky_count, kx_count;
   // Packed weights of output block o at the clipped window's first tap: the `block` weights of
   // input block ib, channel i, tap (ky, kx) at w[o][ib * w_block + ky * w_ky + kx * w_kx + i *
@@ -49,6 +51,7 @@ struct NchwcConvStrip {
 // A depthwise strip: y[p][lane] = bias + sum over taps of w[tap][lane] * x[p, tap][lane] (one
 // channel block, input and output blocked alike).
 struct NchwcDepthwiseStrip {
+  int64_t block;
   const float* x;  // the first pixel's first tap
   int64_t x_pixel, x_ky, x_kx;
   int64_t ky_count, kx_count;
@@ -63,14 +66,22 @@ struct NchwcDepthwiseStrip {
   float lo, hi;
 };
 
-// Largest strip the kernels take.
-inline constexpr int kNchwcMaxStrip = 14;
-inline constexpr int kNchwcMaxDepthwiseStrip = 8;
+// The longest strips each instruction set's kernels take (the register budget).
+inline constexpr int kNchwcAvx512MaxStrip = 14;
+inline constexpr int kNchwcAvx512MaxDepthwiseStrip = 16;
+inline constexpr int kNchwcAvx2MaxStrip = 6;
+inline constexpr int kNchwcAvx2MaxDepthwiseStrip = 8;
 
-// AVX-512, block 16 (call only on a CPU with AVX-512F). out_blocks 1 or 2, pixels 1 ..
-// kNchwcMaxStrip.
+// The kernels of one instruction set for one block: dense strips of out_blocks 1 or 2 and 1 ..
+// max_strip pixels, depthwise strips of 1 .. max_depthwise_strip pixels.
+using NchwcConvStripFn = void (*)(const NchwcConvStrip& strip, int out_blocks, int pixels);
+using NchwcDepthwiseStripFn = void (*)(const NchwcDepthwiseStrip& strip, int pixels);
+
+// AVX-512, block 16 (call only on a CPU with AVX-512F).
 void avx512_nchwc_conv_strip(const NchwcConvStrip& strip, int out_blocks, int pixels);
-// pixels 1 .. kNchwcMaxDepthwiseStrip.
 void avx512_nchwc_depthwise_strip(const NchwcDepthwiseStrip& strip, int pixels);
+// AVX2 + FMA, block 8 (call only on a CPU with both).
+void avx2_nchwc_conv_strip(const NchwcConvStrip& strip, int out_blocks, int pixels);
+void avx2_nchwc_depthwise_strip(const NchwcDepthwiseStrip& strip, int pixels);
 
 }  // namespace edgeinfer::cpu::kernels
