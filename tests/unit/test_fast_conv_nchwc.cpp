@@ -252,6 +252,34 @@ TEST_CASE("fast NCHWc Conv: 1x1, 3x3 and 5x5 layers, every epilogue", "[fast_con
   }
 }
 
+TEST_CASE("fast NCHWc Conv: depthwise rows narrower than the window, padding past it",
+          "[fast_conv_nchwc]") {
+  std::mt19937 rng(17);
+  for (int block : {16, 8, 4}) {
+    for (int64_t k : {3, 5}) {
+      for (int64_t s : {1, 2}) {
+        for (int64_t w : {1, 2, 4, 7, 23}) {
+          for (int64_t pad : {int64_t{1}, k - 1, k, k + 1}) {
+            Case d;
+            d.block = block;
+            d.depthwise = true;
+            d.channels = d.out_channels = 20;
+            d.h = 6, d.w = w, d.kh = d.kw = k;
+            d.strides = {s, s};
+            d.pads = {pad, pad, pad, pad + 1};
+            d.activation = pad % 2 ? "Sigmoid" : "Relu";
+            d.residual = w % 2 == 1;
+            if (out_size(d.w, k, s, 1, pad, pad + 1) < 1 || out_size(d.h, k, s, 1, pad, pad) < 1) {
+              continue;
+            }
+            check(rng, d);
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("fast NCHWc Conv: first layers with NCHW and NHWC inputs", "[fast_conv_nchwc]") {
   std::mt19937 rng(7);
   for (int block : {16, 8}) {
@@ -412,11 +440,15 @@ TEST_CASE("NCHWc Conv against the planar fast kernels", "[.bench][fast_conv_nchw
     std::mt19937 r1(7), r2(7);
     const NodeSpec blocked = conv_spec(r1, l.c, true);
     const NodeSpec planar = conv_spec(r2, l.c, false);
+    // The planar kernel's algorithm, for the table.
+    auto planar_run =
+        run_node_in_executor(planar, {false, true, true, false, true}, {}, cpu::fast_kernels());
+    REQUIRE(planar_run.is_ok());
     for (int threads : {1, 2}) {
       const double tb = time_node(blocked, threads);
       const double tp = time_node(planar, threads);
-      std::printf("%-30s threads %d: nchwc %8.1f us, planar %8.1f us, planar/nchwc %.2f\n", l.name,
-                  threads, tb, tp, tp / tb);
+      std::printf("%-30s threads %d: nchwc %8.1f us, planar (%s) %8.1f us, planar/nchwc %.2f\n",
+                  l.name, threads, tb, planar_run->algorithm.c_str(), tp, tp / tb);
     }
   }
   (void)rng;
@@ -479,6 +511,7 @@ TEST_CASE("NCHWc strip kernels match the portable loops", "[fast_conv_nchwc]") {
           s.bias = bias.data(), s.slope = slope.data();
           s.residual = trial % 2 ? residual.data() : nullptr;
           s.y = y.data(), s.keep = keep;
+          s.col_lo = 0, s.col_hi = 1 << 30;
           s.activation = activation, s.lo = lo, s.hi = hi;
           k.depthwise(s, pixels);
         } else {

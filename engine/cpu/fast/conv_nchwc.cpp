@@ -3,6 +3,7 @@
 #include "cpu/fast/conv_nchwc.h"
 
 #include <algorithm>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -331,6 +332,9 @@ void run_depthwise(ThreadPool* pool, const NchwcConvState& st, const Walk& g, co
   const int64_t macs = g.batch * blocks * b * out_plane * kh * kw;
   const bool split = threads > 1 && macs >= kMinMacsToSplit / 4;
   const NchwcStripKernels& strips = st.strips;
+  // Whole-row strips where the kernels take them (NchwcDepthwiseStrip::col_lo).
+  const bool rows = strips.depthwise_clips_columns && g.dil_w == 1 && (kw == 3 || kw == 5) &&
+                    (g.stride_w == 1 || g.stride_w == 2);
   auto task_fn = [&](int64_t task, int) {
     const int64_t oy = task % g.out_h;
     const int64_t cb = (task / g.out_h) % blocks;
@@ -352,23 +356,55 @@ void run_depthwise(ThreadPool* pool, const NchwcConvState& st, const Walk& g, co
     s.activation = g.activation;
     s.lo = g.lo;
     s.hi = g.hi;
+    s.col_lo = 0;
+    s.col_hi = std::numeric_limits<int64_t>::max();
     const float* wc = packed + cb * kh * kw * b;
-    walk_columns(g, kw, 0, g.out_w, strips.max_depthwise_strip,
-                 [&](int64_t ox, int pixels, int64_t kx_lo, int64_t kx_hi) {
-                   const int64_t ix0 = ox * g.stride_w - g.pad_left;
-                   const bool any = ky_hi > ky_lo && kx_hi > kx_lo;
-                   s.ky_count = any ? ky_hi - ky_lo : 0;
-                   s.kx_count = any ? kx_hi - kx_lo : 0;
-                   s.x = any ? xc + (iy0 + ky_lo * g.dil_h) * g.x_row +
-                                   (ix0 + kx_lo * g.dil_w) * g.x_pixel
-                             : xc;
-                   s.w = wc + (any ? ky_lo * s.w_ky + kx_lo * s.w_kx : 0);
-                   const int64_t y_off = ((n * blocks + cb) * out_plane + oy * g.out_w + ox) * b;
-                   s.y = y + y_off;
-                   s.residual = residual ? residual + y_off : nullptr;
-                   strips.depthwise(s, pixels);
-                   if (g.row_pass) activate_pixels(*st.ks, g.row, s.y, pixels, b, s.keep);
-                 });
+    auto strip = [&](int64_t ox, int pixels, int64_t kx_lo, int64_t kx_hi) {
+      const int64_t ix0 = ox * g.stride_w - g.pad_left;
+      const bool any = ky_hi > ky_lo && kx_hi > kx_lo;
+      s.ky_count = any ? ky_hi - ky_lo : 0;
+      s.kx_count = any ? kx_hi - kx_lo : 0;
+      s.x = any ? xc + (iy0 + ky_lo * g.dil_h) * g.x_row + (ix0 + kx_lo * g.dil_w) * g.x_pixel : xc;
+      s.w = wc + (any ? ky_lo * s.w_ky + kx_lo * s.w_kx : 0);
+      const int64_t y_off = ((n * blocks + cb) * out_plane + oy * g.out_w + ox) * b;
+      s.y = y + y_off;
+      s.residual = residual ? residual + y_off : nullptr;
+      strips.depthwise(s, pixels);
+      if (g.row_pass) activate_pixels(*st.ks, g.row, s.y, pixels, b, s.keep);
+    };
+    if (!rows || ky_hi == ky_lo) {
+      walk_columns(g, kw, 0, g.out_w, strips.max_depthwise_strip, strip);
+      return;
+    }
+    // Whole-row strips: the kernel skips the window columns in the padding, so the edge pixels
+    // join the strips. Pixels whose window lies wholly in the padding go one at a time.
+    const int64_t first =
+        std::clamp<int64_t>(reference::ceil_div(g.pad_left - kw + 1, g.stride_w), 0, g.out_w);
+    const int64_t last = std::clamp<int64_t>(
+        reference::floor_div(g.in_w - 1 + g.pad_left, g.stride_w) + 1, first, g.out_w);
+    for (int64_t ox = 0; ox < first; ++ox)
+      strip(ox, 1, 0, 0);
+    for (int64_t ox = first; ox < last;) {
+      const int pixels = static_cast<int>(std::min<int64_t>(strips.max_depthwise_strip, last - ox));
+      const int64_t ix0 = ox * g.stride_w - g.pad_left;
+      const int64_t columns = (pixels - 1) * g.stride_w + kw;
+      s.col_lo = std::max<int64_t>(0, -ix0);
+      s.col_hi = std::min<int64_t>(columns, g.in_w - ix0);
+      s.ky_count = ky_hi - ky_lo;
+      s.kx_count = kw;
+      s.x = xc + (iy0 + ky_lo * g.dil_h) * g.x_row + (ix0 + s.col_lo) * g.x_pixel;
+      s.w = wc + ky_lo * s.w_ky;
+      const int64_t y_off = ((n * blocks + cb) * out_plane + oy * g.out_w + ox) * b;
+      s.y = y + y_off;
+      s.residual = residual ? residual + y_off : nullptr;
+      strips.depthwise(s, pixels);
+      if (g.row_pass) activate_pixels(*st.ks, g.row, s.y, pixels, b, s.keep);
+      ox += pixels;
+    }
+    s.col_lo = 0;
+    s.col_hi = std::numeric_limits<int64_t>::max();
+    for (int64_t ox = last; ox < g.out_w; ++ox)
+      strip(ox, 1, 0, 0);
   };
   parallel_for(split ? pool : nullptr, g.batch * blocks * g.out_h, task_fn);
 }
@@ -376,19 +412,27 @@ void run_depthwise(ThreadPool* pool, const NchwcConvState& st, const Walk& g, co
 }  // namespace
 
 NchwcStripKernels nchwc_portable_strip_kernels() {
-  return {"portable", portable_conv_strip, portable_depthwise_strip, 8, 8};
+  return {"portable", portable_conv_strip, portable_depthwise_strip, 8, 8, false};
 }
 
 NchwcStripKernels nchwc_strip_kernels(int block) {
   const std::string_view isa = kernels::best_kernel_set().isa;
   if (block == 16 && isa == "avx512") {
-    return {"avx512", kernels::avx512_nchwc_conv_strip, kernels::avx512_nchwc_depthwise_strip,
-            kernels::kNchwcAvx512MaxStrip, kernels::kNchwcAvx512MaxDepthwiseStrip};
+    return {"avx512",
+            kernels::avx512_nchwc_conv_strip,
+            kernels::avx512_nchwc_depthwise_strip,
+            kernels::kNchwcAvx512MaxStrip,
+            kernels::kNchwcAvx512MaxDepthwiseStrip,
+            true};
   }
   // The AVX-512 set implies AVX2 and FMA (kernels/select.cpp).
   if (block == 8 && (isa == "avx512" || isa == "avx2")) {
-    return {"avx2", kernels::avx2_nchwc_conv_strip, kernels::avx2_nchwc_depthwise_strip,
-            kernels::kNchwcAvx2MaxStrip, kernels::kNchwcAvx2MaxDepthwiseStrip};
+    return {"avx2",
+            kernels::avx2_nchwc_conv_strip,
+            kernels::avx2_nchwc_depthwise_strip,
+            kernels::kNchwcAvx2MaxStrip,
+            kernels::kNchwcAvx2MaxDepthwiseStrip,
+            true};
   }
   return nchwc_portable_strip_kernels();
 }

@@ -41,6 +41,7 @@ struct NchwcStripKernels {
   kernels::NchwcConvStripFn conv;
   kernels::NchwcDepthwiseStripFn depthwise;
   int max_strip, max_depthwise_strip;
+  bool depthwise_clips_columns;  // takes whole-row strips (NchwcDepthwiseStrip::col_lo)
 };
 NchwcStripKernels nchwc_strip_kernels(int block);
 // The portable loops alone (tests compare the ISA kernels with them).

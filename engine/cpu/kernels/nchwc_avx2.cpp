@@ -2,6 +2,8 @@
 // accumulators (12 of the 16 ymm registers), depthwise strips of up to 8 pixels.
 #include <immintrin.h>
 
+#include <cstddef>
+#include <iterator>
 #include <utility>
 
 #include "cpu/kernels/nchwc_conv.h"
@@ -45,8 +47,10 @@ struct V {
   static T keep(Keep k, T v) { return _mm256_and_ps(k, v); }
 };
 
-constexpr int kMaxStrip = kNchwcAvx2MaxStrip;
-constexpr int kMaxDepthwiseStrip = kNchwcAvx2MaxDepthwiseStrip;
+constexpr int kStripSizes[] = {6, 4, 2, 1};
+constexpr int kDepthwiseSizes[] = {8, 4, 2, 1};
+static_assert(kStripSizes[0] == kNchwcAvx2MaxStrip &&
+              kDepthwiseSizes[0] == kNchwcAvx2MaxDepthwiseStrip);
 
 #include "cpu/kernels/nchwc_strips.inc"
 

@@ -2,6 +2,8 @@
 // accumulators (28 of the 32 zmm registers), depthwise strips of up to 16 pixels.
 #include <immintrin.h>
 
+#include <cstddef>
+#include <iterator>
 #include <utility>
 
 #include "cpu/kernels/nchwc_conv.h"
@@ -45,8 +47,10 @@ struct V {
   static T keep(Keep k, T v) { return _mm512_maskz_mov_ps(k, v); }
 };
 
-constexpr int kMaxStrip = kNchwcAvx512MaxStrip;
-constexpr int kMaxDepthwiseStrip = kNchwcAvx512MaxDepthwiseStrip;
+constexpr int kStripSizes[] = {14, 8, 4, 2, 1};
+constexpr int kDepthwiseSizes[] = {16, 8, 4, 2, 1};
+static_assert(kStripSizes[0] == kNchwcAvx512MaxStrip &&
+              kDepthwiseSizes[0] == kNchwcAvx512MaxDepthwiseStrip);
 
 #include "cpu/kernels/nchwc_strips.inc"
 

@@ -64,6 +64,11 @@ struct NchwcDepthwiseStrip {
   uint64_t keep;
   int activation;
   float lo, hi;
+  // Whole-row strips (the ISA kernels, 3 or 5 taps wide at dilation 1, horizontal stride 1 or
+  // 2): the strip's window columns c = 0 .. (pixels - 1) * stride + kx_count - 1 (c = 0 is the
+  // first pixel's first tap, `block` floats apart) outside [col_lo, col_hi) lie in the padding,
+  // and x points at column col_lo. Otherwise col_lo = 0 and col_hi >= every column.
+  int64_t col_lo, col_hi;
 };
 
 // The longest strips each instruction set's kernels take (the register budget).
