@@ -541,10 +541,12 @@ bool reads_channels_last_in_place(const std::string& algorithm, const InputDims&
 }
 
 Status conv(KernelContext& ctx) {
+  // A node with blocked layouts has an nchwc state or a reference one (prepare_conv): the
+  // planar algorithms below never see it. (Not checked here: reading the layout attributes on
+  // every run would allocate.)
   if (is_nchwc_state(ctx.prepared())) return run_nchwc_conv(ctx, *ctx.prepared());
   const auto* st = dynamic_cast<const ConvState*>(ctx.prepared());
-  if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1) ||
-      uses_blocked_layout(ctx.node())) {
+  if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
     return run_reference(ctx);
   }
   const TensorView& x = ctx.input(0);
