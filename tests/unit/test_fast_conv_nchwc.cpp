@@ -434,6 +434,8 @@ TEST_CASE("NCHWc Conv against the planar fast kernels", "[.bench][fast_conv_nchw
   add("3x3 32->32 64x64", In::kBlocked, 32, 32, 64, 3, 1, false, "Relu");
   add("3x3 64->64 32x32", In::kBlocked, 64, 64, 32, 3, 1, false, "Relu");
   add("3x3 s2 16->32 128x128", In::kBlocked, 16, 32, 128, 3, 2, false, "Relu");
+  add("3x3 128->128 16x16", In::kBlocked, 128, 128, 16, 3, 1, false, "Relu");
+  add("3x3 128->128 8x8", In::kBlocked, 128, 128, 8, 3, 1, false, "Relu");
   const char* only = std::getenv("NCHWC_BENCH_ONLY");  // a substring of the layer names
   for (const Layer& l : layers) {
     if (only && std::string(l.name).find(only) == std::string::npos) continue;
