@@ -2,8 +2,9 @@
 // strip of consecutive output pixels of one output row for one or two output channel blocks of
 // `block` lanes, with bias, residual and the cheap activations applied in registers before the
 // store. The input is addressed through strides, so the same kernel reads blocked, NCHW and NHWC
-// inputs; the caller clips the kernel window to the taps inside the input (rows for the whole
-// strip, columns per strip: edge pixels come one at a time).
+// inputs; the caller clips the kernel window to the taps inside the input: rows for the whole
+// strip; columns per strip for dense strips (edge pixels come one at a time), per window column
+// inside the kernel for the depthwise whole-row strips (NchwcDepthwiseStrip::col_lo).
 //
 // Plain C types only (see kernel_set.h): implementations are compiled with their ISA's flags.
 #pragma once
@@ -24,10 +25,10 @@ enum NchwcActivation : int {
 
 // A dense strip: y[o][p][lane] for output blocks o < out_blocks, strip pixels p < pixels.
 struct NchwcConvStrip {
+  int64_t block;  // lanes of an output block (the portable loops read it; ISA kernels know it)
   // Input element (input block 0, channel 0 of the block) read by the first strip pixel's first
   // tap (ky = 0, kx = 0 of the clipped window). Channel i of block ib of pixel p's tap (ky, kx) is
   // x[ib * x_block + i * x_lane + p * x_pixel + ky * x_ky + kx * x_kx].
-  int64_t block;  // lanes of an output block (the portable loops read it; ISA kernels know it)
   const float* x;
   int64_t x_block, x_lane, x_pixel, x_ky, x_kx;
   int64_t in_blocks;   // input channel blocks
