@@ -328,6 +328,13 @@ TEST_CASE("fast NCHWc Conv at the test models' layer shapes", "[fast_conv_nchwc]
   f.channels = 3, f.out_channels = 16, f.h = f.w = 256, f.strides = {2, 2};
   f.pads = {1, 1, 1, 1}, f.activation = "HardSwish";
   check(rng, f);
+  // Few output rows for the threads: the output blocks are split between them as well.
+  c.channels = 96, c.out_channels = 576, c.h = c.w = 8, c.kh = c.kw = 1, c.pads = {0, 0, 0, 0};
+  c.activation = "HardSwish";
+  check(rng, c);
+  c.channels = 64, c.out_channels = 72, c.h = c.w = 4, c.kh = c.kw = 3, c.pads = {1, 1, 1, 1};
+  c.residual = true;
+  check(rng, c);
   // A 3x3 layer deep in a U-Net: 64 -> 64 at 32x32.
   c.channels = 64, c.out_channels = 64, c.h = c.w = 32, c.kh = c.kw = 3, c.pads = {1, 1, 1, 1};
   c.residual = false, c.activation = "Relu";
