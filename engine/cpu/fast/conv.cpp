@@ -4,7 +4,8 @@
 // time; the fused epilogue is applied as each tile is stored. Anything else runs the reference
 // kernel. A channels-last input (cpu/input_layout.h) is read in place by `direct` and by the
 // im2col packing; 1x1-gemm, depthwise and Winograd read an NCHW copy of it kept in the node's
-// run cache.
+// run cache. A node with blocked layouts (cpu/blocked_layout.h) runs conv_nchwc.h or the
+// reference kernel, never the planar algorithms.
 #include <algorithm>
 #include <memory>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/channel_layout.h"
 #include "cpu/fast/conv_direct.h"
+#include "cpu/fast/conv_nchwc.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
 #include "cpu/fast/kernel_timer.h"
@@ -150,8 +152,19 @@ std::string autotune_layer(const PrepareContext& ctx, const TensorView& w) {
 
 Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
   const ir::Node& node = ctx.node;
-  const std::vector<std::string> known = {kReference, kIm2col,    kPointwise, kDepthwise,
-                                          kDirect,    kWinograd4, kWinograd6};
+  const std::vector<std::string> known = {kReference, kIm2col,    kPointwise,
+                                          kDepthwise, kDirect,    kWinograd4,
+                                          kWinograd6, kNchwcConv, kNchwcDepthwise};
+  if (uses_blocked_layout(node)) {
+    // Blocked tensors: the NCHWc kernels where one applies, else the reference.
+    const std::string nchwc = nchwc_conv_algorithm(ctx);
+    std::vector<std::string> blocked_candidates = {kReference};
+    if (!nchwc.empty()) blocked_candidates.push_back(nchwc);
+    EI_ASSIGN_OR_RETURN(std::string name, choose_algorithm(ctx, known, blocked_candidates,
+                                                           nchwc.empty() ? kReference : nchwc));
+    if (name != kReference) return prepare_nchwc_conv(ctx, name);
+    return std::unique_ptr<PreparedState>(make_state(ConvState{}, kReference, nullptr, nullptr));
+  }
   std::vector<std::string> candidates = {kReference};
   std::string rule = kReference;
   const TensorView* w = ctx.constant_input(1);
@@ -528,6 +541,10 @@ bool reads_channels_last_in_place(const std::string& algorithm, const InputDims&
 }
 
 Status conv(KernelContext& ctx) {
+  // A node with blocked layouts has an nchwc state or a reference one (prepare_conv): the
+  // planar algorithms below never see it. (Not checked here: reading the layout attributes on
+  // every run would allocate.)
+  if (is_nchwc_state(ctx.prepared())) return run_nchwc_conv(ctx, *ctx.prepared());
   const auto* st = dynamic_cast<const ConvState*>(ctx.prepared());
   if (!st || st->name == kReference || !ctx.has_input(0) || !ctx.has_input(1)) {
     return run_reference(ctx);
