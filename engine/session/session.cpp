@@ -157,6 +157,25 @@ constexpr int64_t kMaxReorderShare = 10;
 constexpr int kLayoutTimingRuns = 9;
 constexpr double kLayoutMargin = 0.97;
 
+// Options::cpu_layout, with kAuto settled by the algorithm overrides when they name a layout:
+// the planar convolution algorithms exist only in the ONNX layout, the nchwc ones only in the
+// blocked one.
+CpuLayout auto_layout_from_overrides(const Options& options) {
+  if (options.cpu_layout != CpuLayout::kAuto) return options.cpu_layout;
+  bool planar = false, blocked = false;
+  for (const auto& [node_or_op, algorithm] : options.algorithms) {
+    if (algorithm.rfind("nchwc", 0) == 0) {
+      blocked = true;
+    } else if (algorithm == "im2col-gemm" || algorithm == "1x1-gemm" || algorithm == "depthwise" ||
+               algorithm == "winograd4" || algorithm == "winograd6" ||
+               (algorithm == "direct" && node_or_op != "ConvTranspose")) {
+      planar = true;
+    }
+  }
+  if (planar) return CpuLayout::kNchw;
+  return blocked ? CpuLayout::kNchwc : CpuLayout::kAuto;
+}
+
 // A name for the graph in cache keys: a hash of its text dump (ops, attributes, shapes).
 std::string graph_fingerprint(const ir::Graph& graph) {
   char hex[17];
@@ -182,7 +201,7 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
       return created.status().with_context(model->path);
     }  // auto: no usable GPU, the CPU executor runs the model
   }
-  const CpuLayout layout = model->options.cpu_layout;
+  const CpuLayout layout = auto_layout_from_overrides(model->options);
   if (gpu || layout == CpuLayout::kNchw) return build(model, nullptr, std::move(gpu));
   // The CPU's own copy of the graph, in the blocked layout; the model's stays as it is for
   // other sessions and executors.

@@ -376,3 +376,22 @@ TEST_CASE("layout auto with autotune times both layouts once and caches the choi
   }
   CHECK(load() == other);
 }
+
+TEST_CASE("layout auto follows algorithm overrides that name a layout",
+          "[passes][blocked_layout]") {
+  const std::string bytes = small_conv_model();
+  auto layout_with = [&](const std::string& node_or_op, const std::string& algorithm) {
+    Options options;
+    options.backend = Backend::kCpu;
+    options.algorithms[node_or_op] = algorithm;
+    auto model = Model::load_from_memory(bytes.data(), bytes.size(), "small.onnx", options);
+    REQUIRE(model.is_ok());
+    auto session = model->create_session();
+    INFO(session.status().to_string());
+    REQUIRE(session.is_ok());
+    return session->stats().cpu_layout;
+  };
+  CHECK(layout_with("Conv", "im2col-gemm") == CpuLayout::kNchw);
+  CHECK(layout_with("c2", "1x1-gemm") == CpuLayout::kNchw);
+  CHECK(layout_with("c2", "nchwc") == CpuLayout::kNchwc);
+}
