@@ -371,7 +371,8 @@ TEST_CASE("fast NCHWc Conv declines what it does not cover", "[fast_conv_nchwc]"
 
 namespace {
 
-// Microseconds per run of `spec` (fast kernels, `threads`): the best of a few batches.
+// Microseconds per run of `spec` (fast kernels, `threads`): the best of many short batches (on a
+// shared machine some of them run undisturbed).
 double time_node(const NodeSpec& spec, int threads) {
   const std::vector<bool> constant = {false, true, true, false, true};
   ir::Graph graph = single_node_graph(spec, constant);
@@ -397,8 +398,8 @@ double time_node(const NodeSpec& spec, int threads) {
   };
   run_once();
   double best = 1e30;
-  for (int batch = 0; batch < 7; ++batch) {
-    const int reps = 20;
+  for (int batch = 0; batch < 25; ++batch) {
+    const int reps = 5;
     const auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < reps; ++r)
       run_once();
