@@ -49,8 +49,13 @@ bool is_static_float_4d(const ir::Value& v) {
 
 class BlockedLayout {
  public:
-  BlockedLayout(ir::Graph& graph, const PassOptions& options, int block)
-      : graph_(graph), options_(options), block_(block), twin_(graph.values.size(), ir::kNoValue) {}
+  BlockedLayout(ir::Graph& graph, const PassOptions& options, int block,
+                const ConvPredicate& stays_planar)
+      : graph_(graph),
+        options_(options),
+        block_(block),
+        stays_planar_(stays_planar),
+        twin_(graph.values.size(), ir::kNoValue) {}
 
   int run() {
     auto order = graph_.topological_order();
@@ -79,6 +84,7 @@ class BlockedLayout {
   bool is_blocked_conv(const ir::Node& node) const {
     if (!is_op(node, "Conv") || node.outputs.size() != 1 || !node.has_input(1)) return false;
     if (node.has_attr(cpu::kOutputLayoutAttr) || !cpu::known_input_layout(node)) return false;
+    if (stays_planar_ && stays_planar_(graph_, node)) return false;
     const ir::Value& x = graph_.value(node.inputs[0]);
     const ir::Value& y = graph_.value(node.outputs[0]);
     const float* w = float_constant(graph_, node.inputs[1]);
@@ -345,6 +351,7 @@ class BlockedLayout {
   ir::Graph& graph_;
   const PassOptions& options_;
   int block_;
+  const ConvPredicate& stays_planar_;
   BlockedLayoutTraffic traffic_;
   std::vector<ir::ValueId> twin_;  // per value: its blocked twin, or kNoValue
   std::set<std::string> node_names_;
@@ -353,9 +360,9 @@ class BlockedLayout {
 }  // namespace
 
 int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block,
-                             BlockedLayoutTraffic* traffic) {
+                             BlockedLayoutTraffic* traffic, const ConvPredicate& stays_planar) {
   if (block < 2 || !has_fixed_shapes(graph)) return 0;
-  BlockedLayout layout(graph, options, block);
+  BlockedLayout layout(graph, options, block, stays_planar);
   const int joined = layout.run();
   if (traffic) *traffic = layout.traffic();
   return joined;

@@ -6,6 +6,7 @@
 // node is its one reader; fusions only touch float32 tensors.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -114,8 +115,12 @@ struct BlockedLayoutTraffic {
   int64_t blocked_elements = 0;  // elements the blocked nodes write, padding included
   int64_t reorder_elements = 0;  // elements the reorders write
 };
+// `stays_planar`, when given, names Convs the blocked kernels would run slower than the ONNX
+// layout's (the CPU executor's Winograd layers): they stay out of the regions.
+using ConvPredicate = std::function<bool(const ir::Graph&, const ir::Node&)>;
 int propagate_blocked_layout(ir::Graph& graph, const PassOptions& options, int block,
-                             BlockedLayoutTraffic* traffic = nullptr);
+                             BlockedLayoutTraffic* traffic = nullptr,
+                             const ConvPredicate& stays_planar = {});
 
 // How many rewrites each pass made, in the order they ran.
 using PassCounts = std::vector<std::pair<std::string, int>>;

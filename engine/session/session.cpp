@@ -10,6 +10,7 @@
 #include "cpu/autotune_cache.h"
 #include "cpu/blocked_layout.h"
 #include "cpu/executor.h"
+#include "cpu/fast/conv_nchwc.h"
 #include "edgeinfer/edgeinfer.h"
 #include "ir/tensor_size.h"
 #include "passes/pass.h"
@@ -210,7 +211,7 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::create(std::shared_ptr<const M
   pass_options.keep = model->options.keep_tensors;
   passes::BlockedLayoutTraffic traffic;
   if (passes::propagate_blocked_layout(*blocked, pass_options, cpu::preferred_channel_block(),
-                                       &traffic) == 0) {
+                                       &traffic, cpu::fast::conv_prefers_planar_layout) == 0) {
     return build(model, nullptr, nullptr);  // nothing the blocked kernels take
   }
   EI_RETURN_IF_ERROR(blocked->validate().with_context(model->path));

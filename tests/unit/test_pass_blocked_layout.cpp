@@ -395,3 +395,27 @@ TEST_CASE("layout auto follows algorithm overrides that name a layout",
   CHECK(layout_with("c2", "1x1-gemm") == CpuLayout::kNchw);
   CHECK(layout_with("c2", "nchwc") == CpuLayout::kNchwc);
 }
+
+TEST_CASE("Convs the predicate keeps planar stay out of the region", "[passes][blocked_layout]") {
+  GraphBuilder b;
+  const ir::ValueId x = b.input("x", {1, 3, 8, 8});
+  const ir::ValueId a = conv(b, "a", x, 3, 16, 3, {1, 16, 8, 8});
+  const ir::ValueId w = conv(b, "winograd", a, 16, 16, 3, {1, 16, 8, 8});
+  b.output(conv(b, "c", w, 16, 8, 1, {1, 8, 8, 8}));
+  ir::Graph after;
+  const passes::ConvPredicate keep_winograd = [](const ir::Graph&, const ir::Node& node) {
+    return node.name == "node_winograd";
+  };
+  CHECK(rewrite_and_compare(
+            b.graph(),
+            [&](ir::Graph& g) {
+              return passes::propagate_blocked_layout(g, {}, 8, nullptr, keep_winograd);
+            },
+            &after) == 2);
+  CHECK_FALSE(cpu::uses_blocked_layout(node_named(after, "winograd")));
+  CHECK(cpu::output_block(node_named(after, "a")) == 8);
+  CHECK(cpu::output_block(node_named(after, "c")) == 8);
+  // Out of the region after a, into it again before c, out at the graph output.
+  CHECK(count_reorders(after, "NCHW") == 2);
+  CHECK(count_reorders(after, "NCHW8c") == 1);
+}

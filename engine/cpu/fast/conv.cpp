@@ -138,6 +138,19 @@ std::string winograd_rule(const ConvState& shape, const std::vector<std::string>
              : rule;
 }
 
+// True for a Conv the Winograd F(4,3) kernels take: one group, 3x3, stride and dilation 1.
+bool winograd_shape(const ir::Node& node, int64_t group, int64_t kernel_h, int64_t kernel_w) {
+  return group == 1 && kernel_h == 3 && kernel_w == 3 && attr_all(node, "strides", 1) &&
+         attr_all(node, "dilations", 1);
+}
+
+// Output pixels of the node's output 0 when the graph fixes its shape, else -1.
+int64_t static_output_pixels(const ir::Graph& graph, const ir::Node& node) {
+  const ir::Value& y = graph.values[node.outputs[0]];
+  const Shape y_shape = y.is_fully_static() ? y.static_shape() : Shape{};
+  return y_shape.size() == 4 ? y_shape[2] * y_shape[3] : -1;
+}
+
 // What an autotune result depends on in the layer: its attributes, input and weight shapes.
 std::string autotune_layer(const PrepareContext& ctx, const TensorView& w) {
   const ir::Node& node = ctx.node;
@@ -197,16 +210,11 @@ Result<std::unique_ptr<PreparedState>> prepare_conv(const PrepareContext& ctx) {
                                         shape.kernel_h, shape.kernel_w)) {
       rule = kDirect;
     }
-    const bool winograd = group == 1 && shape.kernel_h == 3 && shape.kernel_w == 3 &&
-                          attr_all(node, "strides", 1) && attr_all(node, "dilations", 1);
-    if (winograd) {
+    if (winograd_shape(node, group, shape.kernel_h, shape.kernel_w)) {
       for (int m : {4, 6})
         if (winograd_supported(m, kernels::best_kernel_set()))
           candidates.push_back(m == 4 ? kWinograd4 : kWinograd6);
-      const ir::Value& y = ctx.graph.values[node.outputs[0]];
-      const Shape y_shape = y.is_fully_static() ? y.static_shape() : Shape{};
-      const int64_t output_pixels = y_shape.size() == 4 ? y_shape[2] * y_shape[3] : -1;
-      rule = winograd_rule(shape, candidates, output_pixels, rule);
+      rule = winograd_rule(shape, candidates, static_output_pixels(ctx.graph, node), rule);
     }
     // Autotune where there is a choice to make (besides the reference) and none was asked for.
     if (ctx.autotune && ctx.algorithm.empty() && candidates.size() > 2) {
@@ -634,6 +642,26 @@ Status conv(KernelContext& ctx) {
 }
 
 }  // namespace
+
+bool conv_prefers_planar_layout(const ir::Graph& graph, const ir::Node& node) {
+  if (node.op_type != "Conv" || node.inputs.size() < 2 || node.outputs.empty() ||
+      node.inputs[1] == ir::kNoValue) {
+    return false;
+  }
+  const ir::Value& w = graph.values[node.inputs[1]];
+  if (!w.constant || w.constant->shape().size() != 4) return false;
+  const Shape& ws = w.constant->shape();
+  ConvState shape;
+  shape.group = node.attr_int("group", 1);
+  shape.in_channels = ws[1] * shape.group;
+  shape.out_channels = ws[0];
+  if (!winograd_shape(node, shape.group, ws[2], ws[3]) ||
+      !winograd_supported(4, kernels::best_kernel_set())) {
+    return false;
+  }
+  return winograd_rule(shape, {kWinograd4}, static_output_pixels(graph, node), kReference) ==
+         kWinograd4;
+}
 
 void register_conv(KernelRegistry& registry) {
   registry.add("Conv", conv, prepare_conv);

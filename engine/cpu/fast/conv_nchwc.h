@@ -47,6 +47,11 @@ NchwcStripKernels nchwc_strip_kernels(int block);
 // The portable loops alone (tests compare the ISA kernels with them).
 NchwcStripKernels nchwc_portable_strip_kernels();
 
+// True for a Conv that the ONNX layout runs faster than these kernels: one the planar rule
+// gives Winograd F(4,3) (a 3x3 stride-1 layer with many channels on a large enough image), which
+// does fewer multiplications than any direct kernel. The blocked layout pass leaves it planar.
+bool conv_prefers_planar_layout(const ir::Graph& graph, const ir::Node& node);
+
 // True for a state prepare_nchwc_conv made.
 bool is_nchwc_state(const PreparedState* state);
 
