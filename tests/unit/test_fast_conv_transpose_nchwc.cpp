@@ -11,8 +11,10 @@
 // last layers, blocked input against the planar one.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -23,7 +25,9 @@
 #include "cpu/input_layout.h"
 #include "cpu/kernels/kernel_set.h"
 #include "cpu/thread_pool.h"
+#include "edgeinfer/edgeinfer.h"
 #include "fast_vs_reference.h"
+#include "test_models.h"
 
 using namespace edgeinfer;
 using namespace edgeinfer::testing;
@@ -92,7 +96,7 @@ std::pair<NodeSpec, NodeSpec> blocked_spec(std::mt19937& rng, const BlockedCase&
     planar.inputs.push_back(random_tensor(rng, {c.batch, c.out_channels, out_h, out_w}));
   NodeSpec blocked = planar;
   blocked.attributes[cpu::kInputLayoutAttr] = cpu::blocked_layout_name(c.block);
-  blocked.inputs[0] = blocked_of(x, c.block, 1000.f);
+  blocked.inputs[0] = blocked_of(x, c.block, std::nanf(""));
   return {blocked, planar};
 }
 
@@ -250,11 +254,21 @@ double seconds_per_run(const std::function<void()>& run) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < iterations; ++i)
       run();
-    const double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (s > 0.3) return s / iterations;
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > 0.02)
+      break;
     iterations *= 2;
   }
+  // The best of 15 batches of about 20 ms: the machine is shared.
+  double best = 1e9;
+  for (int batch = 0; batch < 15; ++batch) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < iterations; ++i)
+      run();
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                  iterations);
+  }
+  return best;
 }
 
 }  // namespace
@@ -294,6 +308,98 @@ TEST_CASE("blocked-input direct ConvTranspose speed", "[.][fast_conv_transpose_b
       const double t_blocked = seconds_per_run([&] { run(16); });
       std::printf("%s, %d thread(s): planar %.1f us, NCHW16c %.1f us (%.2fx)\n", l.name, threads,
                   t_planar * 1e6, t_blocked * 1e6, t_blocked / t_planar);
+    }
+  }
+}
+
+namespace {
+
+struct ModelRun {
+  std::vector<std::vector<float>> outputs;
+  std::vector<NodeProfile> conv_transposes;  // of the last run
+  std::string graph;
+};
+
+// Loads `path` (blocked layout or not), runs it `runs` times on fixed inputs; returns the outputs
+// and the ConvTranspose nodes' profile entries, each the fastest of the runs.
+ModelRun run_model(const std::string& path, bool blocked, int runs) {
+  Options options;
+  options.blocked_layout = blocked;
+  auto model = Model::load(path, options);
+  INFO(path << ": " << (model.is_ok() ? "" : model.status().to_string()));
+  REQUIRE(model.is_ok());
+  auto session = model->create_session();
+  REQUIRE(session.is_ok());
+  std::mt19937 rng(8);
+  std::uniform_real_distribution<float> d(0.f, 1.f);
+  for (size_t i = 0; i < session->input_count(); ++i) {
+    auto view = session->input(i);
+    REQUIRE(view.is_ok());
+    REQUIRE(view->dtype == DType::kFloat32);
+    for (int64_t k = 0; k < view->elements(); ++k)
+      view->as<float>()[k] = d(rng);
+  }
+  ModelRun result;
+  for (int r = 0; r < runs; ++r) {
+    std::vector<NodeProfile> profile;
+    REQUIRE(session->run_profiled(&profile).is_ok());
+    size_t k = 0;
+    for (const NodeProfile& p : profile) {
+      if (p.op_type != "ConvTranspose") continue;
+      if (k == result.conv_transposes.size()) result.conv_transposes.push_back(p);
+      NodeProfile& best = result.conv_transposes[k++];
+      best.milliseconds = std::min(best.milliseconds, p.milliseconds);
+    }
+  }
+  for (size_t i = 0; i < session->output_count(); ++i) {
+    auto out = session->output(i);
+    REQUIRE(out.is_ok());
+    const float* p = out->as<float>();
+    result.outputs.emplace_back(p, p + out->elements());
+  }
+  result.graph = session->graph_text();
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("the MediaPipe models' blocked ConvTranspose runs fast and matches the ONNX layout",
+          "[fast_conv_transpose][models]") {
+  const bool avx512 = std::string_view(cpu::kernels::best_kernel_set().isa) == "avx512";
+  for (size_t m : {0, 1}) {
+    const std::string path = real_models()[m];
+    const ModelRun planar = run_model(path, false, 1);
+    const int64_t before = cpu::fast::reference_fallback_count();
+    const ModelRun blocked = run_model(path, true, 1);
+    INFO(path);
+    // The pass gives the last ConvTranspose a blocked input.
+    CHECK(blocked.graph.find(cpu::blocked_layout_name(cpu::preferred_channel_block())) !=
+          std::string::npos);
+    REQUIRE(!blocked.conv_transposes.empty());
+    for (const NodeProfile& p : blocked.conv_transposes)
+      CHECK(p.algorithm == (avx512 ? "direct" : "scatter-gemm"));
+    CHECK(cpu::fast::reference_fallback_count() == before);
+    REQUIRE(blocked.outputs.size() == planar.outputs.size());
+    for (size_t i = 0; i < planar.outputs.size(); ++i) {
+      REQUIRE(blocked.outputs[i].size() == planar.outputs[i].size());
+      double worst = 0;
+      for (size_t k = 0; k < planar.outputs[i].size(); ++k)
+        worst = std::max(worst, std::abs(double(blocked.outputs[i][k]) - planar.outputs[i][k]));
+      INFO("output " << i << " max abs diff " << worst);
+      CHECK(worst <= 1e-3);
+    }
+  }
+}
+
+TEST_CASE("the MediaPipe models' ConvTranspose time, blocked input or not",
+          "[.][fast_conv_transpose_bench]") {
+  for (size_t m : {0, 1}) {
+    const std::string path = real_models()[m];
+    for (bool blocked : {false, true}) {
+      const ModelRun run = run_model(path, blocked, 50);
+      for (const NodeProfile& p : run.conv_transposes)
+        std::printf("%s %s: %s '%s' best %.1f us\n", path.c_str(), blocked ? "blocked" : "planar",
+                    p.node_name.c_str(), p.algorithm.c_str(), p.milliseconds * 1e3);
     }
   }
 }
