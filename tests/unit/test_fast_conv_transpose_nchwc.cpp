@@ -281,6 +281,7 @@ TEST_CASE("blocked-input direct ConvTranspose speed", "[.][fast_conv_transpose_b
     bool sigmoid;
   };
   for (const Layer& l : {Layer{"selfie 16x128x128 -> 1x256x256 NHWC sigmoid", 128, 128, 1, true},
+                         Layer{"selfie without its sigmoid", 128, 128, 1, false},
                          Layer{"mediapipe 16x72x128 -> 2x144x256 NHWC", 72, 128, 2, false}}) {
     const cpu::fast::UpsampleGeometry g{1, 16, l.h, l.w, l.m, 2, 2};
     const HostTensor xp = random_tensor(rng, {1, 16, l.h, l.w});
