@@ -6,12 +6,18 @@
 // Other cases run the reference kernel. A channels-last output (cpu/input_layout.h) is computed
 // in the ONNX layout into run-cache scratch and copied: `direct` one input row at a time into a
 // per-thread block that stays in cache, `scatter-gemm` the whole result at the end.
+// A blocked input 0 (cpu/blocked_layout.h: "ei_input_layout" = "NCHW<b>c", N x ceil(C/b) x H x
+// W x b, C from the weights): `direct` unblocks each input row into per-thread scratch in cache
+// as it goes, `scatter-gemm` reads an ONNX-layout copy of the whole input in run-cache scratch.
+// A blocked output runs the reference kernel.
 #include <algorithm>
 #include <limits>
 #include <memory>
 
+#include "cpu/blocked_layout.h"
 #include "cpu/fast/algorithm_choice.h"
 #include "cpu/fast/channel_layout.h"
+#include "cpu/fast/common.h"
 #include "cpu/fast/conv_transpose_direct.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/gemm_driver.h"
@@ -148,6 +154,8 @@ struct ConvTransposeRunCache final : RunCache {
   Epilogue activation;         // residual and slope are bound on each run
   bool channels_last = false;  // output 0 is written NHWC (cpu/input_layout.h)
   std::vector<float> planes;   // channels_last: the NCHW result (or direct's rows) before its copy
+  int block = 0;               // input 0 is blocked with this block (0: ONNX layout)
+  std::vector<float> x_rows;   // blocked input: direct's per-thread rows, scatter-gemm's NCHW x
 };
 
 Status conv_transpose(KernelContext& ctx) {
@@ -158,9 +166,15 @@ Status conv_transpose(KernelContext& ctx) {
   const TensorView& x = ctx.input(0);
   const bool bias_ok = !ctx.has_input(2) || (ctx.input(2).dtype == DType::kFloat32 &&
                                              ctx.input(2).elements() == st->out_channels);
-  if (x.dtype != DType::kFloat32 || x.shape.size() != 4 || x.shape[1] != st->in_channels ||
-      x.shape[2] < 1 || x.shape[3] < 1 || ctx.input(1).data != st->weights || !bias_ok) {
-    return reference_kernels().find("ConvTranspose")(ctx);
+  // A blocked input is N x ceil(C/b) x H x W x b; a blocked output is the reference's.
+  const int block = input_block(ctx.node());
+  const bool x_ok = block == 0 ? x.shape.size() == 4 && x.shape[1] == st->in_channels
+                               : x.shape.size() == 5 && x.shape[4] == block &&
+                                     x.shape[1] == channel_blocks(st->in_channels, block) &&
+                                     output_block(ctx.node()) == 0;
+  if (x.dtype != DType::kFloat32 || !x_ok || x.shape[2] < 1 || x.shape[3] < 1 ||
+      ctx.input(1).data != st->weights || !bias_ok) {
+    return run_reference(ctx);
   }
   const int64_t batch = x.shape[0], in_h = x.shape[2], in_w = x.shape[3];
   const int64_t kh = st->kernel_h, kw = st->kernel_w, m_count = st->out_channels;
@@ -191,11 +205,17 @@ Status conv_transpose(KernelContext& ctx) {
                                 ? direct_channels_last_scratch(g, pool ? pool->threads() : 1)
                                 : shape_elements(rc.out_shape);
     rc.planes.assign(rc.channels_last ? static_cast<size_t>(scratch) : 0, 0.f);
+    rc.block = block;
+    const int64_t x_scratch =
+        block == 0            ? 0
+        : st->name == kDirect ? direct_blocked_rows_scratch(g, block, pool ? pool->threads() : 1)
+                              : batch * st->in_channels * in_h * in_w;
+    rc.x_rows.assign(static_cast<size_t>(x_scratch), 0.f);
     EI_ASSIGN_OR_RETURN(rc.activation, node_activation(ctx));
     rc.x_shape = x.shape;
     rc.ready = true;
   }
-  if (!rc.fast) return reference_kernels().find("ConvTranspose")(ctx);
+  if (!rc.fast) return run_reference(ctx);
   const Shape& out_shape = rc.out_shape;
   EI_ASSIGN_OR_RETURN(Epilogue e, bind_epilogue(ctx, rc.activation, out_shape, m_count));
   EI_ASSIGN_OR_RETURN(const TensorView* yv_view,
@@ -207,8 +227,14 @@ Status conv_transpose(KernelContext& ctx) {
   if (st->name == kDirect) {
     const UpsampleGeometry g{batch, st->in_channels, in_h, in_w, m_count, kh, kw};
     run_conv_transpose_direct(ctx, g, xs, ctx.input(1).as<float>(), bias, y, GemmEpilogue::from(e),
-                              ks, true, rc.channels_last ? yv_view->as<float>() : nullptr);
+                              ks, true, rc.channels_last ? yv_view->as<float>() : nullptr, rc.block,
+                              rc.x_rows.data());
     return Status::ok();
+  }
+  if (rc.block > 0) {
+    // The GEMM packs planes: an ONNX-layout copy of the blocked input.
+    unblock_channels(xs, rc.x_rows.data(), batch, st->in_channels, in_h * in_w, rc.block);
+    xs = rc.x_rows.data();
   }
   const int64_t in_spatial = in_h * in_w, out_spatial = out_h * out_w;
   const int64_t rows = st->packed.rows, c_count = st->in_channels;

@@ -88,6 +88,22 @@ void row_portable(const InputRow& row) {
   }
 }
 
+// One input row of a blocked tensor into planes: xt[c * ld + ix] = x[cb][ix][lane] for channel
+// c = cb * block + lane < channels, ix < in_w. x points at the row in block 0; blocks are
+// `block_stride` floats apart.
+void unblock_row_portable(const float* x, int64_t block_stride, int block, int64_t channels,
+                          int64_t in_w, float* __restrict xt, int64_t ld) {
+  for (int64_t c0 = 0; c0 < channels; c0 += block) {
+    const float* __restrict xb = x + (c0 / block) * block_stride;
+    const int64_t lanes = std::min<int64_t>(block, channels - c0);
+    for (int64_t lane = 0; lane < lanes; ++lane) {
+      float* __restrict out = xt + (c0 + lane) * ld;
+      for (int64_t ix = 0; ix < in_w; ++ix)
+        out[ix] = xb[ix * block + lane];
+    }
+  }
+}
+
 #if defined(__x86_64__)
 
 // The first min(n, 16) lanes (none for n <= 0).
@@ -246,6 +262,63 @@ __attribute__((target("avx512f"))) void interleave_pair_avx512(const float* a, c
   }
 }
 
+// unblock_row_portable for block 16: each 16 pixels x 16 lanes go through a 16 x 16 transpose in
+// registers (unpacks, then 128-bit lane shuffles) and are stored as 16 channel vectors. Writes
+// every lane of a block that holds a channel (padding lanes' planes are written, never read)
+// and whole vectors past in_w up to ld (a multiple of 16).
+__attribute__((target("avx512f"))) void unblock_row_avx512(const float* x, int64_t block_stride,
+                                                           int64_t channels, int64_t in_w,
+                                                           float* __restrict xt, int64_t ld) {
+  constexpr __mmask16 kAll = 0xFFFF;
+  for (int64_t c0 = 0; c0 < channels; c0 += kLanes) {
+    const float* xb = x + (c0 / kLanes) * block_stride;
+    float* out = xt + c0 * ld;
+    for (int64_t ix0 = 0; ix0 < in_w; ix0 += kLanes) {
+      const int64_t pixels = std::min<int64_t>(kLanes, in_w - ix0);
+      __m512 r[kLanes];
+#pragma GCC unroll 16
+      for (int i = 0; i < kLanes; ++i)
+        r[i] = i < pixels ? _mm512_loadu_ps(xb + (ix0 + i) * kLanes) : _mm512_setzero_ps();
+      // t[2i], t[2i + 1]: rows 2i and 2i + 1 interleaved, channels 4L, 4L + 1 / 4L + 2, 4L + 3.
+      __m512 t[kLanes];
+      // (The masked forms with every lane set: GCC 12 warns about the unmasked forms'
+      // undefined pass-through.)
+#pragma GCC unroll 8
+      for (int i = 0; i < kLanes / 2; ++i) {
+        t[2 * i] = _mm512_mask_unpacklo_ps(r[2 * i], kAll, r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_mask_unpackhi_ps(r[2 * i], kAll, r[2 * i], r[2 * i + 1]);
+      }
+      // u[4i + j], 128-bit lane L: rows 4i .. 4i + 3 of channel 4L + j.
+      __m512 u[kLanes];
+#pragma GCC unroll 4
+      for (int i = 0; i < kLanes / 4; ++i) {
+        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+        u[4 * i] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(a, 0xFF, a, c));
+        u[4 * i + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(a, 0xFF, a, c));
+        u[4 * i + 2] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(b, 0xFF, b, d));
+        u[4 * i + 3] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(b, 0xFF, b, d));
+      }
+      // Channel 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        const __m512 even_lo = _mm512_mask_shuffle_f32x4(u[j], kAll, u[j], u[4 + j], 0x88);
+        const __m512 even_hi = _mm512_mask_shuffle_f32x4(u[8 + j], kAll, u[8 + j], u[12 + j], 0x88);
+        const __m512 odd_lo = _mm512_mask_shuffle_f32x4(u[j], kAll, u[j], u[4 + j], 0xDD);
+        const __m512 odd_hi = _mm512_mask_shuffle_f32x4(u[8 + j], kAll, u[8 + j], u[12 + j], 0xDD);
+        _mm512_storeu_ps(out + j * ld + ix0,
+                         _mm512_mask_shuffle_f32x4(even_lo, kAll, even_lo, even_hi, 0x88));
+        _mm512_storeu_ps(out + (4 + j) * ld + ix0,
+                         _mm512_mask_shuffle_f32x4(odd_lo, kAll, odd_lo, odd_hi, 0x88));
+        _mm512_storeu_ps(out + (8 + j) * ld + ix0,
+                         _mm512_mask_shuffle_f32x4(even_lo, kAll, even_lo, even_hi, 0xDD));
+        _mm512_storeu_ps(out + (12 + j) * ld + ix0,
+                         _mm512_mask_shuffle_f32x4(odd_lo, kAll, odd_lo, odd_hi, 0xDD));
+      }
+    }
+  }
+}
+
 #endif
 
 // Whether the AVX-512 kernel runs here: the CPU's kernel set is the AVX-512 one.
@@ -295,7 +368,7 @@ bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
                                const float* w, const float* bias, float* y, const GemmEpilogue& ep,
                                const kernels::KernelSet& ks, bool vector_kernel,
-                               float* y_channels_last) {
+                               float* y_channels_last, int block, float* x_rows) {
   const int64_t taps = g.out_channels * g.kernel_h * g.kernel_w;
   const int64_t out_w = g.in_w * g.kernel_w;
   const int64_t in_plane = g.in_h * g.in_w, out_plane = in_plane * taps / g.out_channels;
@@ -309,6 +382,10 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
   }
 #endif
   const float* residual = ep.epilogue.residual;
+  // Blocked input: channel blocks and the thread's row of planes.
+  const int64_t blocks = block > 0 ? (g.in_channels + block - 1) / block : 0;
+  const int64_t row_floats = block > 0 ? direct_blocked_row_floats(g, block) : 0;
+  const int64_t row_ld = (g.in_w + 15) / 16 * 16;
   // Work per input row: its C input values read and taps x in_w outputs written.
   const int64_t row_elements = g.in_w * (g.in_channels + taps);
   auto run_rows = [&](int64_t begin, int64_t end, int thread) {
@@ -321,18 +398,26 @@ void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, co
       const int64_t n = input_row / g.in_h, iy = input_row % g.in_h;
       const int64_t out_offset =
           rows ? 0 : n * g.out_channels * out_plane + iy * g.kernel_h * out_w;
-      const InputRow row{x + n * g.in_channels * in_plane + iy * g.in_w,
-                         in_plane,
-                         g.in_w,
-                         g.in_channels,
-                         w,
-                         taps,
-                         g.kernel_h,
-                         g.kernel_w,
-                         bias,
-                         out + out_offset,
-                         plane,
-                         out_w};
+      const float* x_row = x + n * g.in_channels * in_plane + iy * g.in_w;
+      int64_t x_plane = in_plane;
+      if (block > 0) {
+        // The row's channels out of their blocks into the thread's planes (stride row_ld).
+        float* const xt = x_rows + thread * row_floats;
+        const float* xb = x + (n * blocks * in_plane + iy * g.in_w) * block;
+#if defined(__x86_64__)
+        if (vector_kernel && block == kLanes) {
+          unblock_row_avx512(xb, in_plane * block, g.in_channels, g.in_w, xt, row_ld);
+        } else {
+          unblock_row_portable(xb, in_plane * block, block, g.in_channels, g.in_w, xt, row_ld);
+        }
+#else
+        unblock_row_portable(xb, in_plane * block, block, g.in_channels, g.in_w, xt, row_ld);
+#endif
+        x_row = xt;
+        x_plane = row_ld;
+      }
+      const InputRow row{x_row,      x_plane,    g.in_w, g.in_channels,    w,     taps,
+                         g.kernel_h, g.kernel_w, bias,   out + out_offset, plane, out_w};
       row_kernel(row);
       if (!ep.epilogue.empty()) {
         // The residual and activation over the row's finished outputs while they are in cache

@@ -40,14 +40,29 @@ bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int
 // `y_channels_last`, when given, gets the result channels-last (N x H x W x M) instead, and y is
 // scratch for each thread's outputs of one input row before they are interleaved:
 // direct_channels_last_scratch floats. (No residual then: it would be channels-last too.)
+// `block` > 0: x is blocked, N x ceil(C/block) x H x W x block (cpu/blocked_layout.h; padding
+// lanes are not read), and each input row is unblocked into the thread's part of `x_rows`
+// (direct_blocked_rows_scratch floats, in cache) before the row kernel reads it: a 16 x 16
+// AVX-512 transpose per 16 pixels for block 16 where the vector kernel runs, plain loops else.
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
                                const float* w, const float* bias, float* y, const GemmEpilogue& ep,
                                const kernels::KernelSet& ks, bool vector_kernel = true,
-                               float* y_channels_last = nullptr);
+                               float* y_channels_last = nullptr, int block = 0,
+                               float* x_rows = nullptr);
 
 // The floats of y that run_conv_transpose_direct needs with a y_channels_last, on `threads`.
 inline int64_t direct_channels_last_scratch(const UpsampleGeometry& g, int64_t threads) {
   return threads * g.out_channels * g.kernel_h * g.kernel_w * g.in_w;
+}
+
+// Floats per thread of x_rows for a blocked input: one input row, ceil(C/block) * block channels
+// of in_w pixels rounded up to 16.
+inline int64_t direct_blocked_row_floats(const UpsampleGeometry& g, int block) {
+  return (g.in_channels + block - 1) / block * block * ((g.in_w + 15) / 16 * 16);
+}
+// The floats of x_rows that run_conv_transpose_direct needs with a blocked input on `threads`.
+inline int64_t direct_blocked_rows_scratch(const UpsampleGeometry& g, int block, int64_t threads) {
+  return threads * direct_blocked_row_floats(g, block);
 }
 
 }  // namespace edgeinfer::cpu::fast
