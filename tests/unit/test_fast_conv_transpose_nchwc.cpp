@@ -325,7 +325,8 @@ struct ModelRun {
 // and the ConvTranspose nodes' profile entries, each the fastest of the runs.
 ModelRun run_model(const std::string& path, bool blocked, int runs) {
   Options options;
-  options.blocked_layout = blocked;
+  options.backend = Backend::kCpu;
+  options.cpu_layout = blocked ? CpuLayout::kNchwc : CpuLayout::kNchw;
   auto model = Model::load(path, options);
   INFO(path << ": " << (model.is_ok() ? "" : model.status().to_string()));
   REQUIRE(model.is_ok());
