@@ -39,29 +39,18 @@ EI_VECTOR_CLONES void run_scalar_a(float a, const float* b, float* c, int64_t n,
 // `rows` consecutive inner runs of `inner` elements along one dim: row r reads a + r * step_a and
 // b + r * step_b (a step of 0 repeats that input's run). The blocked channel layout's
 // per-channel operands (1 x C/16 x 1 x 1 x 16 against N x C/16 x H x W x 16) are such runs of
-// 16 repeated over every pixel; one call per run would cost more than the arithmetic.
-template <typename Op>
+// 16 repeated over every pixel; one call per run would cost more than the arithmetic. kInner,
+// when not 0, is `inner` known at compile time: the layout's 16 (AVX-512) and 8 (AVX2) lanes
+// become one or two vector operations a row with no loop over the run.
+template <int kInner, typename Op>
 EI_VECTOR_CLONES void run_short_rows(const float* a, int64_t step_a, const float* b, int64_t step_b,
                                      float* c, int64_t rows, int64_t inner, Op op) {
+  const int64_t n = kInner > 0 ? kInner : inner;
   for (int64_t r = 0; r < rows; ++r) {
     const float* ar = a + r * step_a;
     const float* br = b + r * step_b;
-    float* cr = c + r * inner;
-    for (int64_t i = 0; i < inner; ++i)
-      cr[i] = op(ar[i], br[i]);
-  }
-}
-
-// The same with the run length known at compile time: the blocked layout's 16 (AVX-512) and 8
-// (AVX2) lanes, one or two vector operations a row with no loop over the run.
-template <int kInner, typename Op>
-EI_VECTOR_CLONES void run_block_rows(const float* a, int64_t step_a, const float* b, int64_t step_b,
-                                     float* c, int64_t rows, Op op) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* ar = a + r * step_a;
-    const float* br = b + r * step_b;
-    float* cr = c + r * kInner;
-    for (int i = 0; i < kInner; ++i)
+    float* cr = c + r * n;
+    for (int64_t i = 0; i < n; ++i)
       cr[i] = op(ar[i], br[i]);
   }
 }
@@ -90,11 +79,11 @@ void run_range(const BinaryPlan& plan, const float* a, const float* b, float* c,
       plan.row_offsets(row, &oa, &ob);
       const int64_t step_a = plan.stride_a[dims - 2], step_b = plan.stride_b[dims - 2];
       if (inner == 16) {
-        run_block_rows<16>(a + oa, step_a, b + ob, step_b, c + begin, rows, op);
+        run_short_rows<16>(a + oa, step_a, b + ob, step_b, c + begin, rows, inner, op);
       } else if (inner == 8) {
-        run_block_rows<8>(a + oa, step_a, b + ob, step_b, c + begin, rows, op);
+        run_short_rows<8>(a + oa, step_a, b + ob, step_b, c + begin, rows, inner, op);
       } else {
-        run_short_rows(a + oa, step_a, b + ob, step_b, c + begin, rows, inner, op);
+        run_short_rows<0>(a + oa, step_a, b + ob, step_b, c + begin, rows, inner, op);
       }
       begin += rows * inner;
       row += rows;
