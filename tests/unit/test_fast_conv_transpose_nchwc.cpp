@@ -4,11 +4,13 @@
 // block or not, 1, 2 and 8 output channels, 2x2 stride 2 and 3x3 stride 3 (the direct kernel and
 // the scatter GEMM, each forced, and the rule's pick) and a padded stride-2 3x3 (the reference's
 // work), NCHW and NHWC outputs, bias, Sigmoid or a residual, 1 and 2 threads. The padding lanes
-// hold large finite values, which must not reach the result. The direct kernel's portable loops
-// are also called directly on blocked inputs.
+// hold NaN (stricter than the layout's "finite"), which must not reach the result. The direct
+// kernel's loops (portable and AVX-512) are also called directly on blocked inputs, and the
+// MediaPipe models run with Options::blocked_layout: their last ConvTranspose reads its blocked
+// input with the fast kernel, no reference fallback, and the outputs match the ONNX layout's.
 //
 // "[.][fast_conv_transpose_bench]" (hidden) times the direct kernel on the MediaPipe decoders'
-// last layers, blocked input against the planar one.
+// last layers, blocked input against the planar one, alone and in the two models.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -41,8 +41,8 @@ bool conv_transpose_direct_preferred(int64_t out_channels, int64_t kernel_h, int
 // scratch for each thread's outputs of one input row before they are interleaved:
 // direct_channels_last_scratch floats. (No residual then: it would be channels-last too.)
 // `block` > 0: x is blocked, N x ceil(C/block) x H x W x block (cpu/blocked_layout.h; padding
-// lanes are not read), and each input row is unblocked into the thread's part of `x_rows`
-// (direct_blocked_rows_scratch floats, in cache) before the row kernel reads it: a 16 x 16
+// lanes are ignored, whatever they hold), and each input row is unblocked into the thread's part of
+// `x_rows` (direct_blocked_rows_scratch floats, in cache) before the row kernel reads it: a 16 x 16
 // AVX-512 transpose per 16 pixels for block 16 where the vector kernel runs, plain loops else.
 void run_conv_transpose_direct(KernelContext& ctx, const UpsampleGeometry& g, const float* x,
                                const float* w, const float* bias, float* y, const GemmEpilogue& ep,
