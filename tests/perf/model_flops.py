@@ -67,9 +67,10 @@ def graph_flops(graph_text):
 
 def model_flops(model, run=os.path.join(ROOT, "build", "engine", "tools", "edgeinfer-run")):
     """Floating-point operations of one inference of `model` (a path)."""
-    # --dump-graph prints before the run, which fails without inputs: only the dump matters.
-    dump = subprocess.run([run, model, "--dump-graph", "--backend", "cpu"], capture_output=True,
-                          text=True).stdout
+    # --dump-graph prints before the run, which fails without inputs: only the dump matters. The
+    # ONNX layout: the model's operations, not the blocked layout's padding lanes.
+    dump = subprocess.run([run, model, "--dump-graph", "--backend", "cpu", "--layout", "nchw"],
+                          capture_output=True, text=True).stdout
     if not dump.startswith("graph"):
         raise RuntimeError(f"{run} printed no graph for {model}")
     return graph_flops(dump)[0]

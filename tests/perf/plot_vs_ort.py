@@ -9,6 +9,8 @@ that peak, with EdgeInfer's time from model file to first result beside ONNX Run
 creation (issue #4's load-time target), and draws a bar chart of the latency ratios (python3-matplotlib).
 
     plot_vs_ort.py RUN.json [--out docs/performance.png] [--build build]
+
+A run of several CPU layouts (bench_vs_ort.py --layouts) gets a bar and a table row per layout.
 """
 import argparse
 import json
@@ -38,6 +40,9 @@ def main():
     with open(args.run_json) as f:
         rows = json.load(f)
     threads = sorted({r["threads"] for r in rows})
+    # Runs before bench_vs_ort.py --layouts have no layout: the ONNX layout.
+    layouts = list(dict.fromkeys(r.get("layout", "nchw") for r in rows))
+    series = [(t, layout) for t in threads for layout in layouts]
     peak = json.loads(subprocess.run(
         [os.path.join(args.build, "tests", "perf", "edgeinfer-fma-peak")] + [str(t) for t in threads],
         check=True, capture_output=True, text=True).stdout)
@@ -49,15 +54,15 @@ def main():
 
     print(f"fp32 FMA peak ({peak['isa']}): " +
           ", ".join(f"{v:.0f} GFLOP/s at {t} thread(s)" for t, v in peak["peak_gflops"].items()))
-    print("| model | GFLOP | threads | EdgeInfer GFLOP/s | % of peak | ONNX Runtime GFLOP/s "
+    print("| model | GFLOP | threads | layout | EdgeInfer GFLOP/s | % of peak | ONNX Runtime GFLOP/s "
           "| % of peak | EdgeInfer load + first run ms | ONNX Runtime session creation ms |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         top = peak["peak_gflops"][str(r["threads"])]
         ours = gflop[r["model"]] / (r["edgeinfer_median_ms"] / 1e3)
         theirs = gflop[r["model"]] / (r["ort_median_ms"] / 1e3)
         print(f"| {r['model'].removesuffix('.onnx')} | {gflop[r['model']]:.3f} | {r['threads']} "
-              f"| {ours:.1f} | {100 * ours / top:.0f}% | {theirs:.1f} | {100 * theirs / top:.0f}% "
+              f"| {r.get('layout', 'nchw')} | {ours:.1f} | {100 * ours / top:.0f}% | {theirs:.1f} | {100 * theirs / top:.0f}% "
               f"| {r['edgeinfer_load_ms'] + r['edgeinfer_first_run_ms']:.1f} | {r['ort_load_ms']:.1f} |")
 
     # One bar per model and thread count: latency ratio EdgeInfer / ONNX Runtime (lower is
@@ -65,18 +70,19 @@ def main():
     # ratios share one axis where milliseconds would not.
     models = list(dict.fromkeys(r["model"] for r in rows))
     fig, ax = plt.subplots(figsize=(max(6, 2.2 * len(models)), 4.5))
-    width = 0.8 / len(threads)
+    width = 0.8 / len(series)
     colors = ["#2a7ab0", "#7ab02a", "#b07a2a", "#7a2ab0"]
-    for k, t in enumerate(threads):
+    for k, (t, layout) in enumerate(series):
         xs, ratios, notes = [], [], []
         for i, m in enumerate(models):
             for r in rows:
-                if r["model"] == m and r["threads"] == t:
+                if r["model"] == m and r["threads"] == t and r.get("layout", "nchw") == layout:
                     xs.append(i - 0.4 + width * (k + 0.5))
                     ratios.append(r["ratio"])
                     notes.append(f"{r['ratio']:.2f}\n{r['edgeinfer_median_ms']:.2f}/"
                                  f"{r['ort_median_ms']:.2f} ms")
-        ax.bar(xs, ratios, width, label=f"{t} thread(s)", color=colors[k % len(colors)])
+        label = f"{t} thread(s)" + (f", {layout}" if len(layouts) > 1 else "")
+        ax.bar(xs, ratios, width, label=label, color=colors[k % len(colors)])
         for x, ratio, note in zip(xs, ratios, notes):
             ax.text(x, ratio + 0.02, note, ha="center", va="bottom", fontsize=7)
     ax.axhline(1.0, color="black", linewidth=0.8, linestyle="--", label="ONNX Runtime")
