@@ -302,16 +302,16 @@ Result<std::unique_ptr<SessionImpl>> SessionImpl::build(std::shared_ptr<const Mo
 
 Result<std::unique_ptr<SessionImpl>> SessionImpl::faster_layout(
     std::shared_ptr<const ModelImpl> model, std::unique_ptr<ir::Graph> blocked) {
-  EI_ASSIGN_OR_RETURN(std::unique_ptr<SessionImpl> planar, build(model, nullptr, nullptr));
-  const std::string key = "Layout graph=" + graph_fingerprint(model->graph) +
-                          " threads=" + std::to_string(planar->executor_->threads()) +
+  const std::string key = "Layout graph=" + graph_fingerprint(model->graph) + " threads=" +
+                          std::to_string(cpu::ThreadPool::resolve(model->options.threads)) +
                           " cpu=" + cpu::cpu_signature();
   cpu::AutotuneCache cache =
       cpu::AutotuneCache::open(cpu::autotune_cache_path(model->options.cache_dir));
   if (const std::string* cached = cache.find(key)) {
-    if (*cached == "nchw") return planar;
+    if (*cached == "nchw") return build(model, nullptr, nullptr);
     if (*cached == "nchwc") return build(model, std::move(blocked), nullptr);
   }
+  EI_ASSIGN_OR_RETURN(std::unique_ptr<SessionImpl> planar, build(model, nullptr, nullptr));
   EI_ASSIGN_OR_RETURN(std::unique_ptr<SessionImpl> tiled,
                       build(model, std::move(blocked), nullptr));
   std::vector<double> planar_ms, blocked_ms;
