@@ -10,10 +10,11 @@
 // blocked layout makes one (once per value); wherever something outside the region (or the
 // caller) reads a value that only has a twin, a reorder back gives it the value.
 //
-// A BatchNormalization in a region becomes a depthwise 1x1 Conv (one pass, blocked kernels).
-// A ConvTranspose reads a blocked input in place. Per-channel constants become blocked constants (1
-// x C/b x 1 x 1 x b, zero padding), so the NumPy broadcasting of the unchanged elementwise kernels
-// stays right; scalars stay as they are.
+// A BatchNormalization in a region becomes a depthwise 1x1 Conv (one pass, blocked kernels); a
+// ConvTranspose reads a blocked input in place; Convs the caller's predicate names (the CPU's
+// Winograd layers) stay planar. Per-channel constants become blocked constants
+// (1 x C/b x 1 x 1 x b, zero padding), so the NumPy broadcasting of the unchanged elementwise
+// kernels stays right; scalars stay as they are.
 #include <algorithm>
 #include <set>
 
