@@ -63,8 +63,9 @@ class BlockedLayout {
     if (!order) return 0;
     const std::string layout = cpu::blocked_layout_name(block_);
     int joined = 0;
+    // Reorders are appended to graph_.nodes (and values to graph_.values) during the walk: the
+    // code below indexes them and copies what it keeps, never holding a reference across it.
     for (ir::NodeId id : *order) {
-      // Nodes are appended below; take a copy of what the checks read, never a reference.
       if (!graph_.nodes[id].domain.empty()) continue;
       if (join(id, layout) || read_blocked_input(id, layout)) ++joined;
     }
