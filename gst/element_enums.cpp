@@ -4,6 +4,7 @@
 #include "edgeinfer/edgeinfer.h"
 
 using edgeinfer::Backend;
+using edgeinfer::CpuLayout;
 using edgeinfer::MemoryMode;
 using edgeinfer::WeightsMode;
 using edgeinfer::gst::BgMode;
@@ -37,6 +38,12 @@ DEFINE_ENUM_TYPE(gst_edgeinfer_weights_mode_get_type, "GstEdgeinferWeightsMode",
                  {static_cast<int>(WeightsMode::kLoad), "Read into memory", "load"},
                  {static_cast<int>(WeightsMode::kMapped),
                   "Mapped from the model file and the packed-weight cache", "mapped"})
+
+DEFINE_ENUM_TYPE(gst_edgeinfer_layout_get_type, "GstEdgeinferLayout",
+                 {static_cast<int>(CpuLayout::kAuto), "The faster of the two for the model",
+                  "auto"},
+                 {static_cast<int>(CpuLayout::kNchw), "ONNX layout (NCHW)", "nchw"},
+                 {static_cast<int>(CpuLayout::kNchwc), "Blocked channels (NCHWc)", "nchwc"})
 
 DEFINE_ENUM_TYPE(gst_edge_bg_remove_mode_get_type, "GstEdgeBgRemoveMode",
                  {static_cast<int>(BgMode::kBlur), "Blur the background", "blur"},

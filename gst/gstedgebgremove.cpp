@@ -43,7 +43,8 @@ GST_ELEMENT_REGISTER_DEFINE(edgebgremove, "edgebgremove", GST_RANK_NONE, GST_TYP
 
 enum {
   PROP_0,
-  PROP_MODEL_FIRST,  // model, backend, threads, memory-mode, weights (model_properties.h)
+  PROP_MODEL_FIRST,  // model, backend, threads, memory-mode, weights, cpu-layout
+                     // (model_properties.h)
   PROP_MODE = PROP_MODEL_FIRST + edgeinfer::gst::kModelPropertyCount,
   PROP_THRESHOLD,
   PROP_SOFTNESS,

@@ -83,7 +83,8 @@ GST_ELEMENT_REGISTER_DEFINE(edgeinfer, "edgeinfer", GST_RANK_NONE, GST_TYPE_EDGE
 
 enum {
   PROP_0,
-  PROP_MODEL_FIRST,  // model, backend, threads, memory-mode, weights (model_properties.h)
+  PROP_MODEL_FIRST,  // model, backend, threads, memory-mode, weights, cpu-layout
+                     // (model_properties.h)
   PROP_COLOR_ORDER = PROP_MODEL_FIRST + edgeinfer::gst::kModelPropertyCount,
   PROP_LAYOUT,
   PROP_MEAN,

@@ -14,6 +14,7 @@ Result<LoadedModel> load_model(const ModelSettings& settings) {
   options.threads = settings.threads;
   options.memory_mode = settings.memory_mode;
   options.weights = settings.weights;
+  options.cpu_layout = settings.layout;
   EI_ASSIGN_OR_RETURN(Model model, Model::load(path, options));
   if (model.inputs().empty() || model.outputs().empty()) {
     return error(StatusCode::kUnsupported, path + ": the model has no inputs or no outputs");

@@ -15,6 +15,7 @@ struct ModelSettings {
   int threads = 1;
   MemoryMode memory_mode = MemoryMode::kPlanned;
   WeightsMode weights = WeightsMode::kLoad;
+  CpuLayout layout = CpuLayout::kAuto;
 };
 
 struct LoadedModel {

@@ -7,8 +7,8 @@ namespace edgeinfer::gst {
 namespace {
 
 // Offsets from an element's first model property id.
-enum ModelProperty : guint { kModel, kBackend, kThreads, kMemoryMode, kWeights };
-static_assert(kWeights + 1 == kModelPropertyCount);
+enum ModelProperty : guint { kModel, kBackend, kThreads, kMemoryMode, kWeights, kLayout };
+static_assert(kLayout + 1 == kModelPropertyCount);
 
 }  // namespace
 
@@ -31,6 +31,11 @@ void make_model_properties(GParamSpec** properties, guint first, const char* mod
       "Where the model's weights live: read into memory, or mapped from the model file and the "
       "cache of pre-packed weights (shared page cache, not private memory)",
       gst_edgeinfer_weights_mode_get_type(), static_cast<int>(d.weights), rw_ready);
+  properties[first + kLayout] = g_param_spec_enum(
+      "cpu-layout", "CPU layout",
+      "How the CPU carries tensors between convolutions: the ONNX layout, blocked channels "
+      "(NCHWc), or the faster of the two for the model",
+      gst_edgeinfer_layout_get_type(), static_cast<int>(d.layout), rw_ready);
 }
 
 bool set_model_property(ModelSettings& settings, guint id, guint first, const GValue* value) {
@@ -53,6 +58,9 @@ bool set_model_property(ModelSettings& settings, guint id, guint first, const GV
     case kWeights:
       settings.weights = static_cast<WeightsMode>(g_value_get_enum(value));
       break;
+    case kLayout:
+      settings.layout = static_cast<CpuLayout>(g_value_get_enum(value));
+      break;
   }
   return true;
 }
@@ -74,6 +82,9 @@ bool get_model_property(const ModelSettings& settings, guint id, guint first, GV
       break;
     case kWeights:
       g_value_set_enum(value, static_cast<int>(settings.weights));
+      break;
+    case kLayout:
+      g_value_set_enum(value, static_cast<int>(settings.layout));
       break;
   }
   return true;

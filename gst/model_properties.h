@@ -1,4 +1,5 @@
-// The engine properties both elements have: model, backend, threads, memory-mode, weights.
+// The engine properties both elements have: model, backend, threads, memory-mode, weights,
+// cpu-layout.
 // One table, so the two elements cannot drift apart in names, ranges, defaults or blurbs.
 //
 // An element reserves kModelPropertyCount ids from `first` in its property enum, lets
@@ -12,7 +13,7 @@
 
 namespace edgeinfer::gst {
 
-inline constexpr guint kModelPropertyCount = 5;
+inline constexpr guint kModelPropertyCount = 6;
 
 // Fills properties[first] .. properties[first + kModelPropertyCount - 1]; `model_blurb` says
 // which models the element takes.
