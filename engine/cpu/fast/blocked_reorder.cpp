@@ -18,6 +18,7 @@
 #include "cpu/fast/common.h"
 #include "cpu/fast/families.h"
 #include "cpu/fast/nchwc_simd.h"
+#include "cpu/fast/transpose16_avx512.h"
 #include "cpu/run_cache.h"
 
 namespace edgeinfer::cpu::fast {
@@ -83,50 +84,6 @@ void unblock_tile_scalar(const Tile& t, int64_t block) {
 
 #if EI_NCHWC_X86
 EI_NCHWC_AVX512_BEGIN
-
-// The masked forms with every lane set: GCC 12 warns about the undefined pass-through of the
-// unmasked ones.
-constexpr __mmask16 kAll16 = 0xFFFF;
-inline __m512 unpacklo16(__m512 a, __m512 b) {
-  return _mm512_mask_unpacklo_ps(a, kAll16, a, b);
-}
-inline __m512 unpackhi16(__m512 a, __m512 b) {
-  return _mm512_mask_unpackhi_ps(a, kAll16, a, b);
-}
-template <int kImm>
-inline __m512 shuffle_lanes16(__m512 a, __m512 b) {
-  return _mm512_mask_shuffle_f32x4(a, kAll16, a, b, kImm);
-}
-
-// r[i] (row i of a 16 x 16 tile) becomes column i.
-inline void transpose16(__m512 r[16]) {
-  __m512 t[16];
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = unpacklo16(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = unpackhi16(r[2 * i], r[2 * i + 1]);
-  }
-  // Within each 128-bit lane k of r[4g + j]: column 4k + j of rows 4g .. 4g + 3.
-  for (int g = 0; g < 4; ++g) {
-    r[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], _MM_SHUFFLE(1, 0, 1, 0));
-    r[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], _MM_SHUFFLE(3, 2, 3, 2));
-    r[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], _MM_SHUFFLE(1, 0, 1, 0));
-    r[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], _MM_SHUFFLE(3, 2, 3, 2));
-  }
-  // A 4 x 4 transpose of 128-bit lanes for each j: column 4k + j gathers lane k of r[j],
-  // r[4 + j], r[8 + j], r[12 + j].
-  for (int j = 0; j < 4; ++j) {
-    const __m512 u0 = shuffle_lanes16<0x88>(r[j], r[4 + j]);
-    const __m512 u1 = shuffle_lanes16<0xDD>(r[j], r[4 + j]);
-    const __m512 u2 = shuffle_lanes16<0x88>(r[8 + j], r[12 + j]);
-    const __m512 u3 = shuffle_lanes16<0xDD>(r[8 + j], r[12 + j]);
-    t[j] = shuffle_lanes16<0x88>(u0, u2);
-    t[4 + j] = shuffle_lanes16<0x88>(u1, u3);
-    t[8 + j] = shuffle_lanes16<0xDD>(u0, u2);
-    t[12 + j] = shuffle_lanes16<0xDD>(u1, u3);
-  }
-  for (int i = 0; i < 16; ++i)
-    r[i] = t[i];
-}
 
 // 16 pixels of a 16-lane block.
 void block_tile_avx512(const Tile& t) {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "cpu/fast/common.h"
+#include "cpu/fast/transpose16_avx512.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -262,14 +263,13 @@ __attribute__((target("avx512f"))) void interleave_pair_avx512(const float* a, c
   }
 }
 
-// unblock_row_portable for block 16: each 16 pixels x 16 lanes go through a 16 x 16 transpose in
-// registers (unpacks, then 128-bit lane shuffles) and are stored as 16 channel vectors. Writes
+// unblock_row_portable for block 16: each 16 pixels x 16 lanes go through the 16 x 16 register
+// transpose (transpose16_avx512.h) and are stored as 16 channel vectors. Writes
 // every lane of a block that holds a channel (padding lanes' planes are written, never read)
 // and whole vectors past in_w up to ld (a multiple of 16).
 __attribute__((target("avx512f"))) void unblock_row_avx512(const float* x, int64_t block_stride,
                                                            int64_t channels, int64_t in_w,
                                                            float* __restrict xt, int64_t ld) {
-  constexpr __mmask16 kAll = 0xFFFF;
   for (int64_t c0 = 0; c0 < channels; c0 += kLanes) {
     const float* xb = x + (c0 / kLanes) * block_stride;
     float* out = xt + c0 * ld;
@@ -279,42 +279,10 @@ __attribute__((target("avx512f"))) void unblock_row_avx512(const float* x, int64
 #pragma GCC unroll 16
       for (int i = 0; i < kLanes; ++i)
         r[i] = i < pixels ? _mm512_loadu_ps(xb + (ix0 + i) * kLanes) : _mm512_setzero_ps();
-      // t[2i], t[2i + 1]: rows 2i and 2i + 1 interleaved, channels 4L, 4L + 1 / 4L + 2, 4L + 3.
-      __m512 t[kLanes];
-      // (The masked forms with every lane set: GCC 12 warns about the unmasked forms'
-      // undefined pass-through.)
-#pragma GCC unroll 8
-      for (int i = 0; i < kLanes / 2; ++i) {
-        t[2 * i] = _mm512_mask_unpacklo_ps(r[2 * i], kAll, r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_mask_unpackhi_ps(r[2 * i], kAll, r[2 * i], r[2 * i + 1]);
-      }
-      // u[4i + j], 128-bit lane L: rows 4i .. 4i + 3 of channel 4L + j.
-      __m512 u[kLanes];
-#pragma GCC unroll 4
-      for (int i = 0; i < kLanes / 4; ++i) {
-        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
-        const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
-        u[4 * i] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(a, 0xFF, a, c));
-        u[4 * i + 1] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(a, 0xFF, a, c));
-        u[4 * i + 2] = _mm512_castpd_ps(_mm512_mask_unpacklo_pd(b, 0xFF, b, d));
-        u[4 * i + 3] = _mm512_castpd_ps(_mm512_mask_unpackhi_pd(b, 0xFF, b, d));
-      }
-      // Channel 4L + j gathers lane L of u[j], u[4 + j], u[8 + j], u[12 + j].
-#pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j) {
-        const __m512 even_lo = _mm512_mask_shuffle_f32x4(u[j], kAll, u[j], u[4 + j], 0x88);
-        const __m512 even_hi = _mm512_mask_shuffle_f32x4(u[8 + j], kAll, u[8 + j], u[12 + j], 0x88);
-        const __m512 odd_lo = _mm512_mask_shuffle_f32x4(u[j], kAll, u[j], u[4 + j], 0xDD);
-        const __m512 odd_hi = _mm512_mask_shuffle_f32x4(u[8 + j], kAll, u[8 + j], u[12 + j], 0xDD);
-        _mm512_storeu_ps(out + j * ld + ix0,
-                         _mm512_mask_shuffle_f32x4(even_lo, kAll, even_lo, even_hi, 0x88));
-        _mm512_storeu_ps(out + (4 + j) * ld + ix0,
-                         _mm512_mask_shuffle_f32x4(odd_lo, kAll, odd_lo, odd_hi, 0x88));
-        _mm512_storeu_ps(out + (8 + j) * ld + ix0,
-                         _mm512_mask_shuffle_f32x4(even_lo, kAll, even_lo, even_hi, 0xDD));
-        _mm512_storeu_ps(out + (12 + j) * ld + ix0,
-                         _mm512_mask_shuffle_f32x4(odd_lo, kAll, odd_lo, odd_hi, 0xDD));
-      }
+      transpose16(r);  // r[c]: channel c of the 16 pixels
+#pragma GCC unroll 16
+      for (int c = 0; c < kLanes; ++c)
+        _mm512_storeu_ps(out + c * ld + ix0, r[c]);
     }
   }
 }
