@@ -10,9 +10,48 @@
 #include <random>
 #include <string>
 
+#include "cpu/kernel.h"
+#include "cpu/thread_pool.h"
 #include "run_executor.h"
 
 namespace edgeinfer::testing {
+
+// A context with nothing but a thread pool (null: the calling thread), for calling a kernel's
+// loops or the row splits directly; `op_type` names the node in messages.
+class PoolContext final : public cpu::KernelContext {
+ public:
+  explicit PoolContext(cpu::ThreadPool* pool, std::string op_type = "") : pool_(pool) {
+    node_.op_type = std::move(op_type);
+  }
+  const ir::Node& node() const override { return node_; }
+  const TensorView& input(size_t) const override { return none_; }
+  Result<TensorView> allocate_output(size_t, DType, const Shape&) override {
+    return fail(StatusCode::kInternal, "no outputs in a PoolContext");
+  }
+  cpu::ThreadPool* thread_pool() const override { return pool_; }
+
+ private:
+  cpu::ThreadPool* pool_;
+  ir::Node node_;
+  TensorView none_;
+};
+
+// Output size along one axis of a window with explicit pads, or -1 when the kernel does not fit.
+inline int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
+  const int64_t span = in + pb + pe - (k - 1) * d - 1;
+  return span < 0 ? -1 : span / s + 1;
+}
+
+// Whether a random 2-D conv case (h, w, kh, kw, strides, dilations, pads, auto_pad) has an
+// output: explicit pads leave at least one output pixel, or the auto_pad window fits the image.
+template <typename Case>
+bool window_fits(const Case& c) {
+  if (c.auto_pad.empty()) {
+    return out_size(c.h, c.kh, c.strides[0], c.dilations[0], c.pads[0], c.pads[2]) >= 1 &&
+           out_size(c.w, c.kw, c.strides[1], c.dilations[1], c.pads[1], c.pads[3]) >= 1;
+  }
+  return (c.kh - 1) * c.dilations[0] + 1 <= c.h && (c.kw - 1) * c.dilations[1] + 1 <= c.w;
+}
 
 inline HostTensor random_tensor(std::mt19937& rng, Shape shape) {
   std::uniform_real_distribution<float> d(-1.f, 1.f);

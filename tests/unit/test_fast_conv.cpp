@@ -56,12 +56,6 @@ std::vector<float> activation_params(const std::string& a) {
   return {};
 }
 
-// Output spatial size of the case (with explicit pads), or -1 when the kernel does not fit.
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
-  const int64_t span = in + pb + pe - (k - 1) * d - 1;
-  return span < 0 ? -1 : span / s + 1;
-}
-
 NodeSpec conv_spec(std::mt19937& rng, const ConvCase& c) {
   Attrs attrs{{"group", c.group}, {"strides", c.strides}, {"dilations", c.dilations}};
   if (c.auto_pad.empty()) {
@@ -123,15 +117,7 @@ TEST_CASE("fast Conv matches the reference on random shapes", "[fast_conv]") {
     c.bias = trial % 3 != 0;
     c.activation = kActivations[static_cast<size_t>(trial) % kActivations.size()];
     c.residual = trial % 2 == 0;
-    if (c.auto_pad.empty() &&
-        (out_size(c.h, c.kh, c.strides[0], c.dilations[0], c.pads[0], c.pads[2]) < 1 ||
-         out_size(c.w, c.kw, c.strides[1], c.dilations[1], c.pads[1], c.pads[3]) < 1)) {
-      continue;
-    }
-    if (!c.auto_pad.empty() &&
-        ((c.kh - 1) * c.dilations[0] + 1 > c.h || (c.kw - 1) * c.dilations[1] + 1 > c.w)) {
-      continue;
-    }
+    if (!window_fits(c)) continue;
     const NodeSpec spec = conv_spec(rng, c);
     const std::string algorithm = check_against_reference(spec, describe(c));
     if (kind == 1) CHECK(algorithm == "depthwise");
@@ -337,15 +323,7 @@ TEST_CASE("Conv on a channels-last input matches Transpose + Conv, every algorit
     c.bias = trial % 3 != 1;
     c.activation = kActivations[static_cast<size_t>(trial) % kActivations.size()];
     c.residual = trial % 2 == 0;
-    if (c.auto_pad.empty() &&
-        (out_size(c.h, c.kh, c.strides[0], c.dilations[0], c.pads[0], c.pads[2]) < 1 ||
-         out_size(c.w, c.kw, c.strides[1], c.dilations[1], c.pads[1], c.pads[3]) < 1)) {
-      continue;
-    }
-    if (!c.auto_pad.empty() &&
-        ((c.kh - 1) * c.dilations[0] + 1 > c.h || (c.kw - 1) * c.dilations[1] + 1 > c.w)) {
-      continue;
-    }
+    if (!window_fits(c)) continue;
     check_channels_last(conv_spec(rng, c), c);
     ++checked;
   }

@@ -33,11 +33,6 @@ std::string describe(const DirectCase& c) {
   return s.str();
 }
 
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
-  const int64_t span = in + pb + pe - (k - 1) * d - 1;
-  return span < 0 ? -1 : span / s + 1;
-}
-
 NodeSpec direct_spec(std::mt19937& rng, const DirectCase& c) {
   Attrs attrs{{"strides", std::vector<int64_t>{c.stride_h, c.stride_w}},
               {"dilations", std::vector<int64_t>{c.dilation_h, c.dilation_w}},

@@ -104,23 +104,6 @@ std::vector<UpsampleCase> random_cases(std::mt19937& rng, int count) {
   return cases;
 }
 
-// A context for calling the kernel directly: the kernel only asks it for the thread pool.
-class PoolContext final : public cpu::KernelContext {
- public:
-  explicit PoolContext(cpu::ThreadPool* pool) : pool_(pool) { node_.op_type = "ConvTranspose"; }
-  const ir::Node& node() const override { return node_; }
-  const TensorView& input(size_t) const override { return none_; }
-  Result<TensorView> allocate_output(size_t, DType, const Shape&) override {
-    return fail(StatusCode::kInternal, "not for this test");
-  }
-  cpu::ThreadPool* thread_pool() const override { return pool_; }
-
- private:
-  cpu::ThreadPool* pool_;
-  ir::Node node_;
-  TensorView none_;
-};
-
 }  // namespace
 
 TEST_CASE("direct ConvTranspose matches the reference on random layers", "[fast_conv]") {
@@ -158,7 +141,7 @@ TEST_CASE("the direct ConvTranspose's portable loops match the reference", "[fas
       scale = std::max(scale, double(std::abs(v)));
     for (int threads : {1, 2}) {
       cpu::ThreadPool pool(threads);
-      PoolContext ctx(&pool);
+      PoolContext ctx(&pool, "ConvTranspose");
       std::vector<float> got(want.size(), std::nanf(""));
       cpu::fast::run_conv_transpose_direct(
           ctx, g, x.data(), w.data(), c.bias ? bias.data() : nullptr, got.data(),
@@ -304,7 +287,7 @@ TEST_CASE("ConvTranspose writes an NHWC output like the reference and a transpos
     for (bool vector_kernel : {false, true}) {
       for (int threads : {1, 2}) {
         cpu::ThreadPool pool(threads);
-        PoolContext ctx(&pool);
+        PoolContext ctx(&pool, "ConvTranspose");
         std::vector<float> scratch(
             static_cast<size_t>(cpu::fast::direct_channels_last_scratch(g, threads)));
         std::vector<float> got(want.size(), std::nanf(""));

@@ -133,23 +133,6 @@ std::vector<BlockedCase> cases() {
   return out;
 }
 
-// A context for calling the kernel directly: the kernel only asks it for the thread pool.
-class PoolContext final : public cpu::KernelContext {
- public:
-  explicit PoolContext(cpu::ThreadPool* pool) : pool_(pool) { node_.op_type = "ConvTranspose"; }
-  const ir::Node& node() const override { return node_; }
-  const TensorView& input(size_t) const override { return none_; }
-  Result<TensorView> allocate_output(size_t, DType, const Shape&) override {
-    return fail(StatusCode::kInternal, "not for this test");
-  }
-  cpu::ThreadPool* thread_pool() const override { return pool_; }
-
- private:
-  cpu::ThreadPool* pool_;
-  ir::Node node_;
-  TensorView none_;
-};
-
 }  // namespace
 
 TEST_CASE("ConvTranspose reads a blocked input like the reference", "[fast_conv_transpose]") {
@@ -211,7 +194,7 @@ TEST_CASE("the direct ConvTranspose's loops read blocked inputs", "[fast_conv_tr
     for (bool vector_kernel : {false, true}) {
       for (int threads : {1, 2}) {
         cpu::ThreadPool pool(threads);
-        PoolContext ctx(&pool);
+        PoolContext ctx(&pool, "ConvTranspose");
         std::vector<float> rows(
             static_cast<size_t>(cpu::fast::direct_blocked_rows_scratch(g, c.block, threads)),
             std::nanf(""));
@@ -296,7 +279,7 @@ TEST_CASE("blocked-input direct ConvTranspose speed", "[.][fast_conv_transpose_b
     std::vector<float> out(static_cast<size_t>(l.h * l.w * 4 * l.m));
     for (int threads : {1, 2}) {
       cpu::ThreadPool pool(threads);
-      PoolContext ctx(&pool);
+      PoolContext ctx(&pool, "ConvTranspose");
       std::vector<float> scratch(
           static_cast<size_t>(cpu::fast::direct_channels_last_scratch(g, threads)));
       std::vector<float> rows(

@@ -41,11 +41,6 @@ std::string describe(const DepthwiseCase& c) {
   return s.str();
 }
 
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe) {
-  const int64_t span = in + pb + pe - (k - 1) * d - 1;
-  return span < 0 ? -1 : span / s + 1;
-}
-
 NodeSpec depthwise_spec(std::mt19937& rng, const DepthwiseCase& c, const Shape& out_shape) {
   std::map<std::string, ir::Attribute> attrs{
       {"group", c.channels}, {"strides", c.strides}, {"dilations", c.dilations}, {"pads", c.pads}};

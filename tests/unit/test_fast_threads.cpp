@@ -21,23 +21,6 @@ using namespace edgeinfer::testing;
 
 namespace {
 
-// A context with nothing but a thread pool, for calling for_rows directly.
-class PoolContext final : public cpu::KernelContext {
- public:
-  explicit PoolContext(cpu::ThreadPool* pool) : pool_(pool) {}
-  const ir::Node& node() const override { return node_; }
-  const TensorView& input(size_t) const override { return view_; }
-  Result<TensorView> allocate_output(size_t, DType, const Shape&) override {
-    return error(StatusCode::kInternal, "no outputs");
-  }
-  cpu::ThreadPool* thread_pool() const override { return pool_; }
-
- private:
-  ir::Node node_;
-  TensorView view_;
-  cpu::ThreadPool* pool_;
-};
-
 struct Split {
   std::vector<int> runs;         // per row
   std::set<int64_t> boundaries;  // first row of each piece, and the end
