@@ -165,12 +165,10 @@ CpuLayout auto_layout_from_overrides(const Options& options) {
   if (options.cpu_layout != CpuLayout::kAuto) return options.cpu_layout;
   bool planar = false, blocked = false;
   for (const auto& [node_or_op, algorithm] : options.algorithms) {
-    if (algorithm.rfind("nchwc", 0) == 0) {
-      blocked = true;
-    } else if (algorithm == "im2col-gemm" || algorithm == "1x1-gemm" || algorithm == "depthwise" ||
-               algorithm == "winograd4" || algorithm == "winograd6" ||
-               (algorithm == "direct" && node_or_op != "ConvTranspose")) {
-      planar = true;
+    // ConvTranspose's "direct" runs in both layouts.
+    if (node_or_op == "ConvTranspose") continue;
+    if (const std::optional<bool> is_blocked = cpu::fast::conv_algorithm_is_blocked(algorithm)) {
+      (*is_blocked ? blocked : planar) = true;
     }
   }
   if (planar) return CpuLayout::kNchw;

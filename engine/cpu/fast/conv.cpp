@@ -8,6 +8,7 @@
 // reference kernel, never the planar algorithms.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "cpu/blocked_layout.h"
@@ -642,6 +643,14 @@ Status conv(KernelContext& ctx) {
 }
 
 }  // namespace
+
+std::optional<bool> conv_algorithm_is_blocked(const std::string& algorithm) {
+  if (algorithm == kNchwcConv || algorithm == kNchwcDepthwise) return true;
+  for (const char* planar : {kIm2col, kPointwise, kDepthwise, kDirect, kWinograd4, kWinograd6}) {
+    if (algorithm == planar) return false;
+  }
+  return std::nullopt;
+}
 
 bool conv_prefers_planar_layout(const ir::Graph& graph, const ir::Node& node) {
   if (node.op_type != "Conv" || node.inputs.size() < 2 || node.outputs.empty() ||

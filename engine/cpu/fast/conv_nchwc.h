@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cpu/kernel.h"
@@ -51,6 +52,11 @@ NchwcStripKernels nchwc_portable_strip_kernels();
 // gives Winograd F(4,3) (a 3x3 stride-1 layer with many channels on a large enough image), which
 // does fewer multiplications than any direct kernel. The blocked layout pass leaves it planar.
 bool conv_prefers_planar_layout(const ir::Graph& graph, const ir::Node& node);
+
+// The layout a Conv algorithm name (an --algo value) runs in: true for this file's (blocked),
+// false for conv.cpp's planar ones, nothing for names no Conv algorithm has ("reference", other
+// ops' algorithms).
+std::optional<bool> conv_algorithm_is_blocked(const std::string& algorithm);
 
 // True for a state prepare_nchwc_conv made.
 bool is_nchwc_state(const PreparedState* state);
