@@ -197,17 +197,25 @@ class BlockedLayout {
       remember_twin(v, blocked);
       return blocked;
     }
-    ir::Node reorder;
-    reorder.name = unique_node_name(value.name + "_to_" + layout());
-    reorder.op_type = cpu::kReorderOp;
-    reorder.attributes[cpu::kInputLayoutAttr] = std::string("NCHW");
-    reorder.attributes[cpu::kOutputLayoutAttr] = layout();
-    reorder.inputs = {v};
+    const std::string name = value.name + "_to_" + layout();
     const ir::ValueId blocked = add_twin_value(v);
-    reorder.outputs = {blocked};
-    traffic_.reorder_elements += elements(blocked);
-    graph_.add_node(std::move(reorder));
+    add_reorder(name, v, blocked, true);
     return blocked;
+  }
+
+  // The reorder from `in` to `out`, to the blocked layout or back from it (out is then planar,
+  // with the channel count the padding hides).
+  void add_reorder(const std::string& name, ir::ValueId in, ir::ValueId out, bool to_blocked) {
+    ir::Node reorder;
+    reorder.name = unique_node_name(name);
+    reorder.op_type = cpu::kReorderOp;
+    reorder.attributes[cpu::kInputLayoutAttr] = to_blocked ? std::string("NCHW") : layout();
+    reorder.attributes[cpu::kOutputLayoutAttr] = to_blocked ? layout() : std::string("NCHW");
+    if (!to_blocked) reorder.attributes[cpu::kChannelsAttr] = graph_.value(out).dims[1].value;
+    reorder.inputs = {in};
+    reorder.outputs = {out};
+    traffic_.reorder_elements += elements(out);
+    graph_.add_node(std::move(reorder));
   }
 
   std::string layout() const { return cpu::blocked_layout_name(block_); }
@@ -337,16 +345,7 @@ class BlockedLayout {
       }
       const ir::ValueId id = static_cast<ir::ValueId>(v);
       if (uses.readers(id).empty() && !uses.is_protected(id)) continue;
-      ir::Node reorder;
-      reorder.name = unique_node_name(graph_.value(id).name + "_from_" + layout());
-      reorder.op_type = cpu::kReorderOp;
-      reorder.attributes[cpu::kInputLayoutAttr] = layout();
-      reorder.attributes[cpu::kOutputLayoutAttr] = std::string("NCHW");
-      reorder.attributes[cpu::kChannelsAttr] = graph_.value(id).dims[1].value;
-      reorder.inputs = {twin};
-      reorder.outputs = {id};
-      traffic_.reorder_elements += elements(id);
-      graph_.add_node(std::move(reorder));
+      add_reorder(graph_.value(id).name + "_from_" + layout(), twin, id, false);
     }
   }
 
