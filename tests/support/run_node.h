@@ -40,6 +40,11 @@ struct HostTensor {
   }
 };
 
+// An omitted optional input (its slot reads kNoValue).
+inline HostTensor omitted() {
+  return HostTensor{DType::kUndefined, {}, {}};
+}
+
 struct NodeSpec {
   std::string op_type;
   std::map<std::string, ir::Attribute> attributes;

@@ -15,6 +15,7 @@
 using namespace edgeinfer;
 using edgeinfer::testing::HostTensor;
 using edgeinfer::testing::NodeSpec;
+using edgeinfer::testing::omitted;
 using edgeinfer::testing::run_node;
 
 namespace {
@@ -33,9 +34,6 @@ HostTensor i32(Shape shape, const std::vector<int32_t>& values) {
 }
 HostTensor boolean(Shape shape, const std::vector<uint8_t>& values) {
   return HostTensor::of(DType::kBool, std::move(shape), values);
-}
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
 }
 
 NodeSpec op(const std::string& type, std::vector<HostTensor> inputs,

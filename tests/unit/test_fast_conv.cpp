@@ -18,10 +18,6 @@ namespace {
 
 using Attrs = std::map<std::string, ir::Attribute>;
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 struct ConvCase {
   int64_t batch, channels, out_channels, group, h, w, kh, kw;
   std::vector<int64_t> strides, dilations, pads;

@@ -44,8 +44,7 @@ NodeSpec direct_spec(std::mt19937& rng, const DirectCase& c) {
   NodeSpec spec{"Conv", attrs, 18, {}};
   spec.inputs.push_back(random_tensor(rng, {c.batch, c.channels, c.h, c.w}));
   spec.inputs.push_back(random_tensor(rng, {c.out_channels, c.channels, c.kh, c.kw}));
-  spec.inputs.push_back(c.bias ? random_tensor(rng, {c.out_channels})
-                               : HostTensor{DType::kUndefined, {}, {}});
+  spec.inputs.push_back(c.bias ? random_tensor(rng, {c.out_channels}) : omitted());
   if (c.residual) {
     const int64_t oh = out_size(c.h, c.kh, c.stride_h, c.dilation_h, c.pads[0], c.pads[2]);
     const int64_t ow = out_size(c.w, c.kw, c.stride_w, c.dilation_w, c.pads[1], c.pads[3]);

@@ -26,10 +26,6 @@ namespace {
 
 using Attrs = std::map<std::string, ir::Attribute>;
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 enum class In { kBlocked, kNchw, kNhwc };
 
 struct Case {

@@ -56,10 +56,6 @@ const std::vector<std::string> kActivations = {"",      "Relu",      "Clip",    
                                                "PRelu", "HardSwish", "Sigmoid", "HardSigmoid",
                                                "Tanh",  "Swish",     "Gelu",    "Mish"};
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 NodeSpec upsample_spec(std::mt19937& rng, const UpsampleCase& c) {
   Attrs attrs{{"strides", std::vector<int64_t>{c.kh, c.kw}}};
   if (c.output_shape) attrs["output_shape"] = std::vector<int64_t>{c.h * c.kh, c.w * c.kw};

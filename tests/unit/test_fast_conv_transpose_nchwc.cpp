@@ -71,10 +71,6 @@ HostTensor blocked_of(const HostTensor& x, int block, float padding) {
   return HostTensor::f32(shape, out);
 }
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 // The node, and its planar twin (input 0 in the ONNX layout, no input layout attribute).
 std::pair<NodeSpec, NodeSpec> blocked_spec(std::mt19937& rng, const BlockedCase& c) {
   Attrs attrs;

@@ -12,10 +12,6 @@ namespace {
 
 using Attrs = std::map<std::string, ir::Attribute>;
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 }  // namespace
 
 TEST_CASE("fast Gemm matches the reference", "[fast_gemm]") {

@@ -90,10 +90,6 @@ HostTensor nonzero_f32(Shape shape) {
   return HostTensor::f32(t.shape, v);
 }
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 std::string describe(const NodeSpec& spec) {
   std::ostringstream s;
   s << spec.op_type << " opset " << spec.opset << " inputs";

@@ -46,10 +46,6 @@ std::string describe(const Case& c) {
   return s.str();
 }
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 HostTensor absolute(const HostTensor& t) {
   std::vector<float> v = t.values<float>();
   for (float& x : v)

@@ -13,10 +13,6 @@ namespace {
 
 using Attrs = std::map<std::string, ir::Attribute>;
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 std::vector<float> run_values(const NodeSpec& spec) {
   auto result = run_node(spec);
   INFO(spec.op_type << ": " << result.status().to_string());

@@ -300,7 +300,8 @@ TEST_CASE("a planned run of a real model allocates nothing", "[memory][alloc]") 
   for (const int threads : {1, 2}) {
     for (const std::string& path : testing::real_models()) {
       for (const CpuLayout layout : {CpuLayout::kNchw, CpuLayout::kNchwc}) {
-        INFO(path << " at " << threads << " thread(s)" << ", layout " << cpu_layout_name(layout));
+        INFO(path << " at " << threads << " thread(s)"
+                  << ", layout " << cpu_layout_name(layout));
         const RunCounts planned = count_run(path, MemoryMode::kPlanned, threads, layout);
         // With static shapes the session plans at creation and warms the kernels' run caches
         // with one run there, so the caller's very first run allocates nothing. A model whose

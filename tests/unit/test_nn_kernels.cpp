@@ -20,9 +20,6 @@ HostTensor f32(Shape shape, std::vector<float> values) {
 HostTensor i64(Shape shape, std::vector<int64_t> values) {
   return HostTensor::i64(std::move(shape), values);
 }
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
 
 std::vector<HostTensor> run_ok(const NodeSpec& spec) {
   auto result = run_node(spec);

@@ -14,10 +14,6 @@ namespace {
 
 using Attrs = std::map<std::string, ir::Attribute>;
 
-HostTensor omitted() {
-  return HostTensor{DType::kUndefined, {}, {}};
-}
-
 // Runs `spec` on both executors; the Vulkan one must agree within `tolerance` and run the node
 // on the device.
 void check(const NodeSpec& spec, const std::vector<bool>& constant, float tolerance = 1e-5f) {
